@@ -1,0 +1,78 @@
+// fixnet — what a batch (and a target) may be: containers whose extents are
+// part of their types, so that a batch of the wrong width or size is a
+// compile error rather than a run-time one.
+#ifndef FIXNET_BATCH_HPP
+#define FIXNET_BATCH_HPP
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+
+namespace fixnet {
+
+namespace detail {
+
+template <class C>
+struct BatchTraits {
+  static constexpr bool is_batch = false;
+};
+template <class R, std::size_t B>
+struct BatchTraits<std::array<R, B>> {
+  static constexpr bool is_batch = true;
+  using row_type = R;
+  static constexpr std::size_t size = B;
+};
+template <class R, std::size_t B>
+  requires(B != std::dynamic_extent)
+struct BatchTraits<std::span<R, B>> {
+  static constexpr bool is_batch = true;
+  using row_type = std::remove_const_t<R>;
+  static constexpr std::size_t size = B;
+};
+
+template <class R>
+struct RowTraits {
+  static constexpr bool is_row = false;
+};
+template <class T, std::size_t W>
+struct RowTraits<std::array<T, W>> {
+  static constexpr bool is_row = true;
+  using value_type = T;
+  static constexpr std::size_t width = W;
+};
+template <class T, std::size_t W>
+  requires(W != std::dynamic_extent)
+struct RowTraits<std::span<T, W>> {
+  static constexpr bool is_row = true;
+  using value_type = std::remove_const_t<T>;
+  static constexpr std::size_t width = W;
+};
+
+}  // namespace detail
+
+/// One sample's values of fixed extent: `std::array<T, W>` or
+/// `std::span<const T, W>` (W not dynamic).
+template <class R>
+concept FixedRow = detail::RowTraits<std::remove_cvref_t<R>>::is_row;
+
+/// A batch of fixed size: `std::array<Row, B>` or `std::span<Row, B>` (B not
+/// dynamic), where Row is a `FixedRow` or, for targets, a class index.
+template <class C>
+concept FixedBatch = detail::BatchTraits<std::remove_cvref_t<C>>::is_batch;
+
+/// A target for one sample: a row of the network's output width (one-hot or
+/// any distribution), or a class index (any unsigned or signed integer).
+template <class R>
+concept Target = FixedRow<R> || std::integral<std::remove_cvref_t<R>>;
+
+template <FixedBatch C>
+inline constexpr std::size_t batch_size_v = detail::BatchTraits<std::remove_cvref_t<C>>::size;
+
+template <FixedBatch C>
+using batch_row_t = typename detail::BatchTraits<std::remove_cvref_t<C>>::row_type;
+
+}  // namespace fixnet
+
+#endif  // FIXNET_BATCH_HPP

@@ -1,0 +1,71 @@
+// fixnet kernels — applying an activation to a padded row, forward and back.
+//
+// Each activation's vector kernel is a specialisation of `ActivationKernel`
+// in fixnet/kernels/<activation>-inl.hpp, beside nothing else, with `value`
+// and `derivative` side by side as in its scalar reference
+// (fixnet/activations/<activation>.hpp). Softmax, which is not elementwise,
+// provides whole-row functions instead.
+
+#if defined(FIXNET_KERNELS_ACTIVATION_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_KERNELS_ACTIVATION_INL_HPP_
+#undef FIXNET_KERNELS_ACTIVATION_INL_HPP_
+#else
+#define FIXNET_KERNELS_ACTIVATION_INL_HPP_
+#endif
+
+#include <cstddef>
+
+#include "fixnet/activation.hpp"
+#include "fixnet/kernels/row-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Vector kernel of activation Act; specialised per activation.
+template <class Act>
+struct ActivationKernel;
+
+/// a = Act(z) over a row of N elements; lanes past N are written as zero, so
+/// that a padded row of activations adds nothing when multiplied by the next
+/// layer's (zero) padding weights nor when accumulated into gradients.
+/// `a` may alias `z`.
+template <class Act, std::size_t N, class T>
+HWY_INLINE void activation_forward_row(const T* HWY_RESTRICT z, T* a) {
+  using K = ActivationKernel<Act>;
+  if constexpr (Act::elementwise) {
+    const RowTag<T, N> d;
+    constexpr std::size_t kL = kLanes<decltype(d)>;
+    for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
+      const auto value = K::value(d, hn::Load(d, z + v * kL));
+      hn::Store(keep_in_row<N>(d, value, v * kL), d, a + v * kL);
+    }
+  } else {
+    K::template forward_row<N>(z, a);
+  }
+  zero_row_tail<N>(a);
+}
+
+/// grad_z = J_Act^T grad_a over a row of N elements, from the activation's
+/// output a. Lanes past N are written as zero. `grad_z` may alias `grad_a`.
+template <class Act, std::size_t N, class T>
+HWY_INLINE void activation_backward_row(const T* HWY_RESTRICT a, const T* grad_a, T* grad_z) {
+  using K = ActivationKernel<Act>;
+  if constexpr (Act::elementwise) {
+    const RowTag<T, N> d;
+    constexpr std::size_t kL = kLanes<decltype(d)>;
+    for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
+      const auto g = hn::Mul(hn::Load(d, grad_a + v * kL), K::derivative(d, hn::Load(d, a + v * kL)));
+      hn::Store(keep_in_row<N>(d, g, v * kL), d, grad_z + v * kL);
+    }
+  } else {
+    K::template backward_row<N>(a, grad_a, grad_z);
+  }
+  zero_row_tail<N>(grad_z);
+}
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

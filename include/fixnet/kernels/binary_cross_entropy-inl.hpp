@@ -1,0 +1,70 @@
+// fixnet kernels — binary cross-entropy, and its fusion with sigmoid
+// (scalar reference: fixnet/losses/binary_cross_entropy.hpp).
+
+#if defined(FIXNET_KERNELS_BINARY_CROSS_ENTROPY_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_KERNELS_BINARY_CROSS_ENTROPY_INL_HPP_
+#undef FIXNET_KERNELS_BINARY_CROSS_ENTROPY_INL_HPP_
+#else
+#define FIXNET_KERNELS_BINARY_CROSS_ENTROPY_INL_HPP_
+#endif
+
+#include <cstddef>
+#include <limits>
+
+#include "fixnet/kernels/loss-inl.hpp"
+#include "fixnet/losses/binary_cross_entropy.hpp"
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <>
+struct LossKernel<BinaryCrossEntropy> {
+  /// -(t log a + (1 - t) log(1 - a)), logs clamped at the smallest normal.
+  template <std::size_t N, class D, class V>
+  static HWY_INLINE V value(D d, V a, V t) {
+    using T = hn::TFromD<D>;
+    const V tiny = hn::Set(d, std::numeric_limits<T>::min());
+    const V one = hn::Set(d, T(1));
+    const V log_a = hn::Log(d, hn::Max(a, tiny));
+    const V log_1ma = hn::Log(d, hn::Max(hn::Sub(one, a), tiny));
+    return hn::Neg(hn::MulAdd(t, log_a, hn::Mul(hn::Sub(one, t), log_1ma)));
+  }
+  /// (a - t) / (a (1 - a)), denominator clamped.
+  template <std::size_t N, class D, class V>
+  static HWY_INLINE V gradient(D d, V a, V t) {
+    using T = hn::TFromD<D>;
+    const V tiny = hn::Set(d, std::numeric_limits<T>::min());
+    const V denom = hn::Max(hn::Mul(a, hn::Sub(hn::Set(d, T(1)), a)), tiny);
+    return hn::Div(hn::Sub(a, t), denom);
+  }
+
+  /// sum_k max(z, 0) - z t + log(1 + e^-|z|): exact for any logits
+  /// (hn::Log1p: 2 ULP; e^-|z| <= 1 is always in hn::Exp's range).
+  template <std::size_t N, class T>
+  static HWY_INLINE T fused_value_row(const T* HWY_RESTRICT z, const T* HWY_RESTRICT t) {
+    const RowTag<T, N> d;
+    constexpr std::size_t kL = kLanes<decltype(d)>;
+    auto sum = hn::Zero(d);
+    for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
+      const auto zv = hn::Load(d, z + v * kL);
+      const auto softplus = hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(zv))));
+      const auto term = hn::Add(hn::NegMulAdd(zv, hn::Load(d, t + v * kL), hn::Max(zv, hn::Zero(d))),
+                                softplus);
+      sum = hn::Add(sum, keep_in_row<N>(d, term, v * kL));
+    }
+    return reduce_sum(d, sum);
+  }
+  /// dL/dz = a - t with a = sigmoid(z).
+  template <class D, class V>
+  static HWY_INLINE V fused_delta(D, V a, V t) {
+    return hn::Sub(a, t);
+  }
+};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

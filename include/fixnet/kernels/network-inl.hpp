@@ -1,0 +1,162 @@
+// fixnet kernels — whole-network passes: forward through every layer,
+// loss, and backpropagation into a gradient set. Layers are visited with
+// compile-time indices, so each layer's kernels are instantiated for its own
+// widths and every trip count is a constant.
+//
+// Also defines `fixnet::detail::StaticKernels` (fixnet/static_dispatch.hpp)
+// in the pass compiled for HWY_STATIC_TARGET.
+
+#if defined(FIXNET_KERNELS_NETWORK_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_KERNELS_NETWORK_INL_HPP_
+#undef FIXNET_KERNELS_NETWORK_INL_HPP_
+#else
+#define FIXNET_KERNELS_NETWORK_INL_HPP_
+#endif
+
+#include <cstddef>
+
+#include "fixnet/config.hpp"
+#include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/axpy-inl.hpp"
+#include "fixnet/kernels/binary_cross_entropy-inl.hpp"
+#include "fixnet/kernels/cross_entropy-inl.hpp"
+#include "fixnet/kernels/dense-inl.hpp"
+#include "fixnet/kernels/identity-inl.hpp"
+#include "fixnet/kernels/leaky_relu-inl.hpp"
+#include "fixnet/kernels/loss-inl.hpp"
+#include "fixnet/kernels/relu-inl.hpp"
+#include "fixnet/kernels/sigmoid-inl.hpp"
+#include "fixnet/kernels/softmax-inl.hpp"
+#include "fixnet/kernels/squared_error-inl.hpp"
+#include "fixnet/kernels/tanh-inl.hpp"
+#include "fixnet/parameters.hpp"
+#include "fixnet/static_dispatch.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Rows that layer I reads: the padded inputs for layer 0, else the previous
+/// layer's outputs.
+template <std::size_t I, class W>
+HWY_INLINE const auto& layer_input(const W& ws) {
+  if constexpr (I == 0) {
+    return ws.input;
+  } else {
+    return ws.template output<I - 1>();
+  }
+}
+
+/// Runs the batch in `ws.input` through every layer of Net. With KeepLogits
+/// the last layer's pre-activation is kept in `ws.logits` (for the loss).
+template <class Net, bool KeepLogits, class W>
+void network_forward(const typename Net::parameters_type& p, W& ws) {
+  using T = typename Net::scalar_type;
+  constexpr std::size_t B = W::batch_size;
+  detail::for_each_index<Net::layer_count>([&](auto i) {
+    constexpr std::size_t I = decltype(i)::value;
+    using Layer = typename Net::template layer_type<I>;
+    constexpr std::size_t kOut = Layer::outputs;
+    constexpr bool kLast = I + 1 == Net::layer_count;
+    auto& out = ws.template output<I>();
+    T* z = out.data.data();
+    if constexpr (kLast && KeepLogits) z = ws.logits.data.data();
+    dense_affine<B>(p.template layer<I>(), layer_input<I>(ws).data.data(), z);
+    for (std::size_t b = 0; b < B; ++b)
+      activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut), out.row(b));
+  });
+}
+
+/// Forward, then the loss against `ws.target`, then backpropagation: adds the
+/// gradients of the summed loss to `grads` and returns the summed loss.
+template <class L, class Net, class W>
+typename Net::scalar_type network_backward(const typename Net::parameters_type& p, W& ws,
+                                           typename Net::parameters_type& grads) {
+  using T = typename Net::scalar_type;
+  constexpr std::size_t B = W::batch_size;
+  constexpr std::size_t kLast = Net::layer_count - 1;
+  constexpr std::size_t kDStride = padded<T>(W::max_width);
+  using OutputAct = typename Net::output_activation;
+
+  network_forward<Net, true>(p, ws);
+  T loss = 0;
+  {
+    T* delta = ws.gradient[0].data.data();
+    for (std::size_t b = 0; b < B; ++b)
+      loss += loss_row<L, OutputAct, Net::outputs>(ws.logits.row(b), ws.template output<kLast>().row(b),
+                                                   ws.target.row(b), delta + b * kDStride);
+  }
+  // Layers last to first; the gradient buffers alternate: layer I reads its
+  // delta from one and writes its input's delta into the other.
+  detail::for_each_index<Net::layer_count>([&](auto step_constant) {
+    constexpr std::size_t step = decltype(step_constant)::value;
+    constexpr std::size_t I = kLast - step;
+    using Layer = typename Net::template layer_type<I>;
+    const T* delta = ws.gradient[step % 2].data.data();
+    dense_accumulate_gradients<B, kDStride>(layer_input<I>(ws).data.data(), delta,
+                                            grads.template layer<I>());
+    if constexpr (I > 0) {
+      using Previous = typename Net::template layer_type<I - 1>;
+      T* dx = ws.gradient[(step + 1) % 2].data.data();
+      dense_input_gradient<B, kDStride, kDStride>(p.template layer<I>(), delta, dx);
+      const auto& a = ws.template output<I - 1>();
+      for (std::size_t b = 0; b < B; ++b)
+        activation_backward_row<typename Previous::activation, Layer::inputs>(
+            a.row(b), dx + b * kDStride, dx + b * kDStride);
+    }
+  });
+  return loss;
+}
+
+/// Forward, then the summed loss against `ws.target`.
+template <class L, class Net, class W>
+typename Net::scalar_type network_loss(const typename Net::parameters_type& p, W& ws) {
+  using T = typename Net::scalar_type;
+  constexpr std::size_t kLast = Net::layer_count - 1;
+  network_forward<Net, true>(p, ws);
+  T loss = 0;
+  for (std::size_t b = 0; b < W::batch_size; ++b)
+    loss += loss_value_row<L, typename Net::output_activation, Net::outputs>(
+        ws.logits.row(b), ws.template output<kLast>().row(b), ws.target.row(b));
+  return loss;
+}
+
+}  // namespace fixnet::HWY_NAMESPACE
+
+#if HWY_TARGET == HWY_STATIC_TARGET
+namespace fixnet::detail {
+
+/// The kernels of the static target, for the members of the
+/// target-independent types (see fixnet/static_dispatch.hpp).
+template <class Dependent>
+struct StaticKernels {
+  template <bool KeepLogits, class Net, class W>
+  static void forward(const Net& net, W& ws) noexcept {
+    fixnet::HWY_NAMESPACE::network_forward<Net, KeepLogits>(net.parameters(), ws);
+  }
+  template <class L, class Net, class W>
+  static typename Net::scalar_type backward(const Net& net, W& ws,
+                                            typename Net::parameters_type& grads) noexcept {
+    return fixnet::HWY_NAMESPACE::network_backward<L, Net>(net.parameters(), ws, grads);
+  }
+  template <class L, class Net, class W>
+  static typename Net::scalar_type loss(const Net& net, W& ws) noexcept {
+    return fixnet::HWY_NAMESPACE::network_loss<L, Net>(net.parameters(), ws);
+  }
+  template <class Params, class T>
+  static void axpy(T alpha, const Params& x, Params& y) noexcept {
+    fixnet::HWY_NAMESPACE::axpy(alpha, x, y);
+  }
+  template <class Params, class T>
+  static void scale(T s, Params& y) noexcept {
+    fixnet::HWY_NAMESPACE::scale(s, y);
+  }
+};
+
+}  // namespace fixnet::detail
+#endif  // HWY_TARGET == HWY_STATIC_TARGET
+
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

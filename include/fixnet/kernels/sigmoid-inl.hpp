@@ -1,0 +1,43 @@
+// fixnet kernels — logistic sigmoid (scalar reference:
+// fixnet/activations/sigmoid.hpp).
+
+#if defined(FIXNET_KERNELS_SIGMOID_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_KERNELS_SIGMOID_INL_HPP_
+#undef FIXNET_KERNELS_SIGMOID_INL_HPP_
+#else
+#define FIXNET_KERNELS_SIGMOID_INL_HPP_
+#endif
+
+#include "fixnet/activations/sigmoid.hpp"
+#include "fixnet/kernels/activation-inl.hpp"
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <>
+struct ActivationKernel<Sigmoid> {
+  /// 1 / (1 + e^-z). hn::Exp is 1 ULP but only valid up to +104 (float) /
+  /// +706 (double), so z is first clamped below at -88 / -708, where the
+  /// sigmoid is already below the smallest normal number. Error: a few ULP.
+  template <class D, class V>
+  static HWY_INLINE V value(D d, V z) {
+    using T = hn::TFromD<D>;
+    constexpr T kLowest = sizeof(T) == 4 ? T(-88) : T(-708);
+    const V one = hn::Set(d, T(1));
+    const V e = hn::Exp(d, hn::Neg(hn::Max(z, hn::Set(d, kLowest))));
+    return hn::Div(one, hn::Add(one, e));
+  }
+  /// a (1 - a).
+  template <class D, class V>
+  static HWY_INLINE V derivative(D d, V a) {
+    return hn::Mul(a, hn::Sub(hn::Set(d, hn::TFromD<D>(1)), a));
+  }
+};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

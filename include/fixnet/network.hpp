@@ -1,0 +1,349 @@
+// fixnet — a network whose topology is its type.
+#ifndef FIXNET_NETWORK_HPP
+#define FIXNET_NETWORK_HPP
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include "fixnet/batch.hpp"
+#include "fixnet/config.hpp"
+#include "fixnet/dense.hpp"
+#include "fixnet/loss.hpp"
+#include "fixnet/parameters.hpp"
+#include "fixnet/shape_checks.hpp"
+#include "fixnet/static_dispatch.hpp"
+#include "fixnet/workspace.hpp"
+
+namespace fixnet {
+
+namespace detail {
+
+/// Every layer has a width, and each takes as many inputs as the previous
+/// one gives outputs. Reports the first faulty layer by index.
+template <class... Layers>
+consteval bool check_network() {
+  constexpr std::array<std::size_t, sizeof...(Layers)> ins{Layers::inputs...};
+  constexpr std::array<std::size_t, sizeof...(Layers)> outs{Layers::outputs...};
+  const bool widths = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (check_layer_width<I, ins[I], outs[I]>() && ...);
+  }(std::make_index_sequence<sizeof...(Layers)>{});
+  const bool chain = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (check_layer_chain<I + 1, outs[I], ins[I + 1]>() && ...);
+  }(std::make_index_sequence<sizeof...(Layers) - 1>{});
+  return widths && chain;
+}
+
+template <std::size_t I, class... Layers>
+using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
+
+/// Writes one sample's target as a padded row of N: a row is copied, a class
+/// index becomes one-hot.
+template <std::size_t N, class T, class Tgt>
+void write_target_row(const Tgt& target, T* row) noexcept {
+  std::fill(row, row + padded<T>(N), T(0));
+  if constexpr (std::integral<Tgt>) {
+    assert(static_cast<std::size_t>(target) < N && "fixnet: class index out of range");
+    row[static_cast<std::size_t>(target)] = T(1);
+  } else {
+    static_assert(check_target_extent<N, RowTraits<Tgt>::width>());
+    std::copy(target.begin(), target.end(), row);
+  }
+}
+
+/// Writes one sample's input as a padded row of N.
+template <std::size_t N, class T, class Row>
+void write_input_row(const Row& x, T* row) noexcept {
+  std::copy(x.begin(), x.end(), row);
+  std::fill(row + N, row + padded<T>(N), T(0));
+}
+
+}  // namespace detail
+
+/// A feed-forward network of `Layers...` (for now `Dense` layers) computing
+/// in scalar type T. Use the aliases `Network<Layers...>` (float) and
+/// `Mlp<HiddenAct, OutputAct, Sizes...>`.
+///
+/// A plain value holding its parameters: no heap, no pointers, copyable;
+/// `sizeof` is its storage. Parameters start at zero; see fixnet/init.hpp.
+/// Forward and backward passes allocate nothing, throw nothing, and run the
+/// Highway kernels of the target chosen at compile time
+/// (`fixnet::simd_target()` names it).
+template <Scalar T, class... Layers>
+class BasicNetwork {
+  // Fix: list at least one layer, e.g. Network<Dense<2, 3, Softmax>>.
+  static_assert(sizeof...(Layers) > 0, "fixnet: a network needs at least one layer");
+  static_assert(detail::check_network<Layers...>());
+
+ public:
+  using scalar_type = T;
+  /// Parameters, and gradients of the same shape (`Gradients<Net>`).
+  using parameters_type = ParameterSet<T, Layers...>;
+  /// Scratch space for batches of B (`Workspace<Net, B>`).
+  template <std::size_t B>
+  using workspace_type = BatchWorkspace<T, B, Layers...>;
+  /// Type of layer I (a `Dense<...>`).
+  template <std::size_t I>
+  using layer_type = detail::layer_at<I, Layers...>;
+
+  static constexpr std::size_t layer_count = sizeof...(Layers);
+  static constexpr std::size_t inputs = layer_type<0>::inputs;
+  static constexpr std::size_t outputs = layer_type<layer_count - 1>::outputs;
+  static constexpr std::size_t parameter_count = parameters_type::parameter_count;
+
+  using output_activation = typename layer_type<layer_count - 1>::activation;
+
+  BasicNetwork() noexcept = default;
+
+  /// Converts a network of the same shape from another scalar type.
+  template <Scalar U, class... Others>
+  explicit BasicNetwork(const BasicNetwork<U, Others...>& other) noexcept {
+    assign(other);
+  }
+
+  /// Copies (converting the scalar type) the parameters of a network with
+  /// the same layers.
+  template <Scalar U, class... Others>
+  BasicNetwork& assign(const BasicNetwork<U, Others...>& other) noexcept {
+    static_assert(detail::check_layer_count<layer_count, sizeof...(Others)>());
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (copy_layer<I>(other), ...);
+    }(std::make_index_sequence<layer_count>{});
+    return *this;
+  }
+
+  /// Assignment from a network of another type is only allowed to report
+  /// the difference in shape; converting the scalar type goes through `assign`.
+  template <Scalar U, class... Others>
+  BasicNetwork& operator=(const BasicNetwork<U, Others...>& other) noexcept {
+    assign(other);
+    // Fix: use net.assign(other) to convert between float and double networks.
+    static_assert(std::same_as<T, U>,
+                  "fixnet: assigning a network of another scalar type; use assign() to convert");
+    return *this;
+  }
+
+  /// Layer I's parameters (`DenseParameters`: weight(o, i), bias(o), ...).
+  template <std::size_t I>
+  auto& layer() noexcept {
+    return parameters_.template layer<I>();
+  }
+  template <std::size_t I>
+  const auto& layer() const noexcept {
+    return parameters_.template layer<I>();
+  }
+
+  /// All parameters, as stored (for optimisers).
+  parameters_type& parameters() noexcept { return parameters_; }
+  const parameters_type& parameters() const noexcept { return parameters_; }
+
+  /// Reads the parameters in canonical order: layer by layer, W row-major
+  /// [Out][In] (PyTorch's nn.Linear.weight), then b [Out].
+  template <std::size_t N>
+  void get_parameters(std::span<T, N> out) const noexcept {
+    static_assert(detail::check_parameter_count<parameter_count, N>());
+    parameters_.get(out);
+  }
+  template <std::size_t N>
+  void get_parameters(std::array<T, N>& out) const noexcept {
+    get_parameters(std::span<T, N>(out));
+  }
+
+  /// Writes the parameters from canonical order (see `get_parameters`).
+  template <std::size_t N>
+  void set_parameters(std::span<const T, N> in) noexcept {
+    static_assert(detail::check_parameter_count<parameter_count, N>());
+    parameters_.set(in);
+  }
+  template <std::size_t N>
+  void set_parameters(const std::array<T, N>& in) noexcept {
+    set_parameters(std::span<const T, N>(in));
+  }
+  /// From a run-time-sized span (a file, a vector); throws
+  /// std::invalid_argument naming both sizes if it does not hold
+  /// `parameter_count` values.
+  void set_parameters(std::span<const T> in) { parameters_.set(in); }
+
+  /// One sample: returns the network's output for input x.
+  template <FixedRow Row>
+  std::array<T, outputs> forward(const Row& x) const noexcept {
+    check_input_row<Row>();
+    // A one-sample workspace on the stack: a few hundred bytes for small
+    // networks, 4 KiB for 784-50-10. Not initialised: kernels write before
+    // they read.
+    workspace_type<1> ws;
+    detail::write_input_row<inputs>(x, ws.input.row(0));
+    Kernels::template forward<false>(*this, ws);
+    std::array<T, outputs> y;
+    const T* out = ws.template output<layer_count - 1>().row(0);
+    std::copy(out, out + outputs, y.begin());
+    return y;
+  }
+
+  /// A batch of B samples: ys[b] = forward(xs[b]). xs is a `std::array` or
+  /// fixed-extent `std::span` of B rows of `inputs`; ys likewise of
+  /// `outputs`.
+  template <FixedBatch Xs, FixedBatch Ys, std::size_t B>
+  void forward(const Xs& xs, Ys&& ys, workspace_type<B>& ws) const noexcept {
+    check_batch<Xs, B>();
+    static_assert(detail::check_batch_size<B, batch_size_v<Ys>>());
+    static_assert(detail::check_output_extent<outputs, detail::RowTraits<batch_row_t<Ys>>::width>());
+    for (std::size_t b = 0; b < B; ++b) detail::write_input_row<inputs>(xs[b], ws.input.row(b));
+    Kernels::template forward<false>(*this, ws);
+    for (std::size_t b = 0; b < B; ++b) {
+      const T* out = ws.template output<layer_count - 1>().row(b);
+      std::copy(out, out + outputs, ys[b].begin());
+    }
+  }
+
+  /// One sample: adds the gradient of `loss` at (x, target) to `grads` and
+  /// returns the loss. The target is a row of `outputs` values or a class
+  /// index (< outputs). Gradients accumulate (sum) until `grads.zero()`.
+  template <FixedRow Row, Target Tgt, Loss L>
+  T backward(const Row& x, const Tgt& target, L /*loss*/, parameters_type& grads) const noexcept {
+    check_input_row<Row>();
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    workspace_type<1> ws;
+    detail::write_input_row<inputs>(x, ws.input.row(0));
+    detail::write_target_row<outputs>(target, ws.target.row(0));
+    return Kernels::template backward<L>(*this, ws, grads);
+  }
+
+  /// A batch: adds the summed gradient over the B samples to `grads` and
+  /// returns the summed loss. Divide (`grads.scale(T(1) / B)`) for the mean.
+  template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
+  T backward(const Xs& xs, const Ts& targets, L /*loss*/, parameters_type& grads,
+             workspace_type<B>& ws) const noexcept {
+    check_batch<Xs, B>();
+    static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    for (std::size_t b = 0; b < B; ++b) {
+      detail::write_input_row<inputs>(xs[b], ws.input.row(b));
+      detail::write_target_row<outputs>(targets[b], ws.target.row(b));
+    }
+    return Kernels::template backward<L>(*this, ws, grads);
+  }
+
+  /// The loss at (x, target), without gradients.
+  template <FixedRow Row, Target Tgt, Loss L>
+  T loss(const Row& x, const Tgt& target, L /*loss*/) const noexcept {
+    check_input_row<Row>();
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    workspace_type<1> ws;
+    detail::write_input_row<inputs>(x, ws.input.row(0));
+    detail::write_target_row<outputs>(target, ws.target.row(0));
+    return Kernels::template loss<L>(*this, ws);
+  }
+
+  /// The summed loss over a batch, without gradients.
+  template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
+  T loss(const Xs& xs, const Ts& targets, L /*loss*/, workspace_type<B>& ws) const noexcept {
+    check_batch<Xs, B>();
+    static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    for (std::size_t b = 0; b < B; ++b) {
+      detail::write_input_row<inputs>(xs[b], ws.input.row(b));
+      detail::write_target_row<outputs>(targets[b], ws.target.row(b));
+    }
+    return Kernels::template loss<L>(*this, ws);
+  }
+
+  friend bool operator==(const BasicNetwork&, const BasicNetwork&) = default;
+
+ private:
+  // The kernels of the static target, named through a dependent type so that
+  // they need only be defined (by fixnet/kernels/network-inl.hpp) where a
+  // member is instantiated.
+  using Kernels = detail::StaticKernels<BasicNetwork>;
+
+  template <class Row>
+  static constexpr void check_input_row() noexcept {
+    static_assert(std::same_as<typename detail::RowTraits<std::remove_cvref_t<Row>>::value_type, T>,
+                  "fixnet: the input's element type differs from the network's scalar type");
+    static_assert(detail::check_input_extent<inputs, detail::RowTraits<std::remove_cvref_t<Row>>::width>());
+  }
+
+  template <class Xs, std::size_t B>
+  static constexpr void check_batch() noexcept {
+    static_assert(detail::check_batch_size<B, batch_size_v<Xs>>());
+    static_assert(detail::check_batch_width<inputs, detail::RowTraits<batch_row_t<Xs>>::width>());
+  }
+
+  template <std::size_t I, Scalar U, class... Others>
+  void copy_layer(const BasicNetwork<U, Others...>& other) noexcept {
+    using Mine = layer_type<I>;
+    using Theirs = typename BasicNetwork<U, Others...>::template layer_type<I>;
+    static_assert(detail::check_same_layer_shape<I, Mine::inputs, Mine::outputs, Theirs::inputs,
+                                                 Theirs::outputs, Mine::has_bias, Theirs::has_bias>());
+    if constexpr (Mine::inputs == Theirs::inputs && Mine::outputs == Theirs::outputs &&
+                  Mine::has_bias == Theirs::has_bias)
+      layer<I>().assign(other.template layer<I>());
+  }
+
+  parameters_type parameters_;
+};
+
+/// A float network of the given layers:
+/// `Network<Dense<2, 4, Sigmoid>, Dense<4, 3, Softmax>>`.
+template <class... Layers>
+using Network = BasicNetwork<float, Layers...>;
+
+/// Gradients of a network: same shape as its parameters, same canonical
+/// order through `get(span)`.
+template <class Net>
+using Gradients = typename Net::parameters_type;
+
+/// Scratch space to run batches of B samples through a network.
+template <class Net, std::size_t B>
+using Workspace = typename Net::template workspace_type<B>;
+
+namespace detail {
+
+template <std::size_t... Sizes>
+consteval bool check_mlp_sizes() {
+  // Fix: list the input width, any hidden widths, and the output width.
+  static_assert(sizeof...(Sizes) >= 2,
+                "fixnet: Mlp<Hidden, Output, Sizes...> needs at least two sizes (inputs, outputs)");
+  return true;
+}
+
+template <Scalar T, class Hidden, class Output, class Indices, std::size_t... Sizes>
+struct MlpBuilder;
+
+template <Scalar T, class Hidden, class Output, std::size_t... I, std::size_t... Sizes>
+struct MlpBuilder<T, Hidden, Output, std::index_sequence<I...>, Sizes...> {
+  static_assert(check_mlp_sizes<Sizes...>());
+  static constexpr std::array<std::size_t, sizeof...(Sizes)> sizes{Sizes...};
+  using type = BasicNetwork<
+      T, Dense<sizes[I], sizes[I + 1],
+               std::conditional_t<I + 2 == sizeof...(Sizes), Output, Hidden>>...>;
+};
+
+}  // namespace detail
+
+/// A multi-layer perceptron in scalar type T: `Sizes` are the widths from
+/// input to output; every layer but the last uses `Hidden`, the last `Output`.
+template <Scalar T, class Hidden, class Output, std::size_t... Sizes>
+using BasicMlp =
+    typename detail::MlpBuilder<T, Hidden, Output,
+                                std::make_index_sequence<(sizeof...(Sizes) > 1 ? sizeof...(Sizes) - 1 : 0)>,
+                                Sizes...>::type;
+
+/// A float multi-layer perceptron: `Mlp<Sigmoid, Softmax, 784, 50, 10>` is
+/// `Network<Dense<784, 50, Sigmoid>, Dense<50, 10, Softmax>>`.
+template <class Hidden, class Output, std::size_t... Sizes>
+using Mlp = BasicMlp<float, Hidden, Output, Sizes...>;
+
+}  // namespace fixnet
+
+#include "fixnet/kernels/network-inl.hpp"
+
+#endif  // FIXNET_NETWORK_HPP

@@ -1,0 +1,139 @@
+// fixnet — a plain scalar implementation of the forward and backward passes,
+// written for clarity, not speed: the reference that tests compare the
+// Highway kernels against. It reads parameters through `weight(o, i)` and
+// `bias(o)` only, so it does not share the kernels' layout assumptions.
+#ifndef FIXNET_REFERENCE_HPP
+#define FIXNET_REFERENCE_HPP
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "fixnet/loss.hpp"
+#include "fixnet/parameters.hpp"
+
+namespace fixnet::reference {
+
+namespace detail {
+
+template <class Net>
+using Scalar = typename Net::scalar_type;
+
+/// Inputs of every layer and the last layer's logits and outputs.
+template <class Net>
+struct Trace {
+  std::vector<std::vector<Scalar<Net>>> inputs;  // inputs[l]: layer l's input
+  std::vector<Scalar<Net>> logits;
+  std::vector<Scalar<Net>> output;
+};
+
+template <class Net, class Row>
+Trace<Net> run(const Net& net, const Row& x) {
+  using T = Scalar<Net>;
+  Trace<Net> trace;
+  std::vector<T> a(x.begin(), x.end());
+  fixnet::detail::for_each_index<Net::layer_count>([&](auto i) {
+    constexpr std::size_t I = decltype(i)::value;
+    using Layer = typename Net::template layer_type<I>;
+    const auto& p = net.template layer<I>();
+    std::vector<T> z(Layer::outputs);
+    for (std::size_t o = 0; o < Layer::outputs; ++o) {
+      T sum = 0;
+      if constexpr (Layer::has_bias) sum = p.bias(o);
+      for (std::size_t k = 0; k < Layer::inputs; ++k) sum += p.weight(o, k) * a[k];
+      z[o] = sum;
+    }
+    trace.inputs.push_back(a);
+    a.assign(Layer::outputs, T(0));
+    Layer::activation::reference_forward(std::span<const T, Layer::outputs>(z.data(), Layer::outputs),
+                                         std::span<T, Layer::outputs>(a.data(), Layer::outputs));
+    if constexpr (I + 1 == Net::layer_count) trace.logits = z;
+  });
+  trace.output = a;
+  return trace;
+}
+
+template <std::size_t N, class T, class Tgt>
+std::vector<T> target_row(const Tgt& target) {
+  std::vector<T> t(N, T(0));
+  if constexpr (std::integral<Tgt>) {
+    t.at(static_cast<std::size_t>(target)) = T(1);
+  } else {
+    std::copy(target.begin(), target.end(), t.begin());
+  }
+  return t;
+}
+
+}  // namespace detail
+
+/// The network's output for one input, computed with scalar loops.
+template <class Net, class Row>
+std::array<typename Net::scalar_type, Net::outputs> forward(const Net& net, const Row& x) {
+  const auto trace = detail::run(net, x);
+  std::array<typename Net::scalar_type, Net::outputs> y{};
+  std::copy(trace.output.begin(), trace.output.end(), y.begin());
+  return y;
+}
+
+/// Adds the gradient of `loss` at (x, target) to `grads`; returns the loss.
+/// Same contract as `net.backward(x, target, loss, grads)`.
+template <class Net, class Row, class Tgt, class L>
+typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& target, L,
+                                   typename Net::parameters_type& grads) {
+  using T = typename Net::scalar_type;
+  constexpr std::size_t kOut = Net::outputs;
+  using OutSpan = std::span<const T, kOut>;
+  using Act = typename Net::output_activation;
+  const auto trace = detail::run(net, x);
+  const auto t = detail::target_row<kOut, T>(target);
+  const OutSpan a(trace.output.data(), kOut), ts(t.data(), kOut), z(trace.logits.data(), kOut);
+
+  std::vector<T> delta(kOut);
+  T loss;
+  if constexpr (fixnet::detail::loss_fused<L, Act>) {
+    loss = L::reference_fused_value(z, ts);
+    L::reference_fused_delta(a, ts, std::span<T, kOut>(delta.data(), kOut));
+  } else {
+    loss = L::reference_value(a, ts);
+    std::vector<T> g(kOut);
+    L::reference_gradient(a, ts, std::span<T, kOut>(g.data(), kOut));
+    Act::reference_backward(a, OutSpan(g.data(), kOut), std::span<T, kOut>(delta.data(), kOut));
+  }
+
+  fixnet::detail::for_each_index<Net::layer_count>([&](auto step) {
+    constexpr std::size_t I = Net::layer_count - 1 - decltype(step)::value;
+    using Layer = typename Net::template layer_type<I>;
+    constexpr std::size_t kIn = Layer::inputs;
+    const auto& x_l = trace.inputs[I];
+    auto& g = grads.template layer<I>();
+    for (std::size_t o = 0; o < Layer::outputs; ++o) {
+      for (std::size_t k = 0; k < kIn; ++k) g.weight(o, k) += delta[o] * x_l[k];
+      if constexpr (Layer::has_bias) g.bias(o) += delta[o];
+    }
+    if constexpr (I > 0) {
+      const auto& p = net.template layer<I>();
+      std::vector<T> dx(kIn, T(0)), next(kIn);
+      for (std::size_t o = 0; o < Layer::outputs; ++o)
+        for (std::size_t k = 0; k < kIn; ++k) dx[k] += p.weight(o, k) * delta[o];
+      using Previous = typename Net::template layer_type<I - 1>;
+      Previous::activation::reference_backward(std::span<const T, kIn>(x_l.data(), kIn),
+                                               std::span<const T, kIn>(dx.data(), kIn),
+                                               std::span<T, kIn>(next.data(), kIn));
+      delta = next;
+    }
+  });
+  return loss;
+}
+
+/// The loss at (x, target), computed with scalar loops.
+template <class Net, class Row, class Tgt, class L>
+typename Net::scalar_type loss(const Net& net, const Row& x, const Tgt& target, L l) {
+  typename Net::parameters_type scratch;
+  return backward(net, x, target, l, scratch);
+}
+
+}  // namespace fixnet::reference
+
+#endif  // FIXNET_REFERENCE_HPP
