@@ -32,3 +32,7 @@
 #include "fixnet/workspace.hpp"
 
 #endif  // FIXNET_FIXNET_HPP
+
+// The kernels, outside the include guard: under hwy/foreach_target.h this
+// header is re-included once per target, and the kernels must be too.
+#include "fixnet/kernels/network-inl.hpp"

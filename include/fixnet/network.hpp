@@ -344,6 +344,8 @@ using Mlp = BasicMlp<float, Hidden, Output, Sizes...>;
 
 }  // namespace fixnet
 
-#include "fixnet/kernels/network-inl.hpp"
-
 #endif  // FIXNET_NETWORK_HPP
+
+// The kernels, outside the include guard: under hwy/foreach_target.h this
+// header is re-included once per target, and the kernels must be too.
+#include "fixnet/kernels/network-inl.hpp"
