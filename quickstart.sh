@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# fixnet quick start, for a fresh Debian 12 machine.
+#
+#   ./quickstart.sh demo   install what is missing, build, run the blobs demo
+#   ./quickstart.sh test   install what is missing, build with -Werror, run the
+#                          whole test suite, then again under AddressSanitizer
+#                          and UndefinedBehaviorSanitizer; ends with the line
+#                          "N passed, N failed"
+#
+# Packages come from Debian's archive only (apt-get, as root or through sudo);
+# nothing is downloaded at build time. Build directories: build/ (release) and
+# build-sanitize/ (debug, ASan + UBSan). Extra arguments after the command are
+# passed to `meson setup` (e.g. -Dsimd=x86-64-v3).
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+usage() {
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+[[ $# -ge 1 ]] || usage
+command=$1
+shift
+case "$command" in
+  demo | test) ;;
+  *) usage ;;
+esac
+
+# --- 1. Debian packages -----------------------------------------------------
+packages=(
+  g++ meson ninja-build pkg-config python3
+  libhwy-dev libboost-dev libboost-test-dev
+  libcli11-dev libfmt-dev zlib1g-dev
+  libbenchmark-dev libeigen3-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "quickstart: installing ${missing[*]}"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "quickstart: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# --- 2. Configure and build ---------------------------------------------------
+jobs=$(nproc 2>/dev/null || echo 2)
+
+configure() {  # configure DIR [meson args...]
+  local dir=$1
+  shift
+  if [[ -f $dir/build.ninja ]]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+if [[ $command == demo ]]; then
+  configure build "$@"
+  ninja -C build -j "$jobs" examples/blobs
+  echo
+  exec ./build/examples/blobs --csv build/blobs_loss.csv
+fi
+
+# --- 3. Tests: release with -Werror, then ASan + UBSan ------------------------
+configure build -Dwerror=true "$@"
+ninja -C build -j "$jobs"
+status=0
+meson test -C build --num-processes "$jobs" --print-errorlogs || status=1
+
+configure build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dwerror=true -Dbenchmarks=false "$@"
+ninja -C build-sanitize -j "$jobs"
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+meson test -C build-sanitize --num-processes "$jobs" --print-errorlogs --no-suite compile_fail || status=1
+
+# One summary over both runs, from Meson's machine-readable logs.
+python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'EOF'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    with open(path) as log:
+        for line in log:
+            result = json.loads(line)["result"]
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:
+                failed += 1
+if skipped:
+    print(f"({skipped} skipped)")
+print(f"{passed} passed, {failed} failed")
+EOF
+exit $status
