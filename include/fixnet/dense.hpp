@@ -10,6 +10,7 @@
 
 #include "fixnet/activation.hpp"
 #include "fixnet/config.hpp"
+#include "fixnet/shape_checks.hpp"
 
 namespace fixnet {
 
@@ -79,10 +80,9 @@ class DenseParameters {
   /// Copies (and converts) the parameters of a layer of the same shape.
   template <Scalar U, std::size_t In2, std::size_t Out2, bool HasBias2>
   DenseParameters& assign(const DenseParameters<U, In2, Out2, HasBias2>& other) noexcept {
-    // Fix: copy between layers of the same widths and bias policy.
-    static_assert(In == In2 && Out == Out2 && HasBias == HasBias2,
-                  "fixnet: cannot copy parameters between dense layers of different shapes");
-    for (std::size_t k = 0; k < storage_size; ++k) storage_[k] = static_cast<T>(other.storage()[k]);
+    static_assert(detail::check_same_dense_shape<In, Out, In2, Out2, HasBias, HasBias2>());
+    if constexpr (In == In2 && Out == Out2 && HasBias == HasBias2)
+      for (std::size_t k = 0; k < storage_size; ++k) storage_[k] = static_cast<T>(other.storage()[k]);
     return *this;
   }
 

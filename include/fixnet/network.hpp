@@ -79,8 +79,6 @@ void write_input_row(const Row& x, T* row) noexcept {
 /// (`fixnet::simd_target()` names it).
 template <Scalar T, class... Layers>
 class BasicNetwork {
-  // Fix: list at least one layer, e.g. Network<Dense<2, 3, Softmax>>.
-  static_assert(sizeof...(Layers) > 0, "fixnet: a network needs at least one layer");
   static_assert(detail::check_network<Layers...>());
 
  public:
@@ -150,7 +148,8 @@ class BasicNetwork {
   template <std::size_t N>
   void get_parameters(std::span<T, N> out) const noexcept {
     static_assert(detail::check_parameter_count<parameter_count, N>());
-    parameters_.get(out);
+    // Guarded so that, once the check has failed, its message is the only error.
+    if constexpr (N == parameter_count) parameters_.get(out);
   }
   template <std::size_t N>
   void get_parameters(std::array<T, N>& out) const noexcept {
@@ -291,6 +290,14 @@ class BasicNetwork {
   parameters_type parameters_;
 };
 
+/// A network without layers: an error, reported here alone rather than
+/// through the empty layer list's failures in the definition above.
+template <Scalar T>
+class BasicNetwork<T> {
+  // Fix: list at least one layer, e.g. Network<Dense<2, 3, Softmax>>.
+  static_assert(detail::dependent_false<T>, "fixnet: a network needs at least one layer");
+};
+
 /// A float network of the given layers:
 /// `Network<Dense<2, 4, Sigmoid>, Dense<4, 3, Softmax>>`.
 template <class... Layers>
@@ -322,9 +329,13 @@ template <Scalar T, class Hidden, class Output, std::size_t... I, std::size_t...
 struct MlpBuilder<T, Hidden, Output, std::index_sequence<I...>, Sizes...> {
   static_assert(check_mlp_sizes<Sizes...>());
   static constexpr std::array<std::size_t, sizeof...(Sizes)> sizes{Sizes...};
-  using type = BasicNetwork<
-      T, Dense<sizes[I], sizes[I + 1],
-               std::conditional_t<I + 2 == sizeof...(Sizes), Output, Hidden>>...>;
+  // With fewer than two sizes (the check above has failed), a 1-1 network
+  // stands in, so that the mistake is reported once.
+  using type = std::conditional_t<
+      (sizeof...(Sizes) >= 2),
+      BasicNetwork<T, Dense<sizes[I], sizes[I + 1],
+                            std::conditional_t<I + 2 == sizeof...(Sizes), Output, Hidden>>...>,
+      BasicNetwork<T, Dense<1, 1, Output>>>;
 };
 
 }  // namespace detail

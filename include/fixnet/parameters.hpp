@@ -52,12 +52,14 @@ class ParameterSet {
   template <std::size_t I>
   auto& layer() noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
-    return boost::hana::at_c<I>(layers_);
+    // Past the end (the check has failed), layer 0 stands in so that Hana
+    // adds no errors of its own below fixnet's message.
+    return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
   template <std::size_t I>
   const auto& layer() const noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
-    return boost::hana::at_c<I>(layers_);
+    return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
 
   /// Calls f(layer block) for each layer, first to last.

@@ -17,6 +17,11 @@
 
 namespace fixnet::detail {
 
+/// Always false, but dependent on its arguments: the condition of a
+/// static_assert in a specialisation that is an error as soon as it is used.
+template <class...>
+inline constexpr bool dependent_false = false;
+
 template <std::size_t LayerIndex, std::size_t Inputs, std::size_t Outputs>
 consteval bool check_layer_width() {
   // Fix: give every Dense<In, Out, ...> at least one input and one output.
@@ -103,6 +108,17 @@ consteval bool check_same_layer_shape() {
   static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
                     ExpectedBias == FoundBias,
                 "fixnet: cannot copy parameters between networks whose layers differ in shape");
+  return true;
+}
+
+template <std::size_t ExpectedInputs, std::size_t ExpectedOutputs, std::size_t FoundInputs,
+          std::size_t FoundOutputs, bool ExpectedBias, bool FoundBias>
+consteval bool check_same_dense_shape() {
+  // Fix: copy only between layers of the same widths and bias policy (a
+  // layer's parameters do not know its index; BasicNetwork::assign names it).
+  static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
+                    ExpectedBias == FoundBias,
+                "fixnet: cannot copy parameters between dense layers of different shapes");
   return true;
 }
 
