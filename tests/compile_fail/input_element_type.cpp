@@ -1,0 +1,18 @@
+// expect: fixnet: the input's element type differs from the network's scalar type
+//
+// A float network given doubles; convert them, or use a double network
+// (fixnet::BasicMlp<double, ...>).
+#include <array>
+
+#include <fixnet/fixnet.hpp>
+
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+
+std::array<float, 3> run(const Net& net) {
+#ifdef FIXNET_COMPILE_FAIL
+  const std::array<double, 2> x{0.5, -1.0};
+#else
+  const std::array<float, 2> x{0.5f, -1.0f};
+#endif
+  return net.forward(x);
+}

@@ -1,0 +1,15 @@
+// expect: fixnet: cannot copy parameters between dense layers of different shapes
+// expect: ExpectedOutputs = 4
+// expect: FoundOutputs = 5
+//
+// Copying layer 0 of a 2-5-3 network into layer 0 of a 2-4-3 one.
+#include <fixnet/fixnet.hpp>
+
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+#ifdef FIXNET_COMPILE_FAIL
+using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 5, 3>;
+#else
+using Other = fixnet::Mlp<fixnet::Relu, fixnet::Softmax, 2, 4, 5>;
+#endif
+
+void copy(Net& net, const Other& other) { net.layer<0>().assign(other.layer<0>()); }

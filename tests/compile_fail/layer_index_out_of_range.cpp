@@ -1,0 +1,16 @@
+// expect: fixnet: layer index out of range
+// expect: LayerIndex = 5
+// expect: LayerCount = 2
+//
+// A 2-layer network has layers 0 and 1.
+#include <fixnet/fixnet.hpp>
+
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+
+float first_weight(Net& net) {
+#ifdef FIXNET_COMPILE_FAIL
+  return net.layer<5>().weight(0, 0);
+#else
+  return net.layer<1>().weight(0, 0);
+#endif
+}

@@ -1,0 +1,15 @@
+// expect: fixnet: a layer's input width must equal the previous layer's output width
+// expect: LayerIndex = 1
+// expect: ExpectedInputs = 4
+// expect: FoundInputs = 5
+//
+// Layer 1 takes 5 inputs, but layer 0 gives 4 outputs.
+#include <fixnet/fixnet.hpp>
+
+#ifdef FIXNET_COMPILE_FAIL
+using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dense<5, 3, fixnet::Softmax>>;
+#else
+using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dense<4, 3, fixnet::Softmax>>;
+#endif
+
+Net net;

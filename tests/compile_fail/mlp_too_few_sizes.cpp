@@ -1,0 +1,13 @@
+// expect: fixnet: Mlp<Hidden, Output, Sizes...> needs at least two sizes (inputs, outputs)
+// expect: Sizes = {784}
+//
+// An Mlp needs its input width and its output width at least.
+#include <fixnet/fixnet.hpp>
+
+#ifdef FIXNET_COMPILE_FAIL
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784>;
+#else
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 10>;
+#endif
+
+constexpr std::size_t inputs = Net::inputs;

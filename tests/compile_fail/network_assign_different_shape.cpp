@@ -1,0 +1,17 @@
+// expect: fixnet: cannot copy parameters between networks whose layers differ in shape
+// expect: LayerIndex = 1
+// expect: ExpectedOutputs = 3
+// expect: FoundOutputs = 5
+//
+// Copying a 2-4-5 network's parameters into a 2-4-3 one: layer 1 differs.
+// The twin converts a double network of the same shape.
+#include <fixnet/fixnet.hpp>
+
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+#ifdef FIXNET_COMPILE_FAIL
+using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 5>;
+#else
+using Other = fixnet::BasicMlp<double, fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+#endif
+
+void copy(Net& net, const Other& other) { net.assign(other); }

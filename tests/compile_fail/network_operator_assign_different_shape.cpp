@@ -1,0 +1,18 @@
+// expect: fixnet: cannot copy parameters between networks whose layers differ in shape
+// expect: LayerIndex = 0
+// expect: ExpectedInputs = 2
+// expect: FoundInputs = 3
+//
+// net = other, where other is 3-4-3 and net 2-4-3. The twin copies from a
+// network of the same shape but other activations (only parameters are
+// copied).
+#include <fixnet/fixnet.hpp>
+
+using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+#ifdef FIXNET_COMPILE_FAIL
+using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 3, 4, 3>;
+#else
+using Other = fixnet::Mlp<fixnet::Tanh, fixnet::Softmax, 2, 4, 3>;
+#endif
+
+void copy(Net& net, const Other& other) { net = other; }

@@ -1,0 +1,14 @@
+// expect: fixnet: a layer has zero width (every layer needs In > 0 and Out > 0)
+// expect: LayerIndex = 0
+// expect: Inputs = 0
+//
+// A first layer with no inputs.
+#include <fixnet/fixnet.hpp>
+
+#ifdef FIXNET_COMPILE_FAIL
+using Net = fixnet::Network<fixnet::Dense<0, 4, fixnet::Sigmoid>, fixnet::Dense<4, 3, fixnet::Softmax>>;
+#else
+using Net = fixnet::Network<fixnet::Dense<1, 4, fixnet::Sigmoid>, fixnet::Dense<4, 3, fixnet::Softmax>>;
+#endif
+
+Net net;
