@@ -265,9 +265,9 @@ class BasicNetwork {
 
   template <class Row>
   static constexpr void check_input_row() noexcept {
-    static_assert(std::same_as<typename detail::RowTraits<std::remove_cvref_t<Row>>::value_type, T>,
-                  "fixnet: the input's element type differs from the network's scalar type");
-    static_assert(detail::check_input_extent<inputs, detail::RowTraits<std::remove_cvref_t<Row>>::width>());
+    using Traits = detail::RowTraits<std::remove_cvref_t<Row>>;
+    static_assert(detail::check_input_scalar<T, typename Traits::value_type>());
+    static_assert(detail::check_input_extent<inputs, Traits::width>());
   }
 
   template <class Xs, std::size_t B>

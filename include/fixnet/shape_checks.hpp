@@ -12,6 +12,7 @@
 #define FIXNET_SHAPE_CHECKS_HPP
 
 #include <cstddef>
+#include <type_traits>
 
 #include "fixnet/loss.hpp"
 
@@ -43,6 +44,15 @@ consteval bool check_input_extent() {
   // Fix: pass std::array<T, Net::inputs> (or a span of that extent).
   static_assert(ExpectedInputs == FoundInputs,
                 "fixnet: the input's extent does not match the network's input width");
+  return true;
+}
+
+template <class ExpectedScalar, class FoundScalar>
+consteval bool check_input_scalar() {
+  // Fix: convert the input to the network's scalar_type, or use a network of
+  // the input's type (fixnet::BasicMlp<double, ...>).
+  static_assert(std::is_same_v<ExpectedScalar, FoundScalar>,
+                "fixnet: the input's element type differs from the network's scalar type");
   return true;
 }
 
