@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -28,7 +29,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <fmt/os.h>
 
@@ -98,10 +98,11 @@ int run(const Options& options) {
              options.spread);
 
   const auto report = [&](std::uint64_t epoch, float loss) {
-    fmt::print("epoch {:>9}  loss {:>14.6f}\n", epoch, loss);
+    fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, loss);
     if (csv) csv->print("{},{}\n", epoch, loss);
   };
   const auto diverged = [&](std::uint64_t epoch, float loss) {
+    std::fflush(stdout);  // keep the lines in order when both go to one terminal
     fmt::print(stderr,
                "blobs: error: the loss is {} at epoch {}; training diverged (try a smaller "
                "--learning-rate than {})\n",
@@ -138,7 +139,7 @@ int run(const Options& options) {
   std::size_t correct = 0;
   for (std::size_t i = 0; i < samples; ++i) correct += argmax(probabilities[i]) == labels[i];
 
-  fmt::print("final summed cross-entropy: {:.6f} (mean {:.3e} per sample)\n", loss, loss / samples);
+  fmt::print("final summed cross-entropy: {:.7g} (mean {:.3e} per sample)\n", loss, loss / samples);
   fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, samples, 100.0 * double(correct) / samples);
   const double sample_epochs = double(samples) * double(epochs);
   fmt::print("training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + update)\n",
@@ -154,26 +155,21 @@ int run(const Options& options) {
 
 int main(int argc, char** argv) {
   Options options;
-  CLI::App app{
+  examples::Flags flags(
       "fixnet blobs: trains the 2-4-3 sigmoid/softmax network on three Gaussian blobs (2100 "
-      "points) by full-batch gradient descent, as the reference tutorial does."};
-  app.option_defaults()->always_capture_default();
-  app.add_option("--seed", options.seed, "Seed of the data (seed) and of the initial weights (seed + 1)")
-      ->check(examples::whole_number_at_least(0));
-  app.add_option("--epochs", options.epochs, "Full-batch gradient descent steps")
-      ->check(examples::whole_number_at_least(0));
-  app.add_option("--learning-rate,--lr", options.learning_rate, "Step size")
-      ->check(examples::finite_number(false));
-  app.add_option("--report-every", options.report_every,
-                 "Print (and write to the CSV) the loss every N epochs; the final loss always")
-      ->check(examples::whole_number_at_least(1));
-  app.add_option("--csv", options.csv, "Where to write the loss curve (epoch,loss); '' for nowhere");
-  app.add_option("--gradients", options.gradients,
-                 "Summed over the batch (the reference) or averaged (then --lr 2.1 takes the same steps)")
-      ->check(CLI::IsMember({"sum", "mean"}));
-  app.add_option("--spread", options.spread, "Standard deviation of each blob")
-      ->check(examples::finite_number(true));
-  CLI11_PARSE(app, argc, argv);
+      "points) by full-batch gradient descent, as the reference tutorial does.");
+  flags.add_count("--seed", options.seed,
+                  "Seed of the data (seed) and of the initial weights (seed + 1)");
+  flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
+  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size");
+  flags.add_count("--report-every", options.report_every,
+                  "Print (and write to the CSV) the loss every N epochs; the final loss always", 1);
+  flags.add_text("--csv", options.csv, "Where to write the loss curve (epoch,loss); '' for nowhere");
+  flags.add_choice("--gradients", options.gradients, {"sum", "mean"},
+                   "Summed over the batch (the reference) or averaged (then --lr 2.1 takes the "
+                   "same steps)");
+  flags.add_non_negative("--spread", options.spread, "Standard deviation of each blob");
+  if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
     return run(options);

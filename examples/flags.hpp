@@ -1,56 +1,64 @@
-// Command-line checks shared by the fixnet examples (CLI11 validators).
+// The command line of the fixnet examples: --name VALUE options with checked
+// values and a --help, parsed by CLI11.
 //
-// CLI11's own checks (CLI::PositiveNumber, CLI::Range) let "nan" through or
-// print the type's limits; these say in one phrase what was expected and
-// what was found: "--epochs: expected a whole number >= 0, got '-5'".
+// CLI11 is header-only and its headers take several seconds to compile, more
+// than an example's own code; so it is compiled once, in flags.cpp, into a
+// small library that every example links, and this header does not include
+// it. The checks say in one phrase what was expected and what was found:
+// "--epochs: expected a whole number >= 0, got '-5'".
+//
+//   examples::Flags flags("what the program does");
+//   flags.add_count("--epochs", options.epochs, "Gradient descent steps");
+//   flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size");
+//   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 #ifndef FIXNET_EXAMPLES_FLAGS_HPP
 #define FIXNET_EXAMPLES_FLAGS_HPP
 
-#include <algorithm>
-#include <cctype>
-#include <cerrno>
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
+#include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-#include <fmt/core.h>
+namespace CLI {
+class App;
+}
 
 namespace examples {
 
-/// A whole number (digits only, no sign) from `min` to 2^64 - 1.
-inline CLI::Validator whole_number_at_least(std::uint64_t min) {
-  return CLI::Validator(
-      [min](std::string& text) -> std::string {
-        const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-                              return std::isdigit(c) != 0;
-                            });
-        errno = 0;
-        const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
-        if (!digits || value < min)
-          return fmt::format("expected a whole number >= {}, got '{}'", min, text);
-        if (errno == ERANGE) return fmt::format("expected a whole number < 2^64, got '{}'", text);
-        return {};
-      },
-      min == 0 ? "" : min == 1 ? "POSITIVE" : fmt::format(">={}", min));
-}
+/// Options of one program. Each `add_*` binds an option to a variable whose
+/// value is the default (shown by --help) and is overwritten by the command
+/// line. `name` is CLI11's: "--name" or "--long,--alias".
+class Flags {
+ public:
+  explicit Flags(const std::string& description);
+  ~Flags();
+  Flags(const Flags&) = delete;
+  Flags& operator=(const Flags&) = delete;
 
-/// A finite number, > 0 or (with `allow_zero`) >= 0: a learning rate, a
-/// standard deviation.
-inline CLI::Validator finite_number(bool allow_zero) {
-  return CLI::Validator(
-      [allow_zero](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0' || !std::isfinite(value) || value < 0.0 ||
-            (value == 0.0 && !allow_zero))
-          return fmt::format("expected a finite number {} 0, got '{}'", allow_zero ? ">=" : ">",
-                             text);
-        return {};
-      },
-      allow_zero ? "NONNEGATIVE" : "POSITIVE");
-}
+  /// A whole number (digits only) from `min` to 2^64 - 1.
+  void add_count(const std::string& name, std::uint64_t& value, const std::string& help,
+                 std::uint64_t min = 0);
+  /// A finite number > 0.
+  void add_positive(const std::string& name, double& value, const std::string& help);
+  /// A finite number >= 0.
+  void add_non_negative(const std::string& name, double& value, const std::string& help);
+  /// Any text (a file name; may be empty).
+  void add_text(const std::string& name, std::string& value, const std::string& help);
+  /// One of `choices`.
+  void add_choice(const std::string& name, std::string& value,
+                  std::initializer_list<const char*> choices, const std::string& help);
+  /// A switch without value: true when given.
+  void add_switch(const std::string& name, bool& value, const std::string& help);
+
+  /// Parses the command line. Returns nothing when the program should go on;
+  /// otherwise the code it should exit with, having printed the help (code
+  /// 0) or what was wrong (non-zero) — CLI11's usual behaviour.
+  std::optional<int> parse(int argc, const char* const* argv);
+
+ private:
+  std::unique_ptr<CLI::App> app_;
+};
 
 }  // namespace examples
 

@@ -29,6 +29,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -36,7 +37,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <fmt/os.h>
 
@@ -105,10 +105,11 @@ int train(const Options& options, const char* description) {
   // output, (a - t)^2. The batch call sums it over the samples; the error
   // reported is its mean over the samples.
   const auto report = [&](std::uint64_t epoch, float error) {
-    fmt::print("epoch {:>9}  loss {:>10.6f}\n", epoch, error);
+    fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, error);
     if (csv) csv->print("{},{}\n", epoch, error);
   };
   const auto diverged = [&](std::uint64_t epoch, float error) {
+    std::fflush(stdout);  // keep the lines in order when both go to one terminal
     fmt::print(stderr,
                "moons: error: the loss is {} at epoch {}; training diverged (try a smaller "
                "--learning-rate than {})\n",
@@ -143,7 +144,7 @@ int train(const Options& options, const char* description) {
   for (std::size_t i = 0; i < samples; ++i)
     correct += (outputs[i][0] > 0.5f ? 1 : 0) == points.labels[i];
 
-  fmt::print("final mean squared error: {:.6f}\n", error);
+  fmt::print("final mean squared error: {:.7g}\n", error);
   fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, samples, 100.0 * double(correct) / samples);
   const double sample_epochs = double(samples) * double(epochs);
   fmt::print(
@@ -161,27 +162,22 @@ int train(const Options& options, const char* description) {
 
 int main(int argc, char** argv) {
   Options options;
-  CLI::App app{
+  examples::Flags flags(
       "fixnet moons: trains the 2-4-1 sigmoid network (no biases, as the reference) on 100 "
-      "points of two moons by full-batch gradient descent on the mean squared error."};
-  app.option_defaults()->always_capture_default();
-  app.add_option("--seed", options.seed, "Seed of the data (seed) and of the initial weights (seed + 1)")
-      ->check(examples::whole_number_at_least(0));
-  app.add_option("--epochs", options.epochs, "Full-batch gradient descent steps")
-      ->check(examples::whole_number_at_least(0));
-  app.add_option("--learning-rate,--lr", options.learning_rate, "Step size")
-      ->check(examples::finite_number(false));
-  app.add_option("--report-every", options.report_every,
-                 "Print (and write to the CSV) the error every N epochs; the final error always")
-      ->check(examples::whole_number_at_least(1));
-  app.add_option("--csv", options.csv, "Where to write the error curve (epoch,loss); '' for nowhere");
-  app.add_option("--gradients", options.gradients,
-                 "Averaged over the batch (default) or summed (100 times larger steps)")
-      ->check(CLI::IsMember({"mean", "sum"}));
-  app.add_flag("--bias", options.bias, "Give both layers biases (the reference has none)");
-  app.add_option("--noise", options.noise, "Standard deviation of the noise added to the points")
-      ->check(examples::finite_number(true));
-  CLI11_PARSE(app, argc, argv);
+      "points of two moons by full-batch gradient descent on the mean squared error.");
+  flags.add_count("--seed", options.seed,
+                  "Seed of the data (seed) and of the initial weights (seed + 1)");
+  flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
+  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size");
+  flags.add_count("--report-every", options.report_every,
+                  "Print (and write to the CSV) the error every N epochs; the final error always", 1);
+  flags.add_text("--csv", options.csv, "Where to write the error curve (epoch,loss); '' for nowhere");
+  flags.add_choice("--gradients", options.gradients, {"mean", "sum"},
+                   "Averaged over the batch (default) or summed (100 times larger steps)");
+  flags.add_switch("--bias", options.bias, "Give both layers biases (the reference has none)");
+  flags.add_non_negative("--noise", options.noise,
+                         "Standard deviation of the noise added to the points");
+  if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
     if (options.bias) return train<BiasedNet>(options, "2-4-1 sigmoid network with biases");
