@@ -1,0 +1,264 @@
+// fixnet benchmarks — inference scenarios (issue 3, scenarios 1 and 2), as
+// templates over the network and batch size; bench/forward_sample.cpp and
+// bench/forward_batch.cpp instantiate and register them (two binaries, so
+// that each compiles in well under 30 s).
+//
+// Throughput: each iteration runs one of 64 pre-generated inputs, in turn,
+// and nothing depends on the previous output, so the CPU overlaps
+// consecutive samples as far as its out-of-order window allows: samples/s of
+// a pipeline or a server.
+//
+// Latency: each iteration's input depends on the previous output. The next
+// input is x + zero * y[0], with x the next pre-generated input, y[0] the
+// first output of the previous sample (which depends on every parameter and
+// every input of that sample, through the softmax), and zero a 0.0f read
+// from a volatile, so the compiler cannot fold it away. The values stay those
+// of x, but every element of the input, hence every instruction of the next
+// forward pass, waits for the previous one to finish: the time per sample of
+// a real-time loop whose next input needs the last output. The fold costs one
+// add per input element, the same for every implementation.
+#ifndef FIXNET_BENCH_FORWARD_HPP
+#define FIXNET_BENCH_FORWARD_HPP
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "eigen_mlp.hpp"
+#include <fixnet/reference.hpp>
+
+namespace fixnet_bench::forward {
+
+/// Pre-generated inputs cycled through by the one-sample scenarios: 64 x 784
+/// floats (196 KiB) plus 784-50-10's weights (156 KiB) stay in L2, as in a
+/// network that serves requests; a power of two, so the index wraps cheaply.
+constexpr std::size_t kInputs = 64;
+
+/// One network, its Eigen twin with the same parameters, and the inputs
+/// (64 for one-sample scenarios, B for batches).
+template <class Net, int B = 1>
+struct Fixture {
+  using Eigen = EigenMlpFor<Net>;
+  static constexpr std::size_t samples = B == 1 ? kInputs : std::size_t(B);
+
+  std::unique_ptr<Net> net = make_network<Net>(1);
+  std::unique_ptr<Eigen> eigen = std::make_unique<Eigen>();
+  std::unique_ptr<EigenBatchFor<Eigen, B>> batch = std::make_unique<EigenBatchFor<Eigen, B>>();
+  AlignedVector<std::array<float, Net::inputs>> xs = random_inputs<Net::inputs>(samples, 2);
+
+  Fixture() { eigen->load(*net); }
+};
+
+/// x = base + zero * carry: see "Latency" at the top of this file.
+template <std::size_t N>
+void fold(const std::array<float, N>& base, float zero, float carry, std::array<float, N>& x) {
+  const float t = zero * carry;
+  for (std::size_t k = 0; k < N; ++k) x[k] = base[k] + t;
+}
+
+// --- One sample -------------------------------------------------------------
+
+template <class Net>
+void throughput_fixnet(benchmark::State& state) {
+  Fixture<Net> f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto y = f.net->forward(f.xs[i]);
+    benchmark::DoNotOptimize(y);
+    i = (i + 1) % kInputs;
+  }
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void throughput_eigen(benchmark::State& state) {
+  Fixture<Net> f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]), *f.batch);
+    benchmark::DoNotOptimize(f.batch->y.data);
+    i = (i + 1) % kInputs;
+  }
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void throughput_reference(benchmark::State& state) {
+  Fixture<Net> f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto y = fixnet::reference::forward(*f.net, f.xs[i]);
+    benchmark::DoNotOptimize(y);
+    i = (i + 1) % kInputs;
+  }
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void latency_fixnet(benchmark::State& state) {
+  Fixture<Net> f;
+  const float zero = runtime_zero();
+  std::array<float, Net::inputs> x;
+  float carry = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    fold(f.xs[i], zero, carry, x);
+    auto y = f.net->forward(x);
+    benchmark::DoNotOptimize(y);
+    carry = y[0];
+    i = (i + 1) % kInputs;
+  }
+  benchmark::DoNotOptimize(carry);
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void latency_eigen(benchmark::State& state) {
+  Fixture<Net> f;
+  const float zero = runtime_zero();
+  std::array<float, Net::inputs> x;
+  float carry = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    fold(f.xs[i], zero, carry, x);
+    eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&x), *f.batch);
+    benchmark::DoNotOptimize(f.batch->y.data);
+    carry = f.batch->y.data[0];
+    i = (i + 1) % kInputs;
+  }
+  benchmark::DoNotOptimize(carry);
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void latency_reference(benchmark::State& state) {
+  Fixture<Net> f;
+  const float zero = runtime_zero();
+  std::array<float, Net::inputs> x;
+  float carry = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    fold(f.xs[i], zero, carry, x);
+    auto y = fixnet::reference::forward(*f.net, x);
+    benchmark::DoNotOptimize(y);
+    carry = y[0];
+    i = (i + 1) % kInputs;
+  }
+  benchmark::DoNotOptimize(carry);
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void register_one_sample() {
+  const std::string scenario = "forward/" + shape_name<Net>();
+  add(scenario + "/throughput/fixnet", throughput_fixnet<Net>);
+  add(scenario + "/throughput/eigen", throughput_eigen<Net>);
+  add(scenario + "/throughput/reference", throughput_reference<Net>);
+  add(scenario + "/latency/fixnet", latency_fixnet<Net>);
+  add(scenario + "/latency/eigen", latency_eigen<Net>);
+  add(scenario + "/latency/reference", latency_reference<Net>);
+}
+
+// --- Batches ----------------------------------------------------------------
+// The same B inputs every iteration (at B = 128 they are 392 KiB). fixnet's
+// API copies them into its workspace and the outputs out of it; Eigen reads
+// the inputs in place and leaves its outputs in its batch buffer: each as a
+// user of it would.
+
+template <class Net, int B>
+void batch_fixnet(benchmark::State& state) {
+  Fixture<Net, B> f;
+  auto ws = std::make_unique<fixnet::Workspace<Net, B>>();
+  AlignedVector<std::array<float, Net::outputs>> ys(B);
+  const std::span<const std::array<float, Net::inputs>, B> xs(f.xs.data(), B);
+  for (auto _ : state) {
+    f.net->forward(xs, std::span<std::array<float, Net::outputs>, B>(ys.data(), B), *ws);
+    benchmark::DoNotOptimize(ys.data());
+    benchmark::ClobberMemory();
+  }
+  set_sample_counters(state, B, forward_flops<Net>());
+}
+
+template <class Net, int B>
+void batch_eigen(benchmark::State& state) {
+  Fixture<Net, B> f;
+  for (auto _ : state) {
+    eigen_forward(*f.eigen, input_columns<Net::inputs, B>(f.xs.data()), *f.batch);
+    benchmark::DoNotOptimize(f.batch->y.data);
+    benchmark::ClobberMemory();
+  }
+  set_sample_counters(state, B, forward_flops<Net>());
+}
+
+template <class Net, int B>
+void batch_reference(benchmark::State& state) {
+  Fixture<Net, B> f;
+  for (auto _ : state) {
+    for (int b = 0; b < B; ++b) {
+      auto y = fixnet::reference::forward(*f.net, f.xs[b]);
+      benchmark::DoNotOptimize(y);
+    }
+  }
+  set_sample_counters(state, B, forward_flops<Net>());
+}
+
+template <class Net, int B>
+void register_batch() {
+  const std::string scenario = "forward_batch/" + shape_name<Net>() + "/batch_" + std::to_string(B);
+  add(scenario + "/fixnet", batch_fixnet<Net, B>);
+  add(scenario + "/eigen", batch_eigen<Net, B>);
+  add(scenario + "/reference", batch_reference<Net, B>);
+}
+
+// --- Checks -----------------------------------------------------------------
+
+/// Softmax outputs lie in [0, 1]; the implementations differ in their exp
+/// and sigmoid approximations (a few ULP) and in summation order.
+constexpr float kTolerance = 1e-5f;
+
+template <class Row>
+std::vector<float> to_vector(const Row& row) {
+  return std::vector<float>(row.begin(), row.end());
+}
+
+/// fixnet's one-sample forward and Eigen's (B = 1) agree with the reference
+/// on the 64 inputs of the one-sample scenarios.
+template <class Net>
+void verify_one_sample() {
+  Fixture<Net> f;
+  const std::string shape = shape_name<Net>();
+  for (std::size_t i = 0; i < kInputs; ++i) {
+    const auto expected = to_vector(fixnet::reference::forward(*f.net, f.xs[i]));
+    check_close(shape + " forward, fixnet vs reference", expected,
+                to_vector(f.net->forward(f.xs[i])), kTolerance);
+    eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]), *f.batch);
+    check_close(shape + " forward, Eigen vs reference", expected, to_vector(f.batch->y.data),
+                kTolerance);
+  }
+}
+
+/// fixnet's and Eigen's batch forward agree with the reference.
+template <class Net, int B>
+void verify_batch() {
+  Fixture<Net, B> f;
+  const std::string what = shape_name<Net>() + " batch " + std::to_string(B) + " forward";
+  eigen_forward(*f.eigen, input_columns<Net::inputs, B>(f.xs.data()), *f.batch);
+  auto ws = std::make_unique<fixnet::Workspace<Net, B>>();
+  std::vector<std::array<float, Net::outputs>> ys(B);
+  f.net->forward(std::span<const std::array<float, Net::inputs>, B>(f.xs.data(), B),
+                 std::span<std::array<float, Net::outputs>, B>(ys.data(), B), *ws);
+  for (int b = 0; b < B; ++b) {
+    const auto expected = to_vector(fixnet::reference::forward(*f.net, f.xs[b]));
+    check_close(what + ", fixnet vs reference", expected, to_vector(ys[b]), kTolerance);
+    check_close(what + ", Eigen vs reference", expected, to_vector(f.batch->y.m().col(b)),
+                kTolerance);
+  }
+}
+
+}  // namespace fixnet_bench::forward
+
+#endif  // FIXNET_BENCH_FORWARD_HPP

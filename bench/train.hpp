@@ -1,0 +1,224 @@
+// fixnet benchmarks — training scenarios (issue 3, scenarios 3 to 5), as
+// templates; bench/train_step.cpp and bench/train_data.cpp instantiate and
+// register them.
+//
+// Every step is forward, backward (cross-entropy on softmax, class-index
+// targets) and a plain gradient-descent update, done by each implementation
+// the way its user would write it:
+// - fixnet: grads.zero(); net.backward(...) (adds the summed gradient);
+//   GradientDescent{lr}.step(net, grads);
+// - Eigen: the deltas, then the update straight from them,
+//   W -= lr * delta * x^T (eigen_sgd_step); over chunks, where the gradient
+//   must be summed first, into a gradient buffer (eigen_accumulate_gradients);
+// - the reference: grads.zero(); reference::backward per sample; fixnet's
+//   GradientDescent for the update (the reference has no optimiser).
+// Mean gradients (mini-batches, MNIST) fold 1/B into the learning rate, the
+// same for all three.
+#ifndef FIXNET_BENCH_TRAIN_HPP
+#define FIXNET_BENCH_TRAIN_HPP
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "eigen_mlp.hpp"
+#include <fixnet/reference.hpp>
+
+namespace fixnet_bench::train {
+
+using Loss = fixnet::CrossEntropy;
+
+/// Samples the one-step scenarios cycle through: a batch of 32 alternates
+/// between two halves, one sample walks all 64 (196 KiB for 784 inputs,
+/// which stay in L2 with the weights and gradients).
+constexpr std::size_t kPool = 64;
+
+/// The learning rate of the MNIST reference (mean gradients).
+constexpr float kLearningRate = 0.1f;
+
+template <std::size_t In>
+using Row = std::array<float, In>;
+
+/// fixnet's summed gradient of B samples (class-index targets).
+template <class Net, int B>
+float fixnet_backward(const Net& net, const Row<Net::inputs>* xs, const std::uint8_t* labels,
+                      fixnet::Gradients<Net>& grads, fixnet::Workspace<Net, B>& ws) {
+  if constexpr (B == 1) {
+    return net.backward(*xs, *labels, Loss{}, grads);
+  } else {
+    return net.backward(std::span<const Row<Net::inputs>, B>(xs, B),
+                        std::span<const std::uint8_t, B>(labels, B), Loss{}, grads, ws);
+  }
+}
+
+/// The reference's summed gradient of n samples.
+template <class Net>
+float reference_backward(const Net& net, const Row<Net::inputs>* xs, const std::uint8_t* labels,
+                         std::size_t n, fixnet::Gradients<Net>& grads) {
+  float loss = 0;
+  for (std::size_t b = 0; b < n; ++b)
+    loss += fixnet::reference::backward(net, xs[b], labels[b], Loss{}, grads);
+  return loss;
+}
+
+/// A network, its Eigen twin, gradient and scratch buffers for batches of B.
+template <class Net, int B>
+struct Trainer {
+  using Eigen = EigenMlpFor<Net>;
+
+  std::unique_ptr<Net> net = make_network<Net>(1);
+  std::unique_ptr<fixnet::Gradients<Net>> grads = std::make_unique<fixnet::Gradients<Net>>();
+  std::unique_ptr<fixnet::Workspace<Net, B>> ws = std::make_unique<fixnet::Workspace<Net, B>>();
+  std::unique_ptr<Eigen> eigen = std::make_unique<Eigen>();
+  std::unique_ptr<Eigen> eigen_grads = std::make_unique<Eigen>();
+  std::unique_ptr<EigenBatchFor<Eigen, B>> batch = std::make_unique<EigenBatchFor<Eigen, B>>();
+
+  Trainer() { eigen->load(*net); }
+};
+
+// --- One training step (scenario 3) ----------------------------------------
+
+template <class Net, int B>
+struct StepFixture : Trainer<Net, B> {
+  static_assert(kPool % B == 0);
+  AlignedVector<Row<Net::inputs>> xs = random_inputs<Net::inputs>(kPool, 2);
+  std::vector<std::uint8_t> labels = random_labels<Net::outputs>(kPool, 3);
+};
+
+template <class Net, int B>
+void step_fixnet(benchmark::State& state) {
+  StepFixture<Net, B> f;
+  const fixnet::GradientDescent<float> sgd{kLearningRate / B};
+  std::size_t first = 0;
+  for (auto _ : state) {
+    f.grads->zero();
+    const float loss = fixnet_backward<Net, B>(*f.net, &f.xs[first], &f.labels[first], *f.grads, *f.ws);
+    sgd.step(*f.net, *f.grads);
+    benchmark::DoNotOptimize(loss);
+    first = (first + B) % kPool;
+  }
+  set_sample_counters(state, B, training_flops<Net>());
+}
+
+template <class Net, int B>
+void step_eigen(benchmark::State& state) {
+  StepFixture<Net, B> f;
+  std::size_t first = 0;
+  for (auto _ : state) {
+    const float loss = eigen_sgd_step(*f.eigen, input_columns<Net::inputs, B>(&f.xs[first]),
+                                      &f.labels[first], *f.batch, kLearningRate / B);
+    benchmark::DoNotOptimize(loss);
+    first = (first + B) % kPool;
+  }
+  set_sample_counters(state, B, training_flops<Net>());
+}
+
+template <class Net, int B>
+void step_reference(benchmark::State& state) {
+  StepFixture<Net, B> f;
+  const fixnet::GradientDescent<float> sgd{kLearningRate / B};
+  std::size_t first = 0;
+  for (auto _ : state) {
+    f.grads->zero();
+    const float loss = reference_backward(*f.net, &f.xs[first], &f.labels[first], B, *f.grads);
+    sgd.step(*f.net, *f.grads);
+    benchmark::DoNotOptimize(loss);
+    first = (first + B) % kPool;
+  }
+  set_sample_counters(state, B, training_flops<Net>());
+}
+
+template <class Net, int B>
+void register_step() {
+  const std::string scenario = "train_step/" + shape_name<Net>() + "/" +
+                               (B == 1 ? std::string("sample") : "batch_" + std::to_string(B));
+  add(scenario + "/fixnet", step_fixnet<Net, B>);
+  add(scenario + "/eigen", step_eigen<Net, B>);
+  add(scenario + "/reference", step_reference<Net, B>);
+}
+
+// --- Checks -----------------------------------------------------------------
+
+template <class Net>
+std::vector<float> canonical(const fixnet::Gradients<Net>& grads) {
+  std::vector<float> v(Net::parameter_count);
+  grads.get(std::span<float, Net::parameter_count>(v.data(), v.size()));
+  return v;
+}
+
+template <class Net>
+std::vector<float> canonical(const Net& net) {
+  std::vector<float> v(Net::parameter_count);
+  net.get_parameters(std::span<float, Net::parameter_count>(v.data(), v.size()));
+  return v;
+}
+
+/// Tolerance for values of the size of `expected`'s largest: float sums
+/// over up to a few thousand samples in different orders, and exp and
+/// sigmoid approximations a few ULP apart.
+inline float tolerance_for(const std::vector<float>& expected, float relative) {
+  float largest = 1.0f;
+  for (float v : expected) largest = std::max(largest, std::abs(v));
+  return relative * largest;
+}
+
+/// On the B samples at xs: fixnet's summed gradient and loss match Eigen's
+/// (and, when `with_reference`, the reference's), and one step of
+/// fixnet's gradient descent leaves the same parameters as Eigen's fused
+/// step, at learning rate lr.
+template <class Net, int B>
+void verify_training(const std::string& what, const Row<Net::inputs>* xs,
+                     const std::uint8_t* labels, float lr, bool with_reference) {
+  Trainer<Net, B> t;
+  const auto x = input_columns<Net::inputs, B>(xs);
+
+  t.grads->zero();
+  const float loss = fixnet_backward<Net, B>(*t.net, xs, labels, *t.grads, *t.ws);
+  t.eigen_grads->set_zero();
+  const float eigen_loss = eigen_accumulate_gradients(*t.eigen, x, labels, *t.batch, *t.eigen_grads);
+  const std::vector<float> grads = canonical<Net>(*t.grads);
+  const std::vector<float> eigen_grads = t.eigen_grads->canonical();
+  check_close(what + " loss, fixnet vs Eigen", {eigen_loss}, {loss}, 1e-4f * std::abs(eigen_loss));
+  check_close(what + " gradient, fixnet vs Eigen", eigen_grads, grads,
+              tolerance_for(eigen_grads, 1e-4f));
+  if (with_reference) {
+    fixnet::Gradients<Net>& reference_grads = *t.grads;
+    reference_grads.zero();
+    const float reference_loss = reference_backward(*t.net, xs, labels, B, reference_grads);
+    const std::vector<float> expected = canonical<Net>(reference_grads);
+    check_close(what + " loss, fixnet vs reference", {reference_loss}, {loss},
+                1e-4f * std::abs(reference_loss));
+    check_close(what + " gradient, fixnet vs reference", expected, grads,
+                tolerance_for(expected, 1e-4f));
+    check_close(what + " gradient, Eigen vs reference", expected, eigen_grads,
+                tolerance_for(expected, 1e-4f));
+  }
+
+  // The steps: fixnet's from its gradient, Eigen's fused one.
+  t.grads->zero();
+  fixnet_backward<Net, B>(*t.net, xs, labels, *t.grads, *t.ws);
+  fixnet::GradientDescent<float>{lr}.step(*t.net, *t.grads);
+  eigen_sgd_step(*t.eigen, x, labels, *t.batch, lr);
+  const std::vector<float> stepped = canonical(*t.net);
+  check_close(what + " parameters after one step, fixnet vs Eigen", stepped, t.eigen->canonical(),
+              tolerance_for(stepped, 1e-5f));
+}
+
+/// verify_training on the first B samples of a step fixture's pool.
+template <class Net, int B>
+void verify_step() {
+  StepFixture<Net, B> f;
+  verify_training<Net, B>(shape_name<Net>() + " batch " + std::to_string(B), f.xs.data(),
+                          f.labels.data(), kLearningRate, true);
+}
+
+}  // namespace fixnet_bench::train
+
+#endif  // FIXNET_BENCH_TRAIN_HPP

@@ -1,0 +1,266 @@
+// fixnet benchmarks — training over whole data sets (issue 3, scenarios 4
+// and 5), against Eigen and fixnet's scalar reference (see bench/train.hpp):
+//
+// - blobs: the reference experiment, 2-4-3 on 2100 points of three Gaussian
+//   blobs, full-batch gradient descent on the summed gradient, lr 1e-3:
+//   one epoch per iteration, and the whole 50 000 epochs in one iteration.
+// - mnist: 784-50-10 on 60 000 MNIST-shaped samples (uniform random pixels
+//   and labels: the timing does not depend on the values): one epoch of
+//   mini-batch SGD (batch 32, mean gradient, lr 0.1, in data order), and one
+//   full-batch iteration. A workspace for 60 000 samples would be ~250 MB, so
+//   the full batch is summed over 60 chunks of 1000 with the batch backward
+//   (the gradient of a sum is the sum of the chunks' gradients), then one
+//   update with lr 0.1 / 60 000.
+//
+// The scalar reference would take tens of seconds for the MNIST scenarios
+// and the 50 000 epochs; it runs on a subset (its label says which) or only
+// per epoch, and its time per sample, which is what the table compares, does
+// not depend on how many samples it sees.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include <fixnet/data/blobs.hpp>
+
+#include "train.hpp"
+
+namespace fixnet_bench {
+namespace {
+
+using fixnet::Sigmoid;
+using fixnet::Softmax;
+using train::Row;
+
+using Blobs = fixnet::Mlp<Sigmoid, Softmax, 2, 4, 3>;
+using Mnist = fixnet::Mlp<Sigmoid, Softmax, 784, 50, 10>;
+
+// --- Blobs (scenario 4) -------------------------------------------------------
+
+constexpr int kBlobsPoints = 2100;
+constexpr long kBlobsEpochs = 50000;
+/// Of the reference experiment, on the summed (not mean) gradient.
+constexpr float kBlobsLearningRate = 1e-3f;
+
+const fixnet::data::LabelledPoints& blobs_points() {
+  static const fixnet::data::LabelledPoints points = [] {
+    auto p = fixnet::data::make_blobs(42);
+    if (p.size() != std::size_t(kBlobsPoints)) fail("make_blobs did not give 2100 points");
+    return p;
+  }();
+  return points;
+}
+
+std::string loss_label(float first, float last) {
+  return "summed loss " + std::to_string(first) + " -> " + std::to_string(last);
+}
+
+template <long Epochs>
+void blobs_fixnet(benchmark::State& state) {
+  const auto& data = blobs_points();
+  train::Trainer<Blobs, kBlobsPoints> t;
+  const std::span<const Row<2>, kBlobsPoints> xs(data.features.data(), kBlobsPoints);
+  const std::span<const std::uint8_t, kBlobsPoints> labels(data.labels.data(), kBlobsPoints);
+  const fixnet::GradientDescent<float> sgd{kBlobsLearningRate};
+  float first = 0, loss = 0;
+  for (auto _ : state) {
+    for (long e = 0; e < Epochs; ++e) {
+      t.grads->zero();
+      loss = t.net->backward(xs, labels, train::Loss{}, *t.grads, *t.ws);
+      sgd.step(*t.net, *t.grads);
+      if (e == 0) first = loss;
+    }
+    benchmark::DoNotOptimize(loss);
+  }
+  if (Epochs > 1) state.SetLabel(loss_label(first, loss));
+  set_sample_counters(state, double(Epochs) * kBlobsPoints, training_flops<Blobs>());
+}
+
+template <long Epochs>
+void blobs_eigen(benchmark::State& state) {
+  const auto& data = blobs_points();
+  train::Trainer<Blobs, kBlobsPoints> t;
+  const auto x = input_columns<2, kBlobsPoints>(data.features.data());
+  float first = 0, loss = 0;
+  for (auto _ : state) {
+    for (long e = 0; e < Epochs; ++e) {
+      loss = eigen_sgd_step(*t.eigen, x, data.labels.data(), *t.batch, kBlobsLearningRate);
+      if (e == 0) first = loss;
+    }
+    benchmark::DoNotOptimize(loss);
+  }
+  if (Epochs > 1) state.SetLabel(loss_label(first, loss));
+  set_sample_counters(state, double(Epochs) * kBlobsPoints, training_flops<Blobs>());
+}
+
+void blobs_reference(benchmark::State& state) {
+  const auto& data = blobs_points();
+  train::Trainer<Blobs, 1> t;
+  const fixnet::GradientDescent<float> sgd{kBlobsLearningRate};
+  for (auto _ : state) {
+    t.grads->zero();
+    const float loss = train::reference_backward(*t.net, data.features.data(), data.labels.data(),
+                                                 kBlobsPoints, *t.grads);
+    sgd.step(*t.net, *t.grads);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kBlobsPoints, training_flops<Blobs>());
+}
+
+// --- MNIST-shaped (scenario 5) ------------------------------------------------
+
+constexpr std::size_t kMnistSamples = 60000;
+constexpr int kMiniBatch = 32;
+constexpr int kChunk = 1000;
+static_assert(kMnistSamples % kMiniBatch == 0 && kMnistSamples % kChunk == 0);
+/// The reference's subsets: 60 mini-batches, and two chunks.
+constexpr std::size_t kReferenceEpochSamples = 60 * kMiniBatch;
+constexpr std::size_t kReferenceFullBatchSamples = 2 * kChunk;
+
+struct MnistData {
+  AlignedVector<Row<784>> xs;
+  std::vector<std::uint8_t> labels;
+};
+
+/// 188 MB of inputs: made on first use only, so that runs that filter the
+/// MNIST scenarios out (the CI smoke) do not pay for them.
+const MnistData& mnist_data() {
+  static const MnistData data{random_inputs<784>(kMnistSamples, 11),
+                              random_labels<10>(kMnistSamples, 12)};
+  return data;
+}
+
+void mnist_epoch_fixnet(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, kMiniBatch> t;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
+  for (auto _ : state) {
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch) {
+      t.grads->zero();
+      loss += train::fixnet_backward<Mnist, kMiniBatch>(*t.net, &d.xs[first], &d.labels[first],
+                                                        *t.grads, *t.ws);
+      sgd.step(*t.net, *t.grads);
+    }
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
+void mnist_epoch_eigen(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, kMiniBatch> t;
+  for (auto _ : state) {
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
+      loss += eigen_sgd_step(*t.eigen, input_columns<784, kMiniBatch>(&d.xs[first]),
+                             &d.labels[first], *t.batch, train::kLearningRate / kMiniBatch);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
+void mnist_epoch_reference(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, 1> t;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
+  for (auto _ : state) {
+    float loss = 0;
+    for (std::size_t first = 0; first < kReferenceEpochSamples; first += kMiniBatch) {
+      t.grads->zero();
+      loss += train::reference_backward(*t.net, &d.xs[first], &d.labels[first], kMiniBatch, *t.grads);
+      sgd.step(*t.net, *t.grads);
+    }
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetLabel("first " + std::to_string(kReferenceEpochSamples) + " samples");
+  set_sample_counters(state, kReferenceEpochSamples, training_flops<Mnist>());
+}
+
+void mnist_full_batch_fixnet(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, kChunk> t;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
+  for (auto _ : state) {
+    t.grads->zero();
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += kChunk)
+      loss += train::fixnet_backward<Mnist, kChunk>(*t.net, &d.xs[first], &d.labels[first],
+                                                    *t.grads, *t.ws);
+    sgd.step(*t.net, *t.grads);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
+void mnist_full_batch_eigen(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, kChunk> t;
+  for (auto _ : state) {
+    t.eigen_grads->set_zero();
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += kChunk)
+      loss += eigen_accumulate_gradients(*t.eigen, input_columns<784, kChunk>(&d.xs[first]),
+                                         &d.labels[first], *t.batch, *t.eigen_grads);
+    t.eigen->subtract_scaled(train::kLearningRate / kMnistSamples, *t.eigen_grads);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
+void mnist_full_batch_reference(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, 1> t;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
+  for (auto _ : state) {
+    t.grads->zero();
+    const float loss = train::reference_backward(*t.net, d.xs.data(), d.labels.data(),
+                                                 kReferenceFullBatchSamples, *t.grads);
+    sgd.step(*t.net, *t.grads);
+    benchmark::DoNotOptimize(loss);
+  }
+  state.SetLabel("first " + std::to_string(kReferenceFullBatchSamples) + " samples");
+  set_sample_counters(state, kReferenceFullBatchSamples, training_flops<Mnist>());
+}
+
+}  // namespace
+
+void verify_baselines() {
+  const auto& blobs = blobs_points();
+  train::verify_training<Blobs, kBlobsPoints>("blobs, 2100 points", blobs.features.data(),
+                                               blobs.labels.data(), kBlobsLearningRate, true);
+  // A small stand-in for the 60 000 samples, which are only made when used.
+  const auto xs = random_inputs<784>(kChunk, 21);
+  const auto labels = random_labels<10>(kChunk, 22);
+  train::verify_training<Mnist, kMiniBatch>("784-50-10, mini-batch", xs.data(), labels.data(),
+                                            train::kLearningRate / kMiniBatch, true);
+  // The reference is checked on the mini-batch; on 1000 samples it would
+  // slow every start-up (sanitizer builds most).
+  train::verify_training<Mnist, kChunk>("784-50-10, chunk", xs.data(), labels.data(),
+                                        train::kLearningRate / kMnistSamples, false);
+}
+
+void register_benchmarks() {
+  add("blobs/2-4-3/epoch/fixnet", blobs_fixnet<1>);
+  add("blobs/2-4-3/epoch/eigen", blobs_eigen<1>);
+  add("blobs/2-4-3/epoch/reference", blobs_reference);
+  // One iteration is the whole experiment: seconds, from a fresh network.
+  add("blobs/2-4-3/experiment_50000_epochs/fixnet", blobs_fixnet<kBlobsEpochs>)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+  add("blobs/2-4-3/experiment_50000_epochs/eigen", blobs_eigen<kBlobsEpochs>)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+
+  const std::string epoch = "mnist/784-50-10/sgd_epoch_60000_batch_32";
+  add(epoch + "/fixnet", mnist_epoch_fixnet)->Unit(benchmark::kMillisecond);
+  add(epoch + "/eigen", mnist_epoch_eigen)->Unit(benchmark::kMillisecond);
+  add(epoch + "/reference", mnist_epoch_reference)->Unit(benchmark::kMillisecond);
+  const std::string full = "mnist/784-50-10/full_batch_60000_chunks_1000";
+  add(full + "/fixnet", mnist_full_batch_fixnet)->Unit(benchmark::kMillisecond);
+  add(full + "/eigen", mnist_full_batch_eigen)->Unit(benchmark::kMillisecond);
+  add(full + "/reference", mnist_full_batch_reference)->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace fixnet_bench
