@@ -15,7 +15,10 @@
 // summed cross-entropy, the accuracy on the training points and the wall
 // time; writes the loss curve to --csv as "epoch,loss" lines. Exits non-zero
 // with a message on a bad flag, a file that cannot be written, or a loss that
-// becomes NaN or infinite.
+// becomes NaN or infinite. To see the curve:
+//
+//   gnuplot -p -e "set datafile separator ','; set key autotitle columnhead;
+//                  set logscale y; plot 'blobs_loss.csv' using 1:2 with lines"
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -108,6 +111,7 @@ int run(const Options& options) {
   fmt::print("seed {}, {} epochs, learning rate {}, full batch, {} gradients, blob spread {}\n",
              options.seed, epochs, options.learning_rate, mean ? "averaged" : "summed",
              options.spread);
+  fmt::print("loss: cross-entropy summed over the {} points\n", samples);
 
   const auto report = [&](std::uint64_t epoch, float loss) {
     fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, loss);

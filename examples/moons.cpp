@@ -14,6 +14,8 @@
 // 0.5 means the lower moon) and the wall time; writes the error curve to
 // --csv as "epoch,loss" lines. Exits non-zero with a message on a bad flag,
 // a file that cannot be written, or an error that becomes NaN or infinite.
+// To see the curve: gnuplot -p -e "set datafile separator ',';
+//   set key autotitle columnhead; plot 'moons_loss.csv' using 1:2 with lines"
 //
 // Gradient convention: AVERAGED over the batch (--gradients sum for the
 // other). The mean squared error of a data set is a mean over its samples,
@@ -118,6 +120,7 @@ int train(const Options& options, const char* description) {
   const std::uint64_t report_every = options.report_every;
   fmt::print("seed {}, {} epochs, learning rate {}, full batch, {} gradients\n", options.seed,
              epochs, options.learning_rate, mean ? "averaged" : "summed");
+  fmt::print("loss: squared error (a - t)^2, averaged over the {} points\n", samples);
 
   // MeanSquaredError is (1/outputs) sum_k (a_k - t_k)^2 per sample; with one
   // output, (a - t)^2. The batch call sums it over the samples; the error
