@@ -116,6 +116,7 @@ int run(const Options& options) {
   const auto report = [&](std::uint64_t epoch, float loss) {
     fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, loss);
     if (csv) csv->print("{},{}\n", epoch, loss);
+    std::fflush(stdout);  // progress shows at once, also through a pipe
   };
   const auto diverged = [&](std::uint64_t epoch, float loss) {
     std::fflush(stdout);  // keep the lines in order when both go to one terminal

@@ -128,6 +128,7 @@ int train(const Options& options, const char* description) {
   const auto report = [&](std::uint64_t epoch, float error) {
     fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, error);
     if (csv) csv->print("{},{}\n", epoch, error);
+    std::fflush(stdout);  // progress shows at once, also through a pipe
   };
   const auto diverged = [&](std::uint64_t epoch, float error) {
     std::fflush(stdout);  // keep the lines in order when both go to one terminal
