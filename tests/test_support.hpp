@@ -12,15 +12,19 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <iomanip>
+#include <iostream>
 #include <limits>
 #include <random>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
 
 #include "fixnet/config.hpp"
+#include "hwy/targets.h"
 
 namespace fixnet::tests {
 
@@ -93,10 +97,11 @@ void check_close_all(const A& actual, const E& expected, double rel, double abs,
     }
   }
   BOOST_CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << std::size(expected)
-                                     << " elements differ; worst at [" << worst
-                                     << "]: " << static_cast<double>(actual[worst]) << " vs "
-                                     << static_cast<double>(expected[worst]) << " (rel " << rel
-                                     << ", abs " << abs << ")");
+                                     << " elements differ; worst at [" << worst << "]: "
+                                     << std::setprecision(17) << static_cast<double>(actual[worst])
+                                     << " vs " << static_cast<double>(expected[worst])
+                                     << std::setprecision(3) << " (rel " << rel << ", abs " << abs
+                                     << ")");
 }
 
 /// Largest |x| over a range (0 for an empty one).
@@ -147,6 +152,38 @@ inline std::vector<std::size_t> sample_indices(TestRng& rng, std::size_t n, std:
     std::sort(all.begin(), all.end());
   }
   return all;
+}
+
+/// Runs `run()` once on each Highway target compiled into the test binary
+/// (with HWY_IS_TEST, every target this CPU can attain) and supported by the
+/// CPU, under a Boost.Test context naming the target. `dispatched_target()`
+/// must return HWY_TARGET from an HWY_EXPORTed function, so that the test
+/// proves dynamic dispatch really reached the target it claims. The targets
+/// that ran are logged (and printed, so that the test log records them).
+template <class Query, class Run>
+void on_every_target(Query&& dispatched_target, Run&& run) {
+  // Restores normal dispatch even if `run` aborts the test case.
+  struct Restore {
+    ~Restore() { hwy::SetSupportedTargetsForTest(0); }
+  } restore;
+  std::string ran;
+  bool static_target_ran = false;
+  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  for (const std::int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    BOOST_TEST_CONTEXT("Highway target " << hwy::TargetName(target)) {
+      BOOST_TEST(dispatched_target() == target);
+      run();
+    }
+    ran += std::string(ran.empty() ? "" : " ") + hwy::TargetName(target);
+    static_target_ran = static_target_ran || target == HWY_STATIC_TARGET;
+  }
+  // The static target (what net.forward uses) must be among those checked.
+  BOOST_TEST(static_target_ran);
+  BOOST_TEST(targets.size() >= 1u);
+  const std::string name = boost::unit_test::framework::current_test_case().p_name;
+  BOOST_TEST_MESSAGE(name << " ran on Highway targets: " << ran);
+  std::cout << name << ": Highway targets " << ran << std::endl;
 }
 
 }  // namespace fixnet::tests
