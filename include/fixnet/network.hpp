@@ -7,6 +7,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -51,8 +52,16 @@ template <std::size_t N, class T, class Tgt>
 void write_target_row(const Tgt& target, T* row) noexcept {
   std::fill(row, row + padded<T>(N), T(0));
   if constexpr (std::integral<Tgt>) {
-    assert(static_cast<std::size_t>(target) < N && "fixnet: class index out of range");
-    row[static_cast<std::size_t>(target)] = T(1);
+    const auto k = static_cast<std::size_t>(target);  // a negative index becomes huge
+    assert(k < N && "fixnet: class index out of range");
+    // Without assertions, an index out of range makes the target NaN, so the
+    // loss is NaN and the caller's NaN check reports it, instead of a write
+    // past the row (which may be past the workspace) or a silently wrong
+    // target (the padding is written, the row stays all zero).
+    if (k < N)
+      row[k] = T(1);
+    else
+      std::fill(row, row + N, std::numeric_limits<T>::quiet_NaN());
   } else {
     static_assert(check_target_extent<N, RowTraits<Tgt>::width>());
     std::copy(target.begin(), target.end(), row);
