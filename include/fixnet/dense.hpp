@@ -81,14 +81,16 @@ class DenseParameters {
   template <Scalar U, std::size_t In2, std::size_t Out2, bool HasBias2>
   DenseParameters& assign(const DenseParameters<U, In2, Out2, HasBias2>& other) noexcept {
     static_assert(detail::check_same_dense_shape<In, Out, In2, Out2, HasBias, HasBias2>());
-    if constexpr (In == In2 && Out == Out2 && HasBias == HasBias2)
-      // Element by element, not storage index by storage index: rows are padded
-    // to whole 64-byte lines, 16 floats but 8 doubles, so the two scalar types
-    // place W[o][i] and b[o] at different offsets. Padding stays zero.
-    for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t i = 0; i < In; ++i) weight(o, i) = static_cast<T>(other.weight(o, i));
-    if constexpr (HasBias)
-      for (std::size_t o = 0; o < Out; ++o) bias(o) = static_cast<T>(other.bias(o));
+    if constexpr (In == In2 && Out == Out2 && HasBias == HasBias2) {
+      // Element by element, not storage index by storage index: rows are
+      // padded to whole 64-byte lines, 16 floats but 8 doubles, so the two
+      // scalar types place W[o][i] and b[o] at different offsets. Padding
+      // stays zero.
+      for (std::size_t o = 0; o < Out; ++o)
+        for (std::size_t i = 0; i < In; ++i) weight(o, i) = static_cast<T>(other.weight(o, i));
+      if constexpr (HasBias)
+        for (std::size_t o = 0; o < Out; ++o) bias(o) = static_cast<T>(other.bias(o));
+    }
     return *this;
   }
 
