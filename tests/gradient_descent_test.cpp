@@ -86,8 +86,7 @@ BOOST_AUTO_TEST_CASE(one_step_with_exactly_representable_values_is_exact) {
 // the blobs example (spread 0.5, so they are separable), the 2-4-3
 // sigmoid/softmax network, full-batch descent on the summed cross-entropy:
 // after 300 steps the loss is below a twentieth of its start (observed: 41.3
-// -> 0.11) and every point is
-// classified right.
+// -> 0.11) and every point is classified right.
 BOOST_AUTO_TEST_CASE_TEMPLATE(full_batch_descent_learns_a_small_separable_problem, T, Scalars) {
   using Net = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
   constexpr std::size_t B = 30;
