@@ -4,7 +4,11 @@
 //
 // Written to be fast, so that the comparison is fair:
 // - every size is a compile-time constant, so Eigen unrolls and vectorises
-//   with the same knowledge fixnet has;
+//   with the same knowledge fixnet has, and picks its product kernel by size
+//   (coefficient-based for tiny products, GEMV, GEMM); forcing lazyProduct()
+//   for the blobs network's 2- and 4-deep products was measured no faster,
+//   and slower for its weight gradients;
+// - each weight matrix's storage order is chosen per layer (kWeightLayout);
 // - products are assigned with noalias() (no temporary for the result) and
 //   a scaled product, `W.noalias() -= (lr * D) * X.transpose()`, folds the
 //   scale into GEMM's alpha;
@@ -42,13 +46,27 @@
 
 namespace fixnet_bench {
 
-/// Weights are stored [Out][In] row-major, as fixnet's canonical order and
-/// PyTorch store them. Measured against column-major on this harness: the
-/// one-sample GEMV becomes In-long dot products (784 floats, contiguous)
-/// instead of Out-long axpys (50 floats, not a multiple of the vector width),
-/// and one-sample SGD's rank-1 update W -= lr * d x^T runs along the long
-/// rows; GEMM packs either layout, so batches do not care.
-inline constexpr int kEigenWeightLayout = Eigen::RowMajor;
+/// Floats in one of Eigen's vectors on this target (16 with AVX-512).
+inline constexpr int kPacket = Eigen::internal::packet_traits<float>::size;
+
+/// Storage order of a layer's Out x In weight matrix, chosen per layer as a
+/// careful user would after measuring both (figures: this harness, AVX-512,
+/// one core; 784-50-10's second layer and 64-64-64 differ by 4-8%, the rest
+/// by 15-70%):
+/// - column-major (Eigen's default) makes W x a sum of In columns scaled by
+///   x_i, vectorised down the Out rows: best when the rows are too short for
+///   dot products (In < 32: 2-4-3 forward 24 ns vs 37 ns row-major) or when
+///   Out fills whole vectors (64-64-64: 400 ns vs 440 ns);
+/// - row-major (fixnet's canonical order, PyTorch's) makes it In-long
+///   contiguous dot products, and one-sample SGD's rank-1 update
+///   W -= lr d x^T runs along the long rows: best for long rows (In >= 128)
+///   and for Out that leaves vectors part-empty (784-50-10 forward 1.40 us
+///   vs 1.63 us column-major, its one-sample training step 2.45 us vs
+///   4.25 us; 256-256-10 2.67 us vs 2.85 us).
+/// GEMM packs either order, so batches hardly care (within 3%).
+template <int In, int Out>
+inline constexpr int kWeightLayout =
+    (In >= 128 || (In >= 32 && Out % kPacket != 0)) ? Eigen::RowMajor : Eigen::ColMajor;
 
 template <int R, int C, int Options>
 using FixedMap = Eigen::Map<Eigen::Matrix<float, R, C, Options>, Eigen::Aligned64>;
@@ -86,9 +104,9 @@ struct EigenMlp {
   static constexpr int inputs = In, hidden = Hid, outputs = Out;
   static constexpr std::size_t parameter_count = std::size_t(In) * Hid + Hid + std::size_t(Hid) * Out + Out;
 
-  FixedBlock<Hid, In, kEigenWeightLayout> w1;
+  FixedBlock<Hid, In, kWeightLayout<In, Hid>> w1;
   FixedBlock<Hid, 1> b1;
-  FixedBlock<Out, Hid, kEigenWeightLayout> w2;
+  FixedBlock<Out, Hid, kWeightLayout<Hid, Out>> w2;
   FixedBlock<Out, 1> b2;
 
   /// Copies the parameters of a fixnet network of the same shape, through
@@ -157,18 +175,6 @@ struct EigenBatch {
 template <class Mlp, int B>
 using EigenBatchFor = EigenBatch<Mlp::hidden, Mlp::outputs, B>;
 
-/// A * B. Eigen's GEMM packs its operands into panels, which pays off from an
-/// inner dimension of a few tens; for the 2-input and 4-hidden layers of the
-/// blobs network a coefficient-based product is several times faster.
-template <class L, class R>
-auto product(const L& l, const R& r) {
-  if constexpr (L::ColsAtCompileTime <= 4) {
-    return l.lazyProduct(r);
-  } else {
-    return l * r;
-  }
-}
-
 /// Each column's maximum and sum of exponentials, from which the softmax
 /// is normalised and the loss's log-sum-exp is m + log(s).
 template <int B>
@@ -196,10 +202,10 @@ SoftmaxNorms<B> eigen_forward(const EigenMlp<In, Hid, Out>& net, const X& x,
                               EigenBatch<Hid, Out, B>& batch) {
   static_assert(X::RowsAtCompileTime == In && X::ColsAtCompileTime == B);
   auto a1 = batch.a1.m();
-  a1.noalias() = product(net.w1.m(), x);
+  a1.noalias() = net.w1.m() * x;
   a1 = (a1.colwise() + net.b1.m()).array().logistic().matrix();
   auto z2 = batch.z2.m();
-  z2.noalias() = product(net.w2.m(), a1);
+  z2.noalias() = net.w2.m() * a1;
   z2.colwise() += net.b2.m();
   auto y = batch.y.m();
   return softmax_columns(z2, y);
@@ -222,7 +228,7 @@ float eigen_deltas(const EigenMlp<In, Hid, Out>& net, const X& x, const std::uin
   }
   auto a1 = batch.a1.m();
   auto d1 = batch.d1.m();
-  d1.noalias() = product(net.w2.m().transpose(), y);
+  d1.noalias() = net.w2.m().transpose() * y;
   d1.array() *= a1.array() * (1.0f - a1.array());
   return loss;
 }

@@ -4,12 +4,13 @@
 // distance to the peak, and are also registered as benchmarks of their own
 // (`machine/fma_peak`, `machine/l2_read`).
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include <time.h>
 
 #include "common.hpp"
 #include "hwy/highway.h"
@@ -116,18 +117,25 @@ const float* l2_buffer() {
 double g_fma_peak_gflops = 0;
 double g_l2_read_gbps = 0;
 
-/// Smallest time of `trials` runs of f(work), after doubling `work` until
-/// one run takes at least 20 ms (so that the clock's resolution and the call
-/// overhead do not matter, in optimised and in sanitizer builds alike).
-/// The minimum, not the mean: the machine may be busy, and interference only
-/// ever makes a run slower.
+/// CPU time of the calling thread in seconds: like the benchmark library's
+/// rates, the limits must not count time the thread spent descheduled.
+double thread_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+/// Smallest CPU time of `trials` runs of f(work), after doubling `work`
+/// until one run takes at least 20 ms (so that the clock's resolution and
+/// the call overhead do not matter, in optimised and in sanitizer builds
+/// alike). The minimum, not the mean: the machine may be busy, and
+/// interference only ever makes a run slower.
 template <class F>
 double best_seconds(F f, std::size_t& work, int trials) {
-  using Clock = std::chrono::steady_clock;
   const auto time = [&] {
-    const auto start = Clock::now();
+    const double start = thread_seconds();
     benchmark::DoNotOptimize(f(work));
-    return std::chrono::duration<double>(Clock::now() - start).count();
+    return thread_seconds() - start;
   };
   while (time() < 0.02) work *= 2;
   double best = time();
@@ -187,13 +195,13 @@ double l2_read_gbps() noexcept { return g_l2_read_gbps; }
 
 void measure_machine_limits() {
   std::size_t rounds = std::size_t{1} << 12;
-  const double fma_seconds = best_seconds(target::fma_chains, rounds, 7);
+  const double fma_seconds = best_seconds(target::fma_chains, rounds, 10);
   g_fma_peak_gflops = target::fma_chains_flops(rounds) * 1e-9 / fma_seconds;
 
   const float* buffer = l2_buffer();
   std::size_t passes = 1;
   const double l2_seconds = best_seconds(
-      [&](std::size_t n) { return target::sum_buffer(buffer, kL2Floats, n); }, passes, 7);
+      [&](std::size_t n) { return target::sum_buffer(buffer, kL2Floats, n); }, passes, 10);
   g_l2_read_gbps = double(passes) * kL2Floats * sizeof(float) * 1e-9 / l2_seconds;
 
   benchmark::AddCustomContext("highway_target", fixnet::simd_target());
