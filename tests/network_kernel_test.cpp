@@ -1,0 +1,464 @@
+// Tests of fixnet/kernels/network-inl.hpp, dense-inl.hpp and axpy-inl.hpp on
+// every Highway target compiled into this binary: whole-network forward,
+// backward and loss on batches, in float and double, against the scalar
+// reference (fixnet/reference.hpp) run in double; gradients accumulated onto
+// existing values; padding left zero; logits of +-1000; the parameter-set
+// updates behind gradient descent.
+//
+// hwy/foreach_target.h re-includes this file once per target; the per-target
+// part only takes the kernels' addresses, the checks are compiled once. Few
+// network types, since each is compiled for every target.
+#ifndef FIXNET_TESTS_NETWORK_KERNEL_TEST_PRELUDE
+#define FIXNET_TESTS_NETWORK_KERNEL_TEST_PRELUDE
+
+#define BOOST_TEST_MODULE network_kernel
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_NETWORK_KERNEL_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "network_kernel_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+// The types and checks, once: they need fixnet/network.hpp, which brings the
+// kernels and so may only be included from here (after foreach_target.h).
+#ifndef FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
+#define FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
+
+#include <fixnet/activations/identity.hpp>
+#include <fixnet/activations/leaky_relu.hpp>
+#include <fixnet/activations/relu.hpp>
+#include <fixnet/activations/sigmoid.hpp>
+#include <fixnet/activations/softmax.hpp>
+#include <fixnet/activations/tanh.hpp>
+#include <fixnet/init.hpp>
+#include <fixnet/losses/binary_cross_entropy.hpp>
+#include <fixnet/losses/cross_entropy.hpp>
+#include <fixnet/losses/squared_error.hpp>
+#include <fixnet/network.hpp>
+#include <fixnet/reference.hpp>
+
+
+namespace fixnet::tests {
+
+/// The networks under test. Each names its layers (per scalar type), its
+/// loss and how its targets look.
+struct BlobsSpec {
+  template <class T>
+  using net = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
+  using loss = CrossEntropy;
+  static constexpr const char* name = "2-4-3 sigmoid/softmax, cross-entropy, class indices";
+};
+struct DeepSpec {
+  // Widths around every target's lane counts; every elementwise activation.
+  template <class T>
+  using net = BasicNetwork<T, Dense<19, 33, Tanh>, Dense<33, 17, Relu>, Dense<17, 9, LeakyRelu>,
+                           Dense<9, 3, Sigmoid>>;
+  using loss = BinaryCrossEntropy;
+  static constexpr const char* name = "19-33-17-9-3 tanh/relu/leaky/sigmoid, binary cross-entropy";
+};
+struct SoftmaxHiddenSpec {
+  // Softmax inside the network (its Jacobian in backpropagation), no bias.
+  template <class T>
+  using net = BasicNetwork<T, Dense<5, 7, Softmax, NoBias>, Dense<7, 2, Identity>>;
+  using loss = MeanSquaredError;
+  static constexpr const char* name = "5-7-2 softmax (no bias)/identity, mean squared error";
+};
+struct ExtremeSpec {
+  template <class T>
+  using net = BasicNetwork<T, Dense<2, 3, Softmax>>;
+  using loss = CrossEntropy;
+  static constexpr const char* name = "2-3 softmax with logits of +-1000";
+};
+
+template <class Spec, class T, std::size_t B>
+struct Case {
+  using spec = Spec;
+  using scalar = T;
+  using Net = typename Spec::template net<T>;
+  using Loss = typename Spec::loss;
+  using Params = typename Net::parameters_type;
+  using Ws = Workspace<Net, B>;
+  static constexpr std::size_t batch = B;
+};
+
+// B = 5 is odd (the gradient kernel unrolls two samples), B = 1 the
+// single-sample path.
+using Cases = std::tuple<Case<BlobsSpec, float, 1>, Case<BlobsSpec, float, 5>, Case<BlobsSpec, double, 5>,
+                         Case<DeepSpec, float, 5>, Case<DeepSpec, double, 5>,
+                         Case<SoftmaxHiddenSpec, float, 5>, Case<SoftmaxHiddenSpec, double, 5>,
+                         Case<ExtremeSpec, float, 1>, Case<ExtremeSpec, double, 1>>;
+
+/// One target's whole-network kernels for a case.
+template <class C>
+struct NetworkKernels {
+  using T = typename C::scalar;
+  using P = typename C::Params;
+  using W = typename C::Ws;
+  void (*forward)(const P&, W&) = nullptr;
+  T (*backward)(const P&, W&, P&) = nullptr;
+  T (*loss)(const P&, W&) = nullptr;
+};
+
+/// One target's parameter-set updates.
+template <class P>
+struct UpdateKernels {
+  using T = typename P::scalar_type;
+  void (*axpy)(T, const P&, P&) = nullptr;
+  void (*scale)(T, P&) = nullptr;
+};
+using UpdateSets = std::tuple<typename DeepSpec::net<float>::parameters_type,
+                              typename DeepSpec::net<double>::parameters_type>;
+
+template <class Cs, class Us>
+struct Tables;
+template <class... Cs, class... Us>
+struct Tables<std::tuple<Cs...>, std::tuple<Us...>> {
+  using networks = std::tuple<NetworkKernels<Cs>...>;
+  using updates = std::tuple<UpdateKernels<Us>...>;
+};
+
+struct KernelTable {
+  typename Tables<Cases, UpdateSets>::networks networks;
+  typename Tables<Cases, UpdateSets>::updates updates;
+};
+
+/// Float kernels against the reference in double on the same parameters and
+/// inputs (converted exactly), |kernel - reference| <= rel |reference| + abs:
+///   outputs and losses: rel 3e-6 + abs 3e-7. Float dot products of up to 33
+///   terms and activations within a few ULP: observed worst 3e-7 relative.
+///   gradients: rel 3e-6 + abs 3e-7 times the largest gradient: backward
+///   passes chain a few more roundings per layer and sum over the batch
+///   (observed worst 2e-7 relative); an entry that is a small difference of
+///   large terms has no relative accuracy, hence the absolute part.
+/// Double kernels: rel 1e-14, abs 1e-14 (times the largest gradient), about
+/// thirty times the observed worst (3e-16).
+/// Every error of formula, index, lane or mask is off by orders more.
+template <class T>
+struct Tolerance {
+  static constexpr bool is_float = std::is_same_v<T, float>;
+  static constexpr double value_rel = is_float ? 3e-6 : 1e-14;
+  static constexpr double value_abs = is_float ? 3e-7 : 1e-14;
+  static constexpr double gradient_rel = is_float ? 3e-6 : 1e-14;
+  static constexpr double gradient_abs = is_float ? 3e-7 : 1e-14;
+};
+
+template <class Net>
+struct AsDouble;
+template <Scalar T, class... Layers>
+struct AsDouble<BasicNetwork<T, Layers...>> {
+  using type = BasicNetwork<double, Layers...>;
+};
+
+template <class C>
+std::string describe(const char* what) {
+  return std::string(C::spec::name) + " <" + (std::is_same_v<typename C::scalar, float> ? "float" : "double") +
+         ", B=" + std::to_string(C::batch) + ">: " + what;
+}
+
+template <class Params>
+std::vector<double> values_of(const Params& g) {
+  std::vector<typename Params::scalar_type> v(Params::parameter_count);
+  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  return std::vector<double>(v.begin(), v.end());
+}
+
+/// Every stored value past the canonical ones is zero.
+template <class Params>
+bool padding_is_zero(const Params& p) {
+  bool zero = true;
+  p.for_each_layer([&](const auto& l) {
+    using L = std::remove_cvref_t<decltype(l)>;
+    const auto s = l.storage();
+    for (std::size_t o = 0; o < L::outputs; ++o)
+      for (std::size_t i = L::inputs; i < L::row_stride; ++i) zero = zero && s[o * L::row_stride + i] == 0;
+    if constexpr (L::has_bias)
+      for (std::size_t k = L::bias_offset + L::outputs; k < L::storage_size; ++k) zero = zero && s[k] == 0;
+  });
+  return zero;
+}
+
+/// A batch of inputs and targets for a case, and the reference's results.
+template <class C>
+struct Batch {
+  using T = typename C::scalar;
+  using Net = typename C::Net;
+  static constexpr std::size_t B = C::batch;
+  std::array<std::array<T, Net::inputs>, B> xs;
+  std::array<std::array<T, Net::outputs>, B> targets;  // rows (one-hot for class indices)
+  std::array<std::size_t, B> classes;
+
+  explicit Batch(TestRng& rng) {
+    for (std::size_t b = 0; b < B; ++b) {
+      xs[b] = uniform_array<T, Net::inputs>(rng, -2, 2);
+      classes[b] = rng() % Net::outputs;
+      targets[b] = {};
+      if constexpr (std::is_same_v<typename C::spec, BlobsSpec>) {
+        targets[b][classes[b]] = T(1);
+      } else if constexpr (std::is_same_v<typename C::spec, DeepSpec>) {
+        for (T& t : targets[b]) t = T(rng() % 2);
+      } else {
+        targets[b] = uniform_array<T, Net::outputs>(rng, -1, 1);
+      }
+    }
+  }
+
+  /// Writes the batch into a workspace, as the member functions do; class
+  /// indices for BlobsSpec (the one-hot row is written from the index).
+  void write(typename C::Ws& ws) const {
+    for (std::size_t b = 0; b < B; ++b) {
+      detail::write_input_row<Net::inputs>(xs[b], ws.input.row(b));
+      if constexpr (std::is_same_v<typename C::spec, BlobsSpec>) {
+        detail::write_target_row<Net::outputs>(classes[b], ws.target.row(b));
+      } else {
+        detail::write_target_row<Net::outputs>(targets[b], ws.target.row(b));
+      }
+    }
+  }
+
+  std::array<double, Net::inputs> x_double(std::size_t b) const {
+    std::array<double, Net::inputs> x;
+    std::copy(xs[b].begin(), xs[b].end(), x.begin());
+    return x;
+  }
+  std::array<double, Net::outputs> target_double(std::size_t b) const {
+    std::array<double, Net::outputs> t;
+    std::copy(targets[b].begin(), targets[b].end(), t.begin());
+    return t;
+  }
+};
+
+template <class C>
+std::unique_ptr<typename C::Net> make_network(std::uint64_t seed) {
+  auto net = std::make_unique<typename C::Net>();
+  initialize(*net, init::XavierUniform{}, init::Normal{0.0, 0.5}, seed);
+  return net;
+}
+
+/// Output rows against the reference, row padding zero; the same for the
+/// loss (network_loss) with logits kept.
+template <class C>
+void check_forward_and_loss(const NetworkKernels<C>& k, TestRng& rng) {
+  using T = typename C::scalar;
+  using Net = typename C::Net;
+  constexpr std::size_t last = Net::layer_count - 1;
+  const auto net = make_network<C>(rng());
+  const auto reference_net = std::make_unique<typename AsDouble<Net>::type>(*net);
+  const Batch<C> batch(rng);
+  auto ws = std::make_unique<typename C::Ws>();
+  batch.write(*ws);
+  k.forward(net->parameters(), *ws);
+  double reference_loss = 0;
+  for (std::size_t b = 0; b < C::batch; ++b) {
+    const T* row = ws->template output<last>().row(b);
+    const auto expected = reference::forward(*reference_net, batch.x_double(b));
+    check_close_all(std::span<const T>(row, Net::outputs), expected, Tolerance<T>::value_rel,
+                    Tolerance<T>::value_abs, describe<C>("forward"));
+    bool padding_zero = true;
+    for (std::size_t i = Net::outputs; i < padded<T>(Net::outputs); ++i) padding_zero = padding_zero && row[i] == 0;
+    BOOST_CHECK_MESSAGE(padding_zero, describe<C>("an output row's padding is not zero"));
+    reference_loss += reference::loss(*reference_net, batch.x_double(b), batch.target_double(b), typename C::Loss{});
+  }
+  const T loss = k.loss(net->parameters(), *ws);
+  BOOST_CHECK_MESSAGE(within(loss, reference_loss, Tolerance<T>::value_rel, Tolerance<T>::value_abs),
+                      describe<C>("loss ") << std::setprecision(17) << loss << " vs reference " << reference_loss);
+}
+
+/// Gradients (added onto existing values) and the summed loss against the
+/// reference; gradient padding stays zero.
+template <class C>
+void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
+  using T = typename C::scalar;
+  using Net = typename C::Net;
+  using P = typename C::Params;
+  const auto net = make_network<C>(rng());
+  const auto reference_net = std::make_unique<typename AsDouble<Net>::type>(*net);
+  const Batch<C> batch(rng);
+  auto ws = std::make_unique<typename C::Ws>();
+  batch.write(*ws);
+
+  // Start from non-zero gradients: backward adds.
+  auto grads = std::make_unique<P>();
+  std::vector<T> start(P::parameter_count);
+  for (T& v : start) v = uniform<T>(rng, -1, 1);
+  grads->set(std::span<const T>(start));
+  auto reference_grads = std::make_unique<typename AsDouble<Net>::type::parameters_type>();
+  reference_grads->set(std::span<const double>(std::vector<double>(start.begin(), start.end())));
+
+  const T loss = k.backward(net->parameters(), *ws, *grads);
+  double reference_loss = 0;
+  for (std::size_t b = 0; b < C::batch; ++b)
+    reference_loss += reference::backward(*reference_net, batch.x_double(b), batch.target_double(b),
+                                          typename C::Loss{}, *reference_grads);
+  BOOST_CHECK_MESSAGE(within(loss, reference_loss, Tolerance<T>::value_rel, Tolerance<T>::value_abs),
+                      describe<C>("backward's loss ") << std::setprecision(17) << loss << " vs reference "
+                                                  << reference_loss);
+  const auto expected = values_of(*reference_grads);
+  check_close_all(values_of(*grads), expected, Tolerance<T>::gradient_rel,
+                  Tolerance<T>::gradient_abs * max_abs(expected), describe<C>("gradients"));
+  BOOST_CHECK_MESSAGE(padding_is_zero(*grads), describe<C>("gradient padding is not zero"));
+}
+
+/// x = (1, 0) and weights that make the logits (1000, -1000, 0), true class
+/// 1: softmax is one-hot on class 0, the loss lse - z_1 = 2000 exactly, the
+/// gradient (a - t) x^T finite and exact.
+template <class C>
+void check_extreme_logits(const NetworkKernels<C>& k) {
+  using T = typename C::scalar;
+  typename C::Net net;
+  net.set_parameters(std::array<T, 9>{1000, 5, -1000, 5, 0, 5, 0, 0, 0});
+  auto ws = std::make_unique<typename C::Ws>();
+  detail::write_input_row<2>(std::array<T, 2>{1, 0}, ws->input.row(0));
+  detail::write_target_row<3>(1, ws->target.row(0));
+  k.forward(net.parameters(), *ws);
+  const T* y = ws->template output<0>().row(0);
+  BOOST_TEST_CONTEXT(describe<C>("+-1000")) {
+    BOOST_TEST(y[0] == T(1));
+    BOOST_TEST(y[1] == T(0));
+    BOOST_TEST(y[2] == T(0));
+    typename C::Params g;
+    BOOST_TEST(k.backward(net.parameters(), *ws, g) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+    BOOST_TEST(k.loss(net.parameters(), *ws) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+    const std::array<double, 9> expected{1, 0, -1, 0, 0, 0, 1, -1, 0};
+    check_close_all(values_of(g), expected, 0, 1e-30, describe<C>("gradient at +-1000"));
+  }
+}
+
+/// y += alpha x and y *= s against scalar loops; a fused multiply-add and a
+/// multiply then add differ by at most 1 ULP (rel 2.5e-7 float, 5e-16 double).
+template <class P>
+void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
+  using T = typename P::scalar_type;
+  std::vector<T> x(P::parameter_count), y(P::parameter_count);
+  for (T& v : x) v = uniform<T>(rng, -2, 2);
+  for (T& v : y) v = uniform<T>(rng, -2, 2);
+  auto px = std::make_unique<P>(), py = std::make_unique<P>();
+  px->set(std::span<const T>(x));
+  py->set(std::span<const T>(y));
+  k.axpy(T(-0.3), *px, *py);
+  std::vector<double> expected(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i) expected[i] = double(y[i]) + double(T(-0.3)) * double(x[i]);
+  const bool is_float = std::is_same_v<T, float>;
+  check_close_all(values_of(*py), expected, is_float ? 2.5e-7 : 5e-16, 1e-30, "axpy");
+  BOOST_TEST(padding_is_zero(*py));
+  k.scale(T(3), *px);
+  for (std::size_t i = 0; i < x.size(); ++i) expected[i] = double(x[i] * T(3));  // one rounding either way
+  check_close_all(values_of(*px), expected, 0, 0, "scale");
+  BOOST_TEST(padding_is_zero(*px));
+}
+
+template <class F>
+void for_each_case(KernelTable& table, F&& f) {
+  std::apply([&](auto&... k) { (f(k), ...); }, table.networks);
+}
+
+}  // namespace fixnet::tests
+
+#endif  // FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::tests::HWY_NAMESPACE {
+namespace fk = fixnet::HWY_NAMESPACE;
+
+std::int64_t dispatched_target() { return HWY_TARGET; }
+
+/// Fills `table` with this target's kernels.
+void get_kernels(KernelTable& table) {
+  [&]<class... Cs>(std::tuple<NetworkKernels<Cs>...>& networks) {
+    ((std::get<NetworkKernels<Cs>>(networks) = {
+          &fk::network_forward<typename Cs::Net, false, typename Cs::Ws>,
+          &fk::network_backward<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>,
+          &fk::network_loss<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>}),
+     ...);
+  }(table.networks);
+  [&]<class... Ps>(std::tuple<UpdateKernels<Ps>...>& updates) {
+    ((std::get<UpdateKernels<Ps>>(updates) = {&fk::axpy<Ps, typename Ps::scalar_type>,
+                                               &fk::scale<Ps, typename Ps::scalar_type>}),
+     ...);
+  }(table.updates);
+}
+
+}  // namespace fixnet::tests::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fixnet::tests {
+
+HWY_EXPORT(dispatched_target);
+HWY_EXPORT(get_kernels);
+
+namespace {
+
+std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
+
+KernelTable current_kernels() {
+  KernelTable table;
+  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
+  return table;
+}
+
+template <class C>
+constexpr bool is_extreme = std::is_same_v<typename C::spec, ExtremeSpec>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(network_kernel)
+
+BOOST_AUTO_TEST_CASE(forward_and_loss_match_the_scalar_reference_on_every_target) {
+  on_every_target(current_target, [] {
+    KernelTable table = current_kernels();
+    TestRng rng(606);
+    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+      if constexpr (!is_extreme<C>) check_forward_and_loss(k, rng);
+    });
+  });
+}
+
+BOOST_AUTO_TEST_CASE(backward_adds_the_reference_gradients_on_every_target) {
+  on_every_target(current_target, [] {
+    KernelTable table = current_kernels();
+    TestRng rng(707);
+    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+      if constexpr (!is_extreme<C>) check_backward(k, rng);
+    });
+  });
+}
+
+BOOST_AUTO_TEST_CASE(logits_of_plus_minus_1000_give_exact_finite_losses_and_gradients_on_every_target) {
+  on_every_target(current_target, [] {
+    KernelTable table = current_kernels();
+    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+      if constexpr (is_extreme<C>) check_extreme_logits(k);
+    });
+  });
+}
+
+BOOST_AUTO_TEST_CASE(parameter_updates_match_scalar_loops_on_every_target) {
+  on_every_target(current_target, [] {
+    KernelTable table = current_kernels();
+    TestRng rng(808);
+    std::apply([&](const auto&... k) { (check_updates(k, rng), ...); }, table.updates);
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
+#endif  // HWY_ONCE
