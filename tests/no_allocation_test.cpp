@@ -1,0 +1,217 @@
+// The hot path allocates nothing: forward (one sample and a batch), backward
+// (one sample and a batch, row and class-index targets), loss, the gradient
+// descent step and the gradient operations, counted by replacing every form
+// of the global operator new in this binary. The same calls are noexcept.
+//
+// A binary of its own, because the replacement applies to the whole program.
+#define BOOST_TEST_MODULE no_allocation
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fixnet/fixnet.hpp>
+
+#include "test_support.hpp"
+
+namespace {
+
+std::atomic<std::size_t> allocations{0};
+
+void* allocate(std::size_t size) noexcept {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* allocate(std::size_t size, std::align_val_t alignment) noexcept {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  const auto a = static_cast<std::size_t>(alignment);
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  return std::aligned_alloc(a, (size + a - 1) / a * a + (size == 0 ? a : 0));
+}
+
+void* allocate_or_throw(std::size_t size) {
+  if (void* p = allocate(size)) return p;
+  throw std::bad_alloc();
+}
+
+void* allocate_or_throw(std::size_t size, std::align_val_t alignment) {
+  if (void* p = allocate(size, alignment)) return p;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+// Every replaceable allocation function: plain, array, aligned, nothrow.
+void* operator new(std::size_t n) { return allocate_or_throw(n); }
+void* operator new[](std::size_t n) { return allocate_or_throw(n); }
+void* operator new(std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
+// And the matching deallocation functions (malloc and aligned_alloc memory
+// both go back through free).
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace fixnet::tests {
+namespace {
+
+std::size_t allocation_count() { return allocations.load(std::memory_order_relaxed); }
+
+/// Runs every hot-path call of Net once; returns a checksum of the results so
+/// that nothing is optimised away. Net, workspace, gradients and data are
+/// allocated by the caller, outside the counted region.
+template <class Net, class L, std::size_t B, class Tgt>
+struct HotPath {
+  using T = typename Net::scalar_type;
+  Net net;
+  Gradients<Net> grads, other;
+  Workspace<Net, B> ws;
+  std::array<std::array<T, Net::inputs>, B> xs{};
+  std::array<std::array<T, Net::outputs>, B> ys{};
+  std::array<Tgt, B> targets{};
+  std::array<T, Net::outputs> target_row{};
+
+  explicit HotPath(std::uint64_t seed) {
+    initialize(net, init::XavierUniform{}, init::Normal{0.0, 0.1}, seed);
+    TestRng rng(seed);
+    for (auto& x : xs) x = uniform_array<T, Net::inputs>(rng, 0, 1);
+    for (std::size_t b = 0; b < B; ++b) {
+      if constexpr (std::is_integral_v<Tgt>) {
+        targets[b] = static_cast<Tgt>(b % Net::outputs);
+      } else {
+        targets[b] = uniform_array<T, Net::outputs>(rng, 0, 1);
+      }
+    }
+    target_row[0] = T(1);
+  }
+
+  T run() noexcept {
+    T sum = 0;
+    const auto y = net.forward(xs[0]);
+    sum += y[0];
+    net.forward(xs, ys, ws);
+    sum += ys[B - 1][0];
+    sum += net.backward(xs[0], targets[0], L{}, grads);
+    sum += net.backward(xs[1], target_row, L{}, grads);
+    sum += net.backward(xs, targets, L{}, grads, ws);
+    sum += net.loss(xs[0], targets[0], L{});
+    sum += net.loss(xs, targets, L{}, ws);
+    grads.scale(T(1) / T(B));
+    other.add_scaled(T(0.5), grads);
+    GradientDescent<T>{T(0.01)}.step(net, grads);
+    grads.zero();
+    return sum;
+  }
+
+  // The same calls, as the compiler sees them: noexcept, so they may run
+  // where exceptions are banned and cannot throw.
+  static_assert(noexcept(std::declval<const Net&>().forward(std::declval<const std::array<T, Net::inputs>&>())));
+  static_assert(noexcept(std::declval<const Net&>().forward(std::declval<const decltype(xs)&>(),
+                                                            std::declval<decltype(ys)&>(),
+                                                            std::declval<Workspace<Net, B>&>())));
+  static_assert(noexcept(std::declval<const Net&>().backward(std::declval<const std::array<T, Net::inputs>&>(),
+                                                             std::declval<const Tgt&>(), L{},
+                                                             std::declval<Gradients<Net>&>())));
+  static_assert(noexcept(std::declval<const Net&>().backward(std::declval<const decltype(xs)&>(),
+                                                             std::declval<const decltype(targets)&>(), L{},
+                                                             std::declval<Gradients<Net>&>(),
+                                                             std::declval<Workspace<Net, B>&>())));
+  static_assert(noexcept(std::declval<const Net&>().loss(std::declval<const std::array<T, Net::inputs>&>(),
+                                                         std::declval<const Tgt&>(), L{})));
+  static_assert(noexcept(std::declval<const Net&>().loss(std::declval<const decltype(xs)&>(),
+                                                         std::declval<const decltype(targets)&>(), L{},
+                                                         std::declval<Workspace<Net, B>&>())));
+  static_assert(noexcept(std::declval<const GradientDescent<T>&>().step(std::declval<Net&>(),
+                                                                        std::declval<const Gradients<Net>&>())));
+  static_assert(noexcept(std::declval<Gradients<Net>&>().scale(T(1))));
+  static_assert(noexcept(std::declval<Gradients<Net>&>().zero()));
+  static_assert(noexcept(std::declval<Gradients<Net>&>().add_scaled(T(1), std::declval<const Gradients<Net>&>())));
+};
+
+/// Warms up (first calls may touch lazily initialised state), then counts the
+/// allocations of a second and third run.
+template <class Path>
+void check_allocates_nothing(const char* what) {
+  auto path = std::make_unique<Path>(1);
+  const auto warm = path->run();
+  const std::size_t before = allocation_count();
+  const auto first = path->run();
+  const auto second = path->run();
+  const std::size_t after = allocation_count();
+  BOOST_TEST_CONTEXT(what) {
+    BOOST_TEST(after - before == 0u);
+    BOOST_TEST(std::isfinite(warm + first + second));
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(no_allocation)
+
+// Without this, a counter that never counts would pass every test below.
+// The pointers escape through a volatile so that no new/delete pair can be
+// elided by the optimiser.
+void* volatile escaped = nullptr;
+
+template <class P>
+P* escape(P* p) {
+  escaped = p;
+  return p;
+}
+
+BOOST_AUTO_TEST_CASE(the_counter_sees_every_form_of_operator_new) {
+  struct alignas(128) Wide {
+    char bytes[128];
+  };
+  const std::size_t start = allocation_count();
+  delete escape(new int(1));
+  delete[] escape(new int[3]);
+  delete escape(new Wide);
+  delete[] escape(new Wide[2]);
+  delete escape(new (std::nothrow) int(2));
+  delete[] escape(new (std::nothrow) int[2]);
+  delete escape(new (std::nothrow) Wide);
+  delete[] escape(new (std::nothrow) Wide[2]);
+  std::vector<double> v(100);
+  escape(v.data());
+  BOOST_TEST(allocation_count() - start == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(forward_backward_loss_and_updates_allocate_nothing) {
+  check_allocates_nothing<HotPath<Mlp<Sigmoid, Softmax, 2, 4, 3>, CrossEntropy, 8, int>>(
+      "2-4-3 float, class indices");
+  check_allocates_nothing<HotPath<Mlp<Sigmoid, Softmax, 784, 50, 10>, CrossEntropy, 16, unsigned char>>(
+      "784-50-10 float, class indices");
+  check_allocates_nothing<HotPath<Network<Dense<2, 4, Sigmoid, NoBias>, Dense<4, 1, Sigmoid, NoBias>>,
+                                  MeanSquaredError, 5, std::array<float, 1>>>("2-4-1 without bias, MSE");
+  check_allocates_nothing<HotPath<BasicNetwork<double, Dense<3, 6, Tanh>, Dense<6, 5, Relu>,
+                                               Dense<5, 4, LeakyRelu>, Dense<4, 2, Sigmoid>>,
+                                  BinaryCrossEntropy, 3, std::array<double, 2>>>(
+      "3-6-5-4-2 double, binary cross-entropy");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
