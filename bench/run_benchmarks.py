@@ -11,7 +11,7 @@ compiler, FMA peak, L2 read bandwidth) is described above the table.
 
   bench/run_benchmarks.py                          # binaries from build-bench/
   bench/run_benchmarks.py --build-dir build --cpu 1 --repetitions 3
-  bench/run_benchmarks.py --min-time 0.01 --filter -'(50000|60000)' --out /tmp/smoke.md
+  bench/run_benchmarks.py --min-time 0.01 --filter='-(50000|60000)' --out /tmp/smoke.md
   bench/run_benchmarks.py build/bench/bench_train_step   # some binaries only
 
 Python 3 standard library only.
