@@ -4,6 +4,7 @@
 #ifndef FIXNET_PARAMETERS_HPP
 #define FIXNET_PARAMETERS_HPP
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -100,8 +101,15 @@ class ParameterSet {
     set(in.template first<parameter_count>());
   }
 
-  /// Sets every value to zero.
-  void zero() noexcept { layers_ = decltype(layers_){}; }
+  /// Sets every value to zero, in place: assigning a value-initialised
+  /// temporary would build a copy of the whole set on the stack (megabytes
+  /// for wide layers, enough to overflow a thread's stack) and copy it over.
+  void zero() noexcept {
+    for_each_layer([](auto& l) {
+      const auto s = l.storage();
+      std::fill(s.begin(), s.end(), T(0));
+    });
+  }
 
   /// this *= s, vectorised.
   void scale(T s) noexcept { detail::StaticKernels<ParameterSet>::scale(s, *this); }
