@@ -104,6 +104,30 @@ void check_close_all(const A& actual, const E& expected, double rel, double abs,
                                      << ")");
 }
 
+/// Checks actual[i] against y[i] + alpha x[i] (the update of gradient descent
+/// and of add_scaled), computed with std::fma in double. A vector kernel may
+/// fuse the multiply-add (one rounding) or not (two roundings, e.g. on SSE4),
+/// and each rounding is at most eps/2 of the magnitudes involved, so the bound
+/// is 2 eps (|y| + |alpha x|) per element: relative to the terms, not to the
+/// result, which may be a small difference of large terms.
+template <class T, class A>
+void check_axpy(const A& actual, const std::vector<T>& y, T alpha, const std::vector<T>& x,
+                std::string_view what) {
+  BOOST_TEST_REQUIRE(std::size(actual) == y.size());
+  BOOST_TEST_REQUIRE(x.size() == y.size());
+  constexpr double eps = std::numeric_limits<T>::epsilon();
+  std::size_t bad = 0, first = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const double expected = std::fma(double(alpha), double(x[i]), double(y[i]));
+    const double bound = 2 * eps * (std::abs(double(y[i])) + std::abs(double(alpha) * double(x[i])));
+    if (!(std::abs(double(actual[i]) - expected) <= bound) && bad++ == 0) first = i;
+  }
+  BOOST_CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << y.size() << " elements differ from y + alpha x"
+                                     << "; first at [" << first << "]: " << std::setprecision(17)
+                                     << double(actual[first]) << " vs "
+                                     << std::fma(double(alpha), double(x[first]), double(y[first])));
+}
+
 /// Largest |x| over a range (0 for an empty one).
 template <class R>
 double max_abs(const R& r) {
