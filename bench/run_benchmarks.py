@@ -44,10 +44,14 @@ def parse_args():
                         help="--benchmark_min_time in seconds (library default: 0.5)")
     parser.add_argument("--repetitions", type=int, default=1,
                         help="repetitions per benchmark; above 1 the table shows medians")
-    parser.add_argument("--filter", help="--benchmark_filter regex (a leading '-' excludes)")
+    parser.add_argument("--filter", help="--benchmark_filter regex; a leading '-' excludes "
+                                         "(write --filter=-REGEX)")
     parser.add_argument("--cpu", type=int,
-                        help="pin every run to this CPU with taskset (less noise from others)")
+                        help="pin every run to this CPU with taskset (less noise from others; "
+                             "with --from-json, only noted in the output)")
     parser.add_argument("--json-dir", help="also keep each binary's raw JSON output here")
+    parser.add_argument("--from-json", metavar="DIR",
+                        help="run nothing: rebuild the table from the JSON a --json-dir run kept")
     return parser.parse_args()
 
 
@@ -84,6 +88,20 @@ def run_binary(path, args):
         with open(os.path.join(args.json_dir, os.path.basename(path) + ".json"), "w") as f:
             f.write(result.stdout)
     return json.loads(result.stdout)
+
+
+def load_reports(directory):
+    """The JSON files a --json-dir run wrote, in the usual order of binaries."""
+    names = sorted(f for f in os.listdir(directory) if f.endswith(".json"))
+    order = {name + ".json": i for i, name in enumerate(BINARIES)}
+    names.sort(key=lambda f: order.get(f, len(order)))
+    if not names:
+        sys.exit("run_benchmarks: no .json files in %s" % directory)
+    reports = []
+    for name in names:
+        with open(os.path.join(directory, name)) as f:
+            reports.append(json.load(f))
+    return reports
 
 
 def base_name(benchmark):
@@ -157,7 +175,7 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def machine_section(reports, per_report_runs, args, load_before, load_after):
+def machine_section(reports, per_report_runs, args):
     context = reports[0]["context"] if reports else {}
     lines = ["## Machine", ""]
     lines.append("- CPU: %s, %d cores (%s MHz as reported)" % (
@@ -185,11 +203,20 @@ def machine_section(reports, per_report_runs, args, load_before, load_after):
                      fma_bench, ", ".join(peaks) or "—"))
     lines.append("- L2 read bandwidth (256 KiB buffer), one core: %s GB/s as benchmark "
                  "`machine/l2_read` (start-up: %s)" % (l2_bench, ", ".join(l2s) or "—"))
-    lines.append("- Run: %s, %s%s; load average %.2f before, %.2f after" % (
-        datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "min_time %gs" % args.min_time if args.min_time is not None else "default min_time",
-        ", median of %d repetitions" % args.repetitions if args.repetitions > 1 else "",
-        load_before, load_after))
+    repetitions = max((b.get("repetitions", 1) for r in reports for b in r["benchmarks"]), default=1)
+    loads = ", ".join("%.1f" % r["context"]["load_avg"][0] for r in reports if r["context"].get("load_avg"))
+    lines.append("- Run: %s; %s; %s%s; load average (1 min) as each binary started: %s" % (
+        context.get("date", "?"),
+        "median of %d repetitions" % repetitions if repetitions > 1 else "one run per benchmark",
+        "min_time %g s" % args.min_time if args.min_time is not None else "default min_time",
+        ", pinned to CPU %d" % args.cpu if args.cpu is not None else "",
+        loads or "?"))
+    busiest = max((r["context"]["load_avg"][0] for r in reports if r["context"].get("load_avg")),
+                  default=0.0)
+    if busiest > 1.0:
+        lines.append("- **Caveat:** other work was running (load average up to %.1f on %d cores): "
+                     "absolute times are noisy, ratios within this run less so." % (
+                         busiest, os.cpu_count() or 0))
     return lines
 
 
@@ -208,7 +235,7 @@ def table_section(runs):
         by_scenario[scenario][impl] = b
 
     header = ["scenario", "fixnet ns/sample", "fixnet samples/s", "fixnet per iteration",
-              "Eigen ns/sample", "Eigen / fixnet", "reference ns/sample",
+              "Eigen ns/sample", "Eigen per iteration", "Eigen / fixnet", "reference ns/sample",
               "fixnet GFLOP/s", "fixnet % FMA peak", "Eigen % FMA peak"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     notes = []
@@ -230,6 +257,7 @@ def table_section(runs):
             fmt_rate(fixnet.get("items_per_second")) if fixnet else "—",
             fmt_time(iteration_seconds(fixnet)) if fixnet else "—",
             fmt_ns(per_sample.get("eigen")),
+            fmt_time(iteration_seconds(eigen)) if eigen else "—",
             "%.2f×" % ratio if ratio else "—",
             fmt_ns(per_sample.get("reference")),
             fmt_number(fixnet.get("FLOPS", 0) * 1e-9) if fixnet and "FLOPS" in fixnet else "—",
@@ -266,10 +294,10 @@ How to read it:
 
 def main():
     args = parse_args()
-    binaries = find_binaries(args)
-    load_before = os.getloadavg()[0]
-    reports = [run_binary(path, args) for path in binaries]
-    load_after = os.getloadavg()[0]
+    if args.from_json:
+        reports = load_reports(args.from_json)
+    else:
+        reports = [run_binary(path, args) for path in find_binaries(args)]
 
     per_report_runs = [selected_runs(report) for report in reports]
     runs = {}
@@ -278,7 +306,7 @@ def main():
 
     table, notes = table_section(runs)
     out = ["# fixnet benchmark results", ""]
-    out += machine_section(reports, per_report_runs, args, load_before, load_after)
+    out += machine_section(reports, per_report_runs, args)
     out += ["", "## Results", ""] + table + [""]
     if notes:
         out += ["Notes:"] + ["- " + n for n in notes] + [""]
