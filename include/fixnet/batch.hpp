@@ -12,6 +12,18 @@
 
 namespace fixnet {
 
+/// A batch of B rows gathered by pointer from anywhere (a shuffled data set,
+/// say): `view[b]` is the row `rows[b]` points to. Lets a network copy each
+/// sample straight from the data set into its workspace, with no staging copy
+/// of the batch. Every pointer must be valid while the view is used.
+template <class Row, std::size_t B>
+struct GatheredBatch {
+  std::array<const Row*, B> rows{};
+
+  const Row& operator[](std::size_t b) const noexcept { return *rows[b]; }
+  static constexpr std::size_t size() noexcept { return B; }
+};
+
 namespace detail {
 
 template <class C>
@@ -29,6 +41,13 @@ template <class R, std::size_t B>
 struct BatchTraits<std::span<R, B>> {
   static constexpr bool is_batch = true;
   using row_type = std::remove_const_t<R>;
+  static constexpr std::size_t size = B;
+};
+
+template <class R, std::size_t B>
+struct BatchTraits<GatheredBatch<R, B>> {
+  static constexpr bool is_batch = true;
+  using row_type = R;
   static constexpr std::size_t size = B;
 };
 
@@ -57,8 +76,9 @@ struct RowTraits<std::span<T, W>> {
 template <class R>
 concept FixedRow = detail::RowTraits<std::remove_cvref_t<R>>::is_row;
 
-/// A batch of fixed size: `std::array<Row, B>` or `std::span<Row, B>` (B not
-/// dynamic), where Row is a `FixedRow` or, for targets, a class index.
+/// A batch of fixed size: `std::array<Row, B>`, `std::span<Row, B>` (B not
+/// dynamic) or `GatheredBatch<Row, B>`, where Row is a `FixedRow` or, for
+/// targets, a class index.
 template <class C>
 concept FixedBatch = detail::BatchTraits<std::remove_cvref_t<C>>::is_batch;
 
