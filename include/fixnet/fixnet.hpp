@@ -18,8 +18,10 @@
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/activations/tanh.hpp"
 #include "fixnet/batch.hpp"
+#include "fixnet/clipping.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/dense.hpp"
+#include "fixnet/finite.hpp"
 #include "fixnet/gradient_descent.hpp"
 #include "fixnet/init.hpp"
 #include "fixnet/loss.hpp"
@@ -27,7 +29,13 @@
 #include "fixnet/losses/cross_entropy.hpp"
 #include "fixnet/losses/squared_error.hpp"
 #include "fixnet/network.hpp"
+#include "fixnet/optimizers/adam.hpp"
+#include "fixnet/optimizers/optimizer.hpp"
+#include "fixnet/optimizers/rmsprop.hpp"
+#include "fixnet/optimizers/sgd.hpp"
 #include "fixnet/parameters.hpp"
+#include "fixnet/regularization.hpp"
+#include "fixnet/schedules.hpp"
 #include "fixnet/simd.hpp"
 #include "fixnet/workspace.hpp"
 
@@ -36,3 +44,4 @@
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
 #include "fixnet/kernels/network-inl.hpp"
+#include "fixnet/kernels/optimizers-inl.hpp"

@@ -1,0 +1,191 @@
+// fixnet — Adam, AMSGrad and AdamW: PyTorch's torch.optim.Adam and
+// torch.optim.AdamW, their defaults and their updates (bias correction
+// included), on statically shaped state.
+#ifndef FIXNET_OPTIMIZERS_ADAM_HPP
+#define FIXNET_OPTIMIZERS_ADAM_HPP
+
+#include <cmath>
+#include <cstddef>
+
+#include "fixnet/config.hpp"
+#include "fixnet/optimizers/optimizer.hpp"
+#include "fixnet/optimizers/static_dispatch.hpp"
+#include "fixnet/parameters.hpp"
+
+namespace fixnet {
+
+/// Hyper-parameters of `Adam`, with PyTorch's defaults:
+/// `fixnet::Adam<Net> adam({.lr = 3e-4f, .weight_decay = 1e-5f});`
+template <Scalar T = float>
+struct AdamOptions {
+  /// Learning rate (>= 0).
+  T lr = T(1e-3);
+  /// Decay rate of the first moment, in [0, 1).
+  T beta1 = T(0.9);
+  /// Decay rate of the second moment, in [0, 1).
+  T beta2 = T(0.999);
+  /// Added to the denominator, for numerical stability (>= 0).
+  T eps = T(1e-8);
+  /// Weight decay (>= 0): L2 added to the gradient, or decoupled (below).
+  T weight_decay = 0;
+  /// AMSGrad: normalise by the largest second moment seen so far.
+  bool amsgrad = false;
+  /// AdamW's decoupled weight decay, p <- p (1 - lr weight_decay), instead of
+  /// the L2 term in the gradient. `fixnet::AdamW` sets it.
+  bool decoupled_weight_decay = false;
+  /// Whether weight decay also applies to biases (PyTorch: every parameter).
+  bool decay_biases = true;
+};
+
+/// Hyper-parameters of `AdamW`, with PyTorch's defaults (weight decay 1e-2).
+template <Scalar T = float>
+struct AdamWOptions {
+  T lr = T(1e-3);
+  T beta1 = T(0.9);
+  T beta2 = T(0.999);
+  T eps = T(1e-8);
+  /// Decoupled weight decay (>= 0).
+  T weight_decay = T(1e-2);
+  bool amsgrad = false;
+  /// Whether weight decay also applies to biases (PyTorch: every parameter).
+  bool decay_biases = true;
+};
+
+/// Adam, as torch.optim.Adam. Step t = 1, 2, ..., elementwise over every
+/// parameter p with gradient g (m, v, v_max start at 0):
+///
+///     p <- p * (1 - lr * weight_decay)          if decoupled (AdamW)
+///     g <- g + weight_decay * p                 if not decoupled
+///     m <- beta1 * m + (1 - beta1) * g
+///     v <- beta2 * v + (1 - beta2) * g^2
+///     v_max <- max(v_max, v), then used for v   if amsgrad
+///     p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+///
+/// The bias corrections are computed in double once per step. State: m, v and
+/// v_max, three `ParameterSet`s of the model's shape (v_max stays zero
+/// without AMSGrad), and t. Each step is one vectorised pass on the static
+/// Highway target, allocation-free and noexcept.
+template <class Model>
+class Adam {
+ public:
+  using parameters_type = detail::parameters_of_t<Model>;
+  using scalar_type = typename parameters_type::scalar_type;
+  using options_type = AdamOptions<scalar_type>;
+
+  /// Throws std::invalid_argument for a negative (or NaN) learning rate, eps
+  /// or weight decay, and betas outside [0, 1) (PyTorch's checks).
+  explicit Adam(const options_type& options = {}) : options_(options) { check(options, "Adam"); }
+
+  /// One step on a network's parameters (see the class for the update).
+  template <detail::NetworkWithParameters<parameters_type> Net>
+  void step(Net& net, const parameters_type& grads) noexcept {
+    step(net.parameters(), grads);
+  }
+  /// One step on a parameter set.
+  void step(parameters_type& params, const parameters_type& grads) noexcept {
+    step_with(
+        [](const auto& s, auto& p, const auto& g, auto& m, auto& v, auto& v_max) noexcept {
+          detail::StaticOptimizerKernels<parameters_type>::adam(s, p, g, m, v, v_max);
+        },
+        params, grads);
+  }
+  /// One step with a given kernel instead of the static target's: another
+  /// Highway target's `fixnet::N_AVX2::adam_step<parameters_type>`.
+  template <class Kernel>
+  void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {
+    ++steps_;
+    const double t = static_cast<double>(steps_);
+    const double lr = options_.lr;
+    const double bias_correction1 = 1 - std::pow(static_cast<double>(options_.beta1), t);
+    const double bias_correction2 = 1 - std::pow(static_cast<double>(options_.beta2), t);
+    const detail::AdamStep<scalar_type> s{
+        .step_size = static_cast<scalar_type>(lr / bias_correction1),
+        .bias_correction2_sqrt = static_cast<scalar_type>(std::sqrt(bias_correction2)),
+        .beta1 = options_.beta1,
+        .beta2 = options_.beta2,
+        .eps = options_.eps,
+        .weight_decay = options_.weight_decay,
+        .decay_factor = static_cast<scalar_type>(1 - lr * static_cast<double>(options_.weight_decay)),
+        .amsgrad = options_.amsgrad,
+        .decoupled_weight_decay = options_.decoupled_weight_decay,
+        .decay_biases = options_.decay_biases,
+    };
+    kernel(s, params, grads, m_, v_, v_max_);
+  }
+
+  scalar_type learning_rate() const noexcept { return options_.lr; }
+  /// Sets the learning rate of the next steps (>= 0), e.g. from a schedule.
+  void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
+  const options_type& options() const noexcept { return options_; }
+  /// t, the steps taken since construction or `reset`.
+  std::size_t step_count() const noexcept { return steps_; }
+  /// m, the running average of gradients (not bias-corrected).
+  const parameters_type& first_moment() const noexcept { return m_; }
+  /// v, the running average of squared gradients (not bias-corrected).
+  const parameters_type& second_moment() const noexcept { return v_; }
+  /// v_max, the largest v seen (AMSGrad only).
+  const parameters_type& max_second_moment() const noexcept { return v_max_; }
+  /// Forgets the state: the next step is step 1 again.
+  void reset() noexcept {
+    m_.zero();
+    v_.zero();
+    v_max_.zero();
+    steps_ = 0;
+  }
+
+ protected:
+  static void check(const options_type& o, const char* name) {
+    detail::check_option(o.lr >= 0, name, "a learning rate >= 0", o.lr);
+    detail::check_option(o.eps >= 0, name, "eps >= 0", o.eps);
+    detail::check_option(o.beta1 >= 0 && o.beta1 < 1, name, "0 <= beta1 < 1", o.beta1);
+    detail::check_option(o.beta2 >= 0 && o.beta2 < 1, name, "0 <= beta2 < 1", o.beta2);
+    detail::check_option(o.weight_decay >= 0, name, "a weight decay >= 0", o.weight_decay);
+  }
+
+ private:
+  options_type options_;
+  std::size_t steps_ = 0;
+  parameters_type m_;
+  parameters_type v_;
+  parameters_type v_max_;
+};
+
+/// AdamW, as torch.optim.AdamW: `Adam` with decoupled weight decay,
+/// p <- p * (1 - lr * weight_decay) before the Adam update, and PyTorch's
+/// AdamW defaults (weight decay 1e-2).
+///
+///   fixnet::AdamW<Net> adamw({.lr = 1e-3f, .weight_decay = 0.05f});
+template <class Model>
+class AdamW : public Adam<Model> {
+ public:
+  using typename Adam<Model>::scalar_type;
+  using options_type = AdamWOptions<scalar_type>;
+
+  /// Throws std::invalid_argument as `Adam` does.
+  explicit AdamW(const options_type& options = {})
+      : Adam<Model>(checked({
+            .lr = options.lr,
+            .beta1 = options.beta1,
+            .beta2 = options.beta2,
+            .eps = options.eps,
+            .weight_decay = options.weight_decay,
+            .amsgrad = options.amsgrad,
+            .decoupled_weight_decay = true,
+            .decay_biases = options.decay_biases,
+        })) {}
+
+ private:
+  // Checked here first, so that the message names AdamW.
+  static AdamOptions<scalar_type> checked(const AdamOptions<scalar_type>& o) {
+    Adam<Model>::check(o, "AdamW");
+    return o;
+  }
+};
+
+}  // namespace fixnet
+
+#endif  // FIXNET_OPTIMIZERS_ADAM_HPP
+
+// The kernels, outside the include guard: under hwy/foreach_target.h this
+// header is re-included once per target, and the kernels must be too.
+#include "fixnet/kernels/optimizers-inl.hpp"

@@ -1,0 +1,54 @@
+// fixnet — what an optimiser is: the concept that `Sgd`, `RmsProp`, `Adam`
+// and `AdamW` model, and the checks of their hyper-parameters.
+#ifndef FIXNET_OPTIMIZERS_OPTIMIZER_HPP
+#define FIXNET_OPTIMIZERS_OPTIMIZER_HPP
+
+#include <concepts>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "fixnet/optimizers/static_dispatch.hpp"
+
+namespace fixnet {
+
+/// An optimiser for `Model` (a network, or a `ParameterSet`): it updates the
+/// parameters from their gradients in place, allocation-free and noexcept,
+/// and exposes its learning rate to schedules.
+///
+///   static_assert(fixnet::Optimizer<fixnet::Adam<Net>, Net>);
+///   opt.set_learning_rate(schedule(epoch));
+///   opt.step(net, grads);  // or opt.step(net.parameters(), grads)
+template <class O, class Model>
+concept Optimizer =
+    requires(O& o, const O& co, detail::parameters_of_t<Model>& params, const detail::parameters_of_t<Model>& grads,
+             typename detail::parameters_of_t<Model>::scalar_type lr) {
+      { o.step(params, grads) } noexcept;
+      { co.learning_rate() } noexcept -> std::convertible_to<typename detail::parameters_of_t<Model>::scalar_type>;
+      { o.set_learning_rate(lr) } noexcept;
+      { o.reset() } noexcept;
+    };
+
+namespace detail {
+
+/// `Net& net` whose `net.parameters()` is a `P&`: a network that an optimiser
+/// of parameter set P can step.
+template <class Net, class P>
+concept NetworkWithParameters = requires(Net& net) {
+  { net.parameters() } -> std::same_as<P&>;
+};
+
+/// Throws std::invalid_argument "fixnet::Adam: expected 0 <= beta1 < 1, got
+/// 1.5" unless `ok`. Names PyTorch's checks, so that the same mistakes fail.
+inline void check_option(bool ok, const char* optimizer, const char* expected, double got) {
+  if (ok) return;
+  std::ostringstream message;
+  message << "fixnet::" << optimizer << ": expected " << expected << ", got " << got;
+  throw std::invalid_argument(message.str());
+}
+
+}  // namespace detail
+
+}  // namespace fixnet
+
+#endif  // FIXNET_OPTIMIZERS_OPTIMIZER_HPP
