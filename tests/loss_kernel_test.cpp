@@ -6,8 +6,10 @@
 // delta written as zero, dL/dz against central finite differences in double,
 // and logits of +-1000.
 //
-// hwy/foreach_target.h re-includes this file once per target; the per-target
-// part only takes the kernels' addresses, the checks are compiled once.
+// hwy/foreach_target.h re-includes this file once per target. The per-target
+// part only lists the kernels (function pointers, with the reference's for
+// the same width); the checks take the width at run time and are compiled
+// once, which keeps the build short.
 #ifndef FIXNET_TESTS_LOSS_KERNEL_TEST_PRELUDE
 #define FIXNET_TESTS_LOSS_KERNEL_TEST_PRELUDE
 
@@ -24,13 +26,12 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include <fixnet/activations/identity.hpp>
-#include <fixnet/activations/leaky_relu.hpp>
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
-#include <fixnet/activations/tanh.hpp>
 #include <fixnet/loss.hpp>
 #include <fixnet/losses/binary_cross_entropy.hpp>
 #include <fixnet/losses/cross_entropy.hpp>
@@ -40,89 +41,42 @@
 
 namespace fixnet::tests {
 
+/// What a target row looks like for a loss: a distribution (cross-entropy,
+/// softmax outputs), values in [0, 1] (binary cross-entropy, sigmoid
+/// outputs), or any values.
+enum class TargetKind { distribution, unit_interval, any };
+
 /// A loss L after an output activation Act.
 template <class L, class Act>
 struct Pairing {
   using loss = L;
   using activation = Act;
   static constexpr bool fused = detail::loss_fused<L, Act>;
+  static constexpr TargetKind target_kind =
+      std::is_base_of_v<CrossEntropy, L> || std::is_same_v<Act, Softmax> ? TargetKind::distribution
+      : std::is_base_of_v<BinaryCrossEntropy, L> || std::is_same_v<Act, Sigmoid> ? TargetKind::unit_interval
+                                                                                  : TargetKind::any;
 };
 
+// Each pairing is compiled for every target and width: the list covers each
+// loss kernel and each way a delta is formed (fused; chained through an
+// elementwise derivative; through softmax's Jacobian), not every combination
+// (the activations' own kernels are tested in activation_kernel_test.cpp).
 using Pairings = std::tuple<
     // fused: delta = a - t, value from the logits
     Pairing<CrossEntropy, Softmax>, Pairing<BinaryCrossEntropy, Sigmoid>,
     // general: dL/da chained through the activation's backward pass
     Pairing<MeanSquaredError, Identity>, Pairing<MeanSquaredError, Sigmoid>,
-    Pairing<MeanSquaredError, Tanh>, Pairing<MeanSquaredError, Relu>,
-    Pairing<MeanSquaredError, LeakyRelu>, Pairing<MeanSquaredError, Softmax>,
-    Pairing<HalfSumSquaredError, Identity>, Pairing<HalfSumSquaredError, Sigmoid>,
+    Pairing<MeanSquaredError, Relu>, Pairing<MeanSquaredError, Softmax>,
+    Pairing<HalfSumSquaredError, Identity>,
     Pairing<AllowAnyOutput<CrossEntropy>, Sigmoid>, Pairing<AllowAnyOutput<BinaryCrossEntropy>, Softmax>>;
 
 template <std::size_t... N>
 struct Widths {};
-// 1 and 2 (narrow vectors), 3 and 5 (masked tails on 4 and 8 lanes), 8 and 17
-// (a full AVX2 float vector; one lane past an AVX-512 one).
-using LossWidths = Widths<1, 2, 3, 5, 8, 17>;
-
-/// One target's kernels for a pairing and width.
-template <class T, class P, std::size_t N>
-struct LossKernels {
-  void (*forward)(const T* z, T* a) = nullptr;
-  T (*loss_row)(const T* z, const T* a, const T* t, T* delta) = nullptr;
-  T (*loss_value_row)(const T* z, const T* a, const T* t) = nullptr;
-};
-
-template <class T, class P, class W>
-struct WidthTable;
-template <class T, class P, std::size_t... N>
-struct WidthTable<T, P, Widths<N...>> {
-  using type = std::tuple<LossKernels<T, P, N>...>;
-};
-template <class T, class Ps>
-struct PairingTable;
-template <class T, class... Ps>
-struct PairingTable<T, std::tuple<Ps...>> {
-  using type = std::tuple<typename WidthTable<T, Ps, LossWidths>::type...>;
-};
-
-struct KernelTable {
-  typename PairingTable<float, Pairings>::type f;
-  typename PairingTable<double, Pairings>::type d;
-
-  template <class T, class P, std::size_t N>
-  auto& get() {
-    auto& by_type = [&]() -> auto& {
-      if constexpr (std::is_same_v<T, float>) return f; else return d;
-    }();
-    return std::get<LossKernels<T, P, N>>(std::get<typename WidthTable<T, P, LossWidths>::type>(by_type));
-  }
-};
-
-/// Agreement with the scalar reference in double on the same inputs:
-/// |kernel - reference| <= rel |reference| + abs * scale.
-/// Loss values: scale = 1 + |loss| + (fused) max |z|: a sum of N terms loses
-/// a few ULP of its largest term, and lse(z) - z_k cancels; deltas: see
-/// `reference_loss`.
-/// float: rel 1e-6 (16 ULP) and abs 1e-6: hn::Exp and hn::Log are 1 and 4 ULP,
-/// plus the rounding of a sum of up to 17 terms.
-/// double: 1e-14 and 1e-14, the same budget in double's ULPs.
-template <class T>
-struct Tolerance {
-  static constexpr bool is_float = std::is_same_v<T, float>;
-  static constexpr double rel = is_float ? 1e-6 : 1e-14;
-  static constexpr double abs = is_float ? 1e-6 : 1e-14;
-};
-
-template <class P, class T, std::size_t N>
-std::string describe(const char* what) {
-  return std::string(P::loss::name) + " after " + P::activation::name + " " + what + " <" +
-         (std::is_same_v<T, float> ? "float" : "double") + ", N=" + std::to_string(N) + ">";
-}
-
-template <class T, std::size_t N>
-std::span<const T, N> values(const PaddedRow<T, N>& row) {
-  return std::span<const T, N>(row.data(), N);
-}
+// 1 (one lane), 3 and 5 (masked tails of 4 and 8 lanes), 8 (a full AVX2
+// float vector), 17 (one lane past a full AVX-512 float vector).
+using LossWidths = Widths<1, 3, 5, 8, 17>;
+inline constexpr std::size_t max_width = 17;
 
 /// The reference's loss and delta for logits z (the kernel's a, converted,
 /// serves as the activation's output so that only the loss is compared).
@@ -131,114 +85,223 @@ std::span<const T, N> values(const PaddedRow<T, N>& row) {
 /// near saturation (a float a of 0.9993 leaves 1 - a^2 with 4e-5 relative
 /// error on targets without FMA).
 template <class P, std::size_t N>
-double reference_loss(const std::array<double, N>& z, const std::array<double, N>& a,
-                      const std::array<double, N>& t, std::array<double, N>& delta, double& delta_scale) {
+double reference_loss(const double* z, const double* a, const double* t, double* delta, double* delta_scale) {
   using L = typename P::loss;
   using Span = std::span<const double, N>;
   if constexpr (P::fused) {
-    L::reference_fused_delta(Span(a), Span(t), std::span<double, N>(delta));
-    delta_scale = 1;
-    return L::reference_fused_value(Span(z), Span(t));
+    L::reference_fused_delta(Span(a, N), Span(t, N), std::span<double, N>(delta, N));
+    *delta_scale = 1;
+    return L::reference_fused_value(Span(z, N), Span(t, N));
   } else {
     std::array<double, N> g{};
-    L::reference_gradient(Span(a), Span(t), std::span<double, N>(g));
-    P::activation::reference_backward(Span(a), Span(g), std::span<double, N>(delta));
-    delta_scale = 1 + max_abs(g);
-    return L::reference_value(Span(a), Span(t));
+    L::reference_gradient(Span(a, N), Span(t, N), std::span<double, N>(g));
+    P::activation::reference_backward(Span(a, N), Span(g), std::span<double, N>(delta, N));
+    *delta_scale = 1 + max_abs(g);
+    return L::reference_value(Span(a, N), Span(t, N));
   }
 }
 
-/// A target the loss makes sense for: a distribution for cross-entropy and
-/// softmax outputs (one-hot every other time), values in [0, 1] for binary
-/// cross-entropy and sigmoid outputs, any values otherwise.
-template <class P, std::size_t N>
-std::array<double, N> make_target(TestRng& rng, bool one_hot) {
-  std::array<double, N> t{};
-  using L = typename P::loss;
-  using Act = typename P::activation;
-  constexpr bool distribution = std::is_base_of_v<CrossEntropy, L> || std::is_same_v<Act, Softmax>;
-  if constexpr (distribution) {
+/// One target's kernels for a pairing and width, and the reference.
+template <class T>
+struct LossKernels {
+  const char* loss;
+  const char* activation;
+  std::size_t width;
+  bool fused;
+  TargetKind target_kind;
+  void (*forward)(const T* z, T* a);
+  T (*loss_row)(const T* z, const T* a, const T* t, T* delta);
+  T (*loss_value_row)(const T* z, const T* a, const T* t);
+  double (*reference)(const double* z, const double* a, const double* t, double* delta, double* delta_scale);
+};
+
+struct KernelTable {
+  std::vector<LossKernels<float>> f;
+  std::vector<LossKernels<double>> d;
+};
+
+/// Agreement with the scalar reference in double on the same inputs:
+/// |kernel - reference| <= rel |reference| + abs * scale.
+/// Loss values: scale = 1 + |loss| + (fused) max |z|: a sum of N terms loses
+/// a few ULP of its largest term, and lse(z) - z_k cancels; deltas: see
+/// `reference_loss`.
+/// float: rel 1e-6 (16 ULP) and abs 1e-6: hn::Exp and hn::Log are 1 and 4 ULP,
+/// plus the rounding of a sum of up to 17 terms (observed worst: 1.5e-7).
+/// double: 1e-14 and 1e-14, the same budget in double's ULPs.
+template <class T>
+struct Tolerance {
+  static constexpr bool is_float = std::is_same_v<T, float>;
+  static constexpr double rel = is_float ? 1e-6 : 1e-14;
+  static constexpr double abs = is_float ? 1e-6 : 1e-14;
+};
+
+template <class T>
+using Row = PaddedRow<T, max_width>;
+
+template <class T>
+std::string describe(const LossKernels<T>& k, const std::string& what) {
+  return std::string(k.loss) + " after " + k.activation + " " + what + " <" +
+         (std::is_same_v<T, float> ? "float" : "double") + ", N=" + std::to_string(k.width) + ">";
+}
+
+template <class T>
+void fill_row(Row<T>& row, const std::vector<double>& values, T pad) {
+  row.v.fill(pad);
+  for (std::size_t i = 0; i < values.size(); ++i) row[i] = static_cast<T>(values[i]);
+}
+
+template <class T>
+std::vector<double> first(const Row<T>& row, std::size_t n) {
+  return std::vector<double>(row.v.begin(), row.v.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+/// A target of n values of the given kind (a one-hot one every other time
+/// for distributions and unit-interval targets), representable in T.
+template <class T>
+std::vector<double> make_target(TestRng& rng, TargetKind kind, std::size_t n, bool one_hot) {
+  std::vector<double> t(n, 0.0);
+  if (kind == TargetKind::distribution) {
     if (one_hot) {
-      t[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)] = 1;
+      t[std::uniform_int_distribution<std::size_t>(0, n - 1)(rng)] = 1;
     } else {
       double sum = 0;
       for (double& v : t) sum += v = uniform<double>(rng, 0.1, 1);
-      for (double& v : t) v /= sum;
+      for (double& v : t) v = static_cast<double>(static_cast<T>(v / sum));
     }
-  } else if constexpr (std::is_base_of_v<BinaryCrossEntropy, L> || std::is_same_v<Act, Sigmoid>) {
-    for (double& v : t) v = one_hot ? double(rng() % 2) : uniform<double>(rng, 0, 1);
+  } else if (kind == TargetKind::unit_interval) {
+    for (double& v : t) v = one_hot ? double(rng() % 2) : static_cast<double>(uniform<T>(rng, 0, 1));
   } else {
-    for (double& v : t) v = uniform<double>(rng, -1.5, 1.5);
+    for (double& v : t) v = static_cast<double>(uniform<T>(rng, -1.5, 1.5));
   }
   return t;
 }
 
-template <class T, class P, std::size_t N>
-void check_loss_row(const LossKernels<T, P, N>& k, TestRng& rng) {
+template <class T>
+std::vector<double> random_values(TestRng& rng, std::size_t n, double low, double high) {
+  std::vector<double> v(n);
+  for (double& x : v) x = static_cast<double>(uniform<T>(rng, low, high));
+  return v;
+}
+
+template <class T>
+void check_loss_row(const LossKernels<T>& k, TestRng& rng) {
+  const std::size_t n = k.width;
   for (bool one_hot : {true, false}) {
-    PaddedRow<T, N> z, a, t, delta;
-    // Finite garbage in z's padding: the loss must read only N logits.
-    z.assign(uniform_array<T, N>(rng, -4, 4), T(3));
+    Row<T> z, a, t, delta;
+    // Finite garbage in z's padding: the loss must read only n logits.
+    const auto zv = random_values<T>(rng, n, -4, 4);
+    fill_row(z, zv, T(3));
     k.forward(z.data(), a.data());
-    t.assign(make_target<P, N>(rng, one_hot), T(0));
+    const auto tv = make_target<T>(rng, k.target_kind, n, one_hot);
+    fill_row(t, tv, T(0));
     delta.v.fill(std::numeric_limits<T>::quiet_NaN());
     const T value = k.loss_row(z.data(), a.data(), t.data(), delta.data());
     const T value_only = k.loss_value_row(z.data(), a.data(), t.data());
 
-    std::array<double, N> ref_delta{};
+    std::vector<double> ref_delta(n);
     double delta_scale = 1;
-    const auto zd = z.to_double();
-    const double ref = reference_loss<P>(zd, a.to_double(), t.to_double(), ref_delta, delta_scale);
-    const double value_scale = 1 + std::abs(ref) + max_abs(zd) * (P::fused ? 1 : 0);
-    const std::string what = describe<P, T, N>(one_hot ? "(one-hot target)" : "(general target)");
+    const double ref = k.reference(zv.data(), first(a, n).data(), tv.data(), ref_delta.data(), &delta_scale);
+    const double value_scale = 1 + std::abs(ref) + (k.fused ? max_abs(zv) : 0);
+    const std::string what = describe(k, one_hot ? "(one-hot target)" : "(general target)");
     BOOST_CHECK_MESSAGE(within(value, ref, Tolerance<T>::rel, Tolerance<T>::abs * value_scale),
                         what << ": loss " << std::setprecision(17) << value << " vs reference " << ref);
     BOOST_CHECK_MESSAGE(within(value_only, ref, Tolerance<T>::rel, Tolerance<T>::abs * value_scale),
                         what << ": loss_value_row " << std::setprecision(17) << value_only
                              << " vs reference " << ref);
-    check_close_all(values(delta), ref_delta, Tolerance<T>::rel, Tolerance<T>::abs * delta_scale,
+    check_close_all(first(delta, n), ref_delta, Tolerance<T>::rel, Tolerance<T>::abs * delta_scale,
                     what + " delta");
-    check_padding_zero(delta, what + " delta");
+    std::size_t nonzero = 0;
+    for (std::size_t i = n; i < padded<T>(n); ++i) nonzero += delta[i] != T(0);
+    BOOST_CHECK_MESSAGE(nonzero == 0, what << ": " << nonzero << " padding lanes of the delta are not zero");
   }
 }
 
 /// dL/dz from the kernels against central differences of the kernels' loss
 /// (forward, then loss) in double.
-template <class P, std::size_t N>
-void check_finite_differences(const LossKernels<double, P, N>& k, TestRng& rng) {
+inline void check_finite_differences(const LossKernels<double>& k, TestRng& rng) {
+  const std::size_t n = k.width;
   for (bool one_hot : {true, false}) {
-    PaddedRow<double, N> z, a, t, delta;
-    auto zv = uniform_array<double, N>(rng, -3, 3);
+    Row<double> z, a, t, delta;
+    auto zv = random_values<double>(rng, n, -3, 3);
     for (double& v : zv)  // keep away from ReLU's kink
       if (std::abs(v) < 0.05) v += 0.1;
-    z.assign(zv, 0.0);
-    t.assign(make_target<P, N>(rng, one_hot), 0.0);
+    fill_row(z, zv, 0.0);
+    fill_row(t, make_target<double>(rng, k.target_kind, n, one_hot), 0.0);
     k.forward(z.data(), a.data());
     k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    std::array<double, N> fd{};
-    for (std::size_t i = 0; i < N; ++i) {
+    std::vector<double> fd(n);
+    for (std::size_t i = 0; i < n; ++i) {
       fd[i] = central_difference(z[i], fd_step, [&] {
-        PaddedRow<double, N> out, scratch;
+        Row<double> out, scratch;
         k.forward(z.data(), out.data());
         return k.loss_row(z.data(), out.data(), t.data(), scratch.data());
       });
     }
-    check_close_all(values(delta), fd, fd_rel, fd_abs, describe<P, double, N>("delta vs finite differences"));
+    check_close_all(first(delta, n), fd, fd_rel, fd_abs, describe(k, "delta vs finite differences"));
   }
 }
 
-template <class T, class P, class F, std::size_t... N>
-void for_each_width(KernelTable& table, F& f, Widths<N...>) {
-  (f(table.template get<T, P, N>()), ...);
+/// The kernels of `loss` after `activation` for rows of n.
+template <class T>
+const LossKernels<T>& find(const std::vector<LossKernels<T>>& table, const char* loss, const char* activation,
+                           std::size_t n) {
+  for (const auto& k : table)
+    if (std::string(k.loss) == loss && std::string(k.activation) == activation && k.width == n) return k;
+  BOOST_FAIL("no kernels for " << loss << " after " << activation << ", N=" << n);
+  return table.front();
 }
 
-/// Calls f(kernels) for every pairing and width, float then double.
-template <class F>
-void for_each_loss_kernel(KernelTable& table, F&& f) {
-  [&]<class... Ps>(std::tuple<Ps...>*) {
-    (for_each_width<float, Ps>(table, f, LossWidths{}), ...);
-    (for_each_width<double, Ps>(table, f, LossWidths{}), ...);
-  }(static_cast<Pairings*>(nullptr));
+// Logits of +-1000, the largest in the masked last vector of 17: the fused
+// losses are exact (2000 for the wrong class: lse = 1000, true logit -1000),
+// their deltas a - t exact, everything finite.
+template <class T>
+void check_extreme_logits(const std::vector<LossKernels<T>>& table, std::size_t n) {
+  const std::string type = std::is_same_v<T, float> ? "float" : "double";
+  std::vector<double> zv(n, -1000.0);
+  zv[n - 1] = 1000;
+  Row<T> z, a, t, delta;
+  fill_row(z, zv, T(0));
+
+  {  // cross-entropy after softmax, true class 0 (logit -1000)
+    const auto& k = find(table, "CrossEntropy", "Softmax", n);
+    k.forward(z.data(), a.data());
+    std::vector<double> tv(n, 0.0);
+    tv[0] = 1;
+    fill_row(t, tv, T(0));
+    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
+    BOOST_TEST_CONTEXT("cross-entropy <" << type << ", N=" << n << ">") {
+      BOOST_TEST(loss == T(2000), boost::test_tools::tolerance(T(1e-6)));
+      BOOST_TEST(k.loss_value_row(z.data(), a.data(), t.data()) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+      BOOST_TEST(delta[0] == T(-1));
+      BOOST_TEST(delta[n - 1] == T(1));
+      for (std::size_t i = 1; i + 1 < n; ++i) BOOST_TEST(delta[i] == T(0));
+    }
+  }
+  {  // binary cross-entropy after sigmoid: every output wrong by 1000
+    const auto& k = find(table, "BinaryCrossEntropy", "Sigmoid", n);
+    k.forward(z.data(), a.data());
+    std::vector<double> tv(n, 1.0);
+    tv[n - 1] = 0;
+    fill_row(t, tv, T(0));
+    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
+    BOOST_TEST_CONTEXT("binary cross-entropy <" << type << ", N=" << n << ">") {
+      BOOST_TEST(loss == T(1000) * T(n), boost::test_tools::tolerance(T(1e-6)));
+      BOOST_TEST(delta[0] == T(-1));
+      BOOST_TEST(delta[n - 1] == T(1));
+    }
+  }
+  {  // squared error after softmax: finite, and the softmax saturated
+    const auto& k = find(table, "MeanSquaredError", "Softmax", n);
+    k.forward(z.data(), a.data());
+    std::vector<double> tv(n, 0.0);
+    tv[0] = 1;
+    fill_row(t, tv, T(0));
+    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
+    BOOST_TEST_CONTEXT("mean squared error after softmax <" << type << ", N=" << n << ">") {
+      BOOST_TEST(loss == T(2) / T(n), boost::test_tools::tolerance(T(1e-6)));
+      BOOST_TEST(std::all_of(delta.v.begin(), delta.v.end(), [](T v) { return std::isfinite(v); }));
+    }
+  }
 }
 
 }  // namespace fixnet::tests
@@ -259,19 +322,19 @@ namespace fk = fixnet::HWY_NAMESPACE;
 std::int64_t dispatched_target() { return HWY_TARGET; }
 
 template <class T, class P, std::size_t... N>
-void get_widths(KernelTable& table, Widths<N...>) {
+void add_widths(std::vector<LossKernels<T>>& table, Widths<N...>) {
   using L = typename P::loss;
   using Act = typename P::activation;
-  ((table.template get<T, P, N>() = {&fk::activation_forward_row<Act, N, T>, &fk::loss_row<L, Act, N, T>,
-                                     &fk::loss_value_row<L, Act, N, T>}),
+  (table.push_back({L::name, Act::name, N, P::fused, P::target_kind, &fk::activation_forward_row<Act, N, T>,
+                    &fk::loss_row<L, Act, N, T>, &fk::loss_value_row<L, Act, N, T>, &reference_loss<P, N>}),
    ...);
 }
 
 /// Fills `table` with this target's kernels.
 void get_kernels(KernelTable& table) {
   [&]<class... Ps>(std::tuple<Ps...>*) {
-    (get_widths<float, Ps>(table, LossWidths{}), ...);
-    (get_widths<double, Ps>(table, LossWidths{}), ...);
+    (add_widths<float, Ps>(table.f, LossWidths{}), ...);
+    (add_widths<double, Ps>(table.d, LossWidths{}), ...);
   }(static_cast<Pairings*>(nullptr));
 }
 
@@ -291,6 +354,9 @@ std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)()
 KernelTable current_kernels() {
   KernelTable table;
   HWY_DYNAMIC_DISPATCH(get_kernels)(table);
+  // 9 pairings times 5 widths.
+  BOOST_TEST_REQUIRE(table.f.size() == 45u);
+  BOOST_TEST_REQUIRE(table.d.size() == 45u);
   return table;
 }
 
@@ -300,85 +366,29 @@ BOOST_AUTO_TEST_SUITE(loss_kernel)
 
 BOOST_AUTO_TEST_CASE(loss_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
   on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
+    const KernelTable table = current_kernels();
     TestRng rng(404);
-    for_each_loss_kernel(table, [&](const auto& k) { check_loss_row(k, rng); });
+    for (const auto& k : table.f) check_loss_row(k, rng);
+    for (const auto& k : table.d) check_loss_row(k, rng);
   });
 }
 
 BOOST_AUTO_TEST_CASE(loss_deltas_match_finite_differences_in_double_on_every_target) {
   on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
+    const KernelTable table = current_kernels();
     TestRng rng(505);
-    for_each_loss_kernel(table, [&]<class T, class P, std::size_t N>(const LossKernels<T, P, N>& k) {
-      if constexpr (std::is_same_v<T, double> && (N == 5 || N == 17)) check_finite_differences(k, rng);
-    });
+    for (const auto& k : table.d)
+      if (k.width == 5 || k.width == 17) check_finite_differences(k, rng);
   });
-}
-
-// Logits of +-1000, the largest in the masked last vector of 17: the fused
-// losses are exact (2000 for the wrong class: lse = 1000, true logit -1000),
-// their deltas a - t exact, everything finite.
-template <class T, std::size_t N>
-void check_extreme_logits(KernelTable& table) {
-  const std::string type = std::is_same_v<T, float> ? "float" : "double";
-  std::array<T, N> zv{};
-  zv.fill(T(-1000));
-  zv[N - 1] = T(1000);
-  PaddedRow<T, N> z, a, t, delta;
-  z.assign(zv, T(0));
-
-  {  // cross-entropy after softmax, true class 0 (logit -1000)
-    const auto& k = table.get<T, Pairing<CrossEntropy, Softmax>, N>();
-    k.forward(z.data(), a.data());
-    std::array<T, N> tv{};
-    tv[0] = T(1);
-    t.assign(tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("cross-entropy <" << type << ", N=" << N << ">") {
-      BOOST_TEST(loss == T(2000), boost::test_tools::tolerance(T(1e-6)));
-      BOOST_TEST(k.loss_value_row(z.data(), a.data(), t.data()) == T(2000),
-                 boost::test_tools::tolerance(T(1e-6)));
-      BOOST_TEST(delta[0] == T(-1));
-      BOOST_TEST(delta[N - 1] == T(1));
-      for (std::size_t i = 1; i + 1 < N; ++i) BOOST_TEST(delta[i] == T(0));
-    }
-  }
-  {  // binary cross-entropy after sigmoid: every output wrong by 1000
-    const auto& k = table.get<T, Pairing<BinaryCrossEntropy, Sigmoid>, N>();
-    k.forward(z.data(), a.data());
-    std::array<T, N> tv{};
-    tv.fill(T(1));
-    tv[N - 1] = T(0);
-    t.assign(tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("binary cross-entropy <" << type << ", N=" << N << ">") {
-      BOOST_TEST(loss == T(1000) * T(N), boost::test_tools::tolerance(T(1e-6)));
-      BOOST_TEST(delta[0] == T(-1));
-      BOOST_TEST(delta[N - 1] == T(1));
-    }
-  }
-  {  // squared error after softmax: finite, and the softmax saturated
-    const auto& k = table.get<T, Pairing<MeanSquaredError, Softmax>, N>();
-    k.forward(z.data(), a.data());
-    std::array<T, N> tv{};
-    tv[0] = T(1);
-    t.assign(tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("mean squared error after softmax <" << type << ", N=" << N << ">") {
-      BOOST_TEST(loss == T(2) / T(N), boost::test_tools::tolerance(T(1e-6)));
-      BOOST_TEST(std::all_of(delta.v.begin(), delta.v.end(), [](T v) { return std::isfinite(v); }));
-    }
-  }
 }
 
 BOOST_AUTO_TEST_CASE(losses_stay_finite_and_exact_for_logits_of_plus_minus_1000_on_every_target) {
   on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
-    check_extreme_logits<float, 3>(table);
-    check_extreme_logits<float, 17>(table);
-    check_extreme_logits<double, 3>(table);
-    check_extreme_logits<double, 17>(table);
+    const KernelTable table = current_kernels();
+    check_extreme_logits(table.f, 3);
+    check_extreme_logits(table.f, 17);
+    check_extreme_logits(table.d, 3);
+    check_extreme_logits(table.d, 17);
   });
 }
 
