@@ -1,0 +1,332 @@
+// Tests of fixnet/optimizers/sgd.hpp and its kernel (fixnet/kernels/sgd-inl.hpp)
+// on every Highway target compiled into this binary: several steps of plain,
+// momentum, dampened and Nesterov SGD with and without weight decay against
+// PyTorch's formulas computed in double, weights and biases and the momentum
+// buffer, padding left zero; exact binary cases; the public step on a
+// network; option checks; learning-rate changes and reset.
+//
+// hwy/foreach_target.h re-includes this file once per target; the per-target
+// part only takes the kernels' addresses, the checks are compiled once.
+#ifndef FIXNET_TESTS_SGD_TEST_PRELUDE
+#define FIXNET_TESTS_SGD_TEST_PRELUDE
+
+#define BOOST_TEST_MODULE sgd
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_SGD_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "sgd_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+#ifndef FIXNET_TESTS_SGD_TEST_TYPES
+#define FIXNET_TESTS_SGD_TEST_TYPES
+
+#include "optimizer_test_support.hpp"
+
+namespace fixnet::tests {
+
+template <class P>
+struct SgdKernel {
+  using T = typename P::scalar_type;
+  void (*step)(const detail::SgdStep<T>&, P&, const P&, P&) = nullptr;
+};
+using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
+                        typename Wide<float>::parameters_type>;
+template <class S>
+struct KernelsOf;
+template <class... Ps>
+struct KernelsOf<std::tuple<Ps...>> {
+  using type = std::tuple<SgdKernel<Ps>...>;
+};
+using KernelTable = typename KernelsOf<Sets>::type;
+
+/// The configurations under test, in double (converted to each scalar type).
+struct Config {
+  const char* name;
+  SgdOptions<double> options;
+};
+inline const std::vector<Config> configs{
+    {"plain", {.lr = 0.1}},
+    {"momentum", {.lr = 0.1, .momentum = 0.9}},
+    {"momentum with dampening", {.lr = 0.05, .momentum = 0.8, .dampening = 0.3}},
+    {"nesterov", {.lr = 0.1, .momentum = 0.9, .nesterov = true}},
+    {"momentum and weight decay", {.lr = 0.1, .momentum = 0.9, .weight_decay = 0.05}},
+    {"nesterov, weight decay on weights only",
+     {.lr = 0.1, .momentum = 0.7, .weight_decay = 0.2, .nesterov = true, .decay_biases = false}},
+    {"plain, weight decay", {.lr = 0.3, .weight_decay = 0.1}},
+};
+
+template <class T>
+SgdOptions<T> options_in(const SgdOptions<double>& o) {
+  return {.lr = T(o.lr),
+          .momentum = T(o.momentum),
+          .dampening = T(o.dampening),
+          .weight_decay = T(o.weight_decay),
+          .nesterov = o.nesterov,
+          .decay_biases = o.decay_biases};
+}
+
+/// torch.optim.SGD's update for one parameter, in double, from the options
+/// as the optimiser holds them (rounded to its scalar type).
+template <class T>
+ReferenceStep sgd_reference(const SgdOptions<T>& options) {
+  const double lr = options.lr, mu = options.momentum, dampening = options.dampening;
+  const double wd = options.weight_decay;
+  const bool nesterov = options.nesterov, decay_biases = options.decay_biases;
+  return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
+    if (wd != 0 && (!is_bias || decay_biases)) g += wd * p;
+    if (mu != 0) {
+      s[0] = t == 1 ? g : mu * s[0] + (1 - dampening) * g;
+      g = nesterov ? g + mu * s[0] : s[0];
+    }
+    p -= lr * g;
+  };
+}
+
+/// The state sets of an Sgd, in the reference's order.
+template <class O>
+std::vector<const typename O::parameters_type*> sgd_states(const O& sgd) {
+  return {&sgd.momentum_buffer()};
+}
+
+// The optimiser's contract, as the compiler sees it.
+using TinyNet = Tiny<float>;
+static_assert(Optimizer<Sgd<TinyNet>, TinyNet>);
+static_assert(Optimizer<Sgd<Gradients<TinyNet>>, Gradients<TinyNet>>);
+static_assert(noexcept(std::declval<Sgd<TinyNet>&>().step(std::declval<TinyNet&>(),
+                                                          std::declval<const Gradients<TinyNet>&>())));
+static_assert(noexcept(std::declval<Sgd<TinyNet>&>().step(std::declval<Gradients<TinyNet>&>(),
+                                                          std::declval<const Gradients<TinyNet>&>())));
+
+}  // namespace fixnet::tests
+
+#endif  // FIXNET_TESTS_SGD_TEST_TYPES
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::tests::HWY_NAMESPACE {
+
+std::int64_t dispatched_target() { return HWY_TARGET; }
+
+void get_kernels(KernelTable& table) {
+  [&]<class... Ps>(std::tuple<SgdKernel<Ps>...>& kernels) {
+    ((std::get<SgdKernel<Ps>>(kernels).step = &fixnet::HWY_NAMESPACE::sgd_step<Ps, typename Ps::scalar_type>), ...);
+  }(table);
+}
+
+}  // namespace fixnet::tests::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fixnet::tests {
+
+HWY_EXPORT(dispatched_target);
+HWY_EXPORT(get_kernels);
+
+namespace {
+
+std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
+
+KernelTable current_kernels() {
+  KernelTable table;
+  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
+  return table;
+}
+
+template <class P>
+std::string describe(const char* config) {
+  return std::string(config) + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
+         ", " + std::to_string(P::parameter_count) + " parameters>";
+}
+
+/// Every configuration, five steps, on one target's kernel for one set type.
+template <class P>
+void check_kernel(const SgdKernel<P>& kernel) {
+  using T = typename P::scalar_type;
+  for (const Config& c : configs) {
+    const auto options = options_in<T>(c.options);
+    Sgd<P> sgd(options);
+    check_against_reference<P>(
+        sgd, [&](Sgd<P>& o, P& p, const P& g) { o.step_with(kernel.step, p, g); }, sgd_reference(options),
+        sgd_states<Sgd<P>>, 5, describe<P>(c.name));
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sgd)
+
+BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
+  on_every_target(current_target, [] {
+    const KernelTable table = current_kernels();
+    std::apply([](const auto&... k) { (check_kernel(k), ...); }, table);
+  });
+}
+
+// The public step (static target) on a network, through both overloads.
+BOOST_AUTO_TEST_CASE(step_on_a_network_matches_the_formulas) {
+  using Net = Tiny<float>;
+  using P = Gradients<Net>;
+  for (const Config& c : configs) {
+    const auto options = options_in<float>(c.options);
+    Sgd<Net> sgd(options);
+    Net net;
+    check_against_reference<P>(
+        sgd,
+        [&](Sgd<Net>& o, P& p, const P& g) {
+          net.parameters() = p;
+          o.step(net, g);
+          p = net.parameters();
+        },
+        sgd_reference(options), sgd_states<Sgd<Net>>,
+        5, describe<P>(c.name) + ", step(net, grads)");
+  }
+}
+
+/// A 1-1 identity layer with w = 1, b = 0.5 and the constant gradient
+/// (1, -2): every product and sum below is exact in binary.
+struct ExactCase {
+  using Net = Network<Dense<1, 1, Identity>>;
+  Net net;
+  Gradients<Net> g;
+  ExactCase() {
+    net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
+    g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, -2.0f}));
+  }
+  std::array<float, 2> parameters() const {
+    std::array<float, 2> p{};
+    net.get_parameters(p);
+    return p;
+  }
+};
+
+// lr 0.5, momentum 0.5: b = g, then 1.5 g, 1.75 g; w and b move by
+// -lr b each step.
+BOOST_AUTO_TEST_CASE(momentum_with_exactly_representable_values_is_exact) {
+  ExactCase c;
+  Sgd<ExactCase::Net> sgd({.lr = 0.5f, .momentum = 0.5f});
+  const std::array<std::array<float, 2>, 3> expected{{{0.5f, 1.5f}, {-0.25f, 3.0f}, {-1.125f, 4.75f}}};
+  for (const auto& e : expected) {
+    sgd.step(c.net, c.g);
+    BOOST_TEST(c.parameters() == e, boost::test_tools::per_element());
+  }
+  BOOST_TEST(sgd.step_count() == 3u);
+}
+
+// Nesterov: d = g + momentum b, with b = g on the first step and
+// 0.5 b + g after: d = 1.5 g, then 1.75 g.
+BOOST_AUTO_TEST_CASE(nesterov_with_exactly_representable_values_is_exact) {
+  ExactCase c;
+  Sgd<ExactCase::Net> sgd({.lr = 0.5f, .momentum = 0.5f, .nesterov = true});
+  const std::array<std::array<float, 2>, 2> expected{{{0.25f, 2.0f}, {-0.625f, 3.75f}}};
+  for (const auto& e : expected) {
+    sgd.step(c.net, c.g);
+    BOOST_TEST(c.parameters() == e, boost::test_tools::per_element());
+  }
+}
+
+// Dampening leaves the first step alone (PyTorch starts the buffer at g) and
+// scales the gradient by 1 - dampening after: lr 1, momentum 0.5, dampening
+// 0.5 gives b = g, then 0.5 g + 0.5 g = g.
+BOOST_AUTO_TEST_CASE(dampening_starts_on_the_second_step) {
+  ExactCase c;
+  Sgd<ExactCase::Net> sgd({.lr = 1.0f, .momentum = 0.5f, .dampening = 0.5f});
+  sgd.step(c.net, c.g);
+  BOOST_TEST(c.parameters() == (std::array<float, 2>{0.0f, 2.5f}), boost::test_tools::per_element());
+  sgd.step(c.net, c.g);
+  BOOST_TEST(c.parameters() == (std::array<float, 2>{-1.0f, 4.5f}), boost::test_tools::per_element());
+}
+
+// Without momentum, Sgd is gradient descent, to the bit.
+BOOST_AUTO_TEST_CASE(sgd_without_momentum_is_gradient_descent) {
+  using Net = Wide<float>;
+  auto a = std::make_unique<Net>(), b = std::make_unique<Net>();
+  initialize(*a, init::XavierUniform{}, init::Normal{}, 5);
+  *b = *a;
+  auto g = std::make_unique<Gradients<Net>>();
+  std::vector<double> values(Net::parameter_count);
+  for (std::size_t k = 0; k < values.size(); ++k) values[k] = KnownValues::gradient(k, 2);
+  assign(*g, values);
+  Sgd<Net> sgd({.lr = 0.1f});
+  for (int i = 0; i < 3; ++i) {
+    sgd.step(*a, *g);
+    GradientDescent<float>{0.1f}.step(*b, *g);
+  }
+  BOOST_TEST((*a == *b));
+}
+
+BOOST_AUTO_TEST_CASE(set_learning_rate_changes_the_next_step_and_reset_forgets_the_state) {
+  ExactCase c;
+  Sgd<ExactCase::Net> sgd({.lr = 0.5f, .momentum = 0.5f});
+  BOOST_TEST(sgd.learning_rate() == 0.5f);
+  sgd.step(c.net, c.g);  // b = g, w = 0.5
+  sgd.set_learning_rate(0.25f);
+  BOOST_TEST(sgd.learning_rate() == 0.25f);
+  BOOST_TEST(sgd.options().momentum == 0.5f);
+  sgd.step(c.net, c.g);  // b = 1.5 g, w = 0.5 - 0.375
+  BOOST_TEST(c.parameters()[0] == 0.125f);
+  sgd.reset();
+  BOOST_TEST(sgd.step_count() == 0u);
+  BOOST_TEST(canonical(sgd.momentum_buffer()) == std::vector<double>(2, 0.0), boost::test_tools::per_element());
+  sgd.step(c.net, c.g);  // b = g again
+  BOOST_TEST(c.parameters()[0] == -0.125f);
+}
+
+/// The message of the std::invalid_argument that `f` throws ("" if none).
+template <class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {
+  using Net = Tiny<float>;
+  BOOST_TEST(message_of([] { Sgd<Net>({.lr = -0.1f}); }) == "fixnet::Sgd: expected a learning rate >= 0, got -0.1");
+  BOOST_TEST(message_of([] { Sgd<Net>({.momentum = -1.0f}); }) == "fixnet::Sgd: expected a momentum >= 0, got -1");
+  BOOST_TEST(message_of([] { Sgd<Net>({.weight_decay = -1.0f}); }) ==
+             "fixnet::Sgd: expected a weight decay >= 0, got -1");
+  BOOST_TEST(message_of([] { Sgd<Net>({.nesterov = true}); }) ==
+             "fixnet::Sgd: expected a momentum > 0 with Nesterov momentum, got 0");
+  BOOST_TEST(message_of([] { Sgd<Net>({.momentum = 0.9f, .dampening = 0.5f, .nesterov = true}); }) ==
+             "fixnet::Sgd: expected dampening 0 with Nesterov momentum, got 0.5");
+  BOOST_TEST(message_of([] { Sgd<Net>({.lr = std::numeric_limits<float>::quiet_NaN()}); }) ==
+             "fixnet::Sgd: expected a learning rate >= 0, got nan");
+  BOOST_TEST(message_of([] { Sgd<Net>(); }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(defaults_are_pytorchs) {
+  const SgdOptions<float> o;
+  BOOST_TEST(o.lr == 1e-3f);
+  BOOST_TEST(o.momentum == 0.0f);
+  BOOST_TEST(o.dampening == 0.0f);
+  BOOST_TEST(o.weight_decay == 0.0f);
+  BOOST_TEST(!o.nesterov);
+  BOOST_TEST(o.decay_biases);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
+#endif  // HWY_ONCE
