@@ -152,11 +152,13 @@ inline DataLocation locate_data(const std::filesystem::path& given = {},
     looked += "\n  " + std::to_string(++step) + ". " + place + ": " + problem;
   };
   const auto fail = [&](const std::string& why) {
-    return DataError("fixnet: " + why + "; looked in, in order:" + looked + "\n" +
-                     detail::expected_files_text() +
-                     ". Give the directory with --data DIR or " +
-                     (options.environment_variable.empty() ? std::string("--data")
-                                                           : "$" + options.environment_variable) +
+    std::string expected = detail::expected_files_text();
+    expected[0] = 'E';
+    return DataError("fixnet: " + why + "; looked in, in order:" + looked + "\n" + expected +
+                     ". Give the directory with --data DIR" +
+                     (options.environment_variable.empty()
+                          ? std::string()
+                          : " or set $" + options.environment_variable + " to it") +
                      ", or install Fashion-MNIST with `apt install dataset-fashion-mnist`.");
   };
 
