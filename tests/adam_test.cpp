@@ -1,0 +1,333 @@
+// Tests of fixnet/optimizers/adam.hpp and its kernel
+// (fixnet/kernels/adam-inl.hpp) on every Highway target compiled into this
+// binary: several steps of Adam, AMSGrad, Adam with L2 weight decay and AdamW
+// against PyTorch's formulas (bias corrections included) computed in double,
+// weights, biases, m, v and v_max, padding left zero; the first step's size;
+// the public step on a network; option checks; learning-rate changes and
+// reset.
+//
+// hwy/foreach_target.h re-includes this file once per target; the per-target
+// part only takes the kernels' addresses, the checks are compiled once.
+#ifndef FIXNET_TESTS_ADAM_TEST_PRELUDE
+#define FIXNET_TESTS_ADAM_TEST_PRELUDE
+
+#define BOOST_TEST_MODULE adam
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_ADAM_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "adam_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+#ifndef FIXNET_TESTS_ADAM_TEST_TYPES
+#define FIXNET_TESTS_ADAM_TEST_TYPES
+
+#include "optimizer_test_support.hpp"
+
+namespace fixnet::tests {
+
+template <class P>
+struct AdamKernel {
+  using T = typename P::scalar_type;
+  void (*step)(const detail::AdamStep<T>&, P&, const P&, P&, P&, P&) = nullptr;
+};
+using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
+                        typename Wide<float>::parameters_type>;
+template <class S>
+struct KernelsOf;
+template <class... Ps>
+struct KernelsOf<std::tuple<Ps...>> {
+  using type = std::tuple<AdamKernel<Ps>...>;
+};
+using KernelTable = typename KernelsOf<Sets>::type;
+
+/// The configurations under test, in double (converted to each scalar type).
+/// Betas below the defaults in some, so that five steps move the bias
+/// corrections and the averages far from their start.
+struct Config {
+  const char* name;
+  AdamOptions<double> options;
+};
+inline const std::vector<Config> configs{
+    {"defaults", {}},
+    {"lr 0.05, betas 0.5 0.6", {.lr = 0.05, .beta1 = 0.5, .beta2 = 0.6}},
+    {"amsgrad", {.lr = 0.01, .beta1 = 0.8, .beta2 = 0.7, .amsgrad = true}},
+    {"L2 weight decay", {.lr = 0.01, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.2}},
+    {"decoupled weight decay (AdamW)", {.lr = 0.01, .weight_decay = 0.3, .decoupled_weight_decay = true}},
+    {"AdamW, amsgrad, weights only, eps 1e-3",
+     {.lr = 0.02, .beta1 = 0.7, .beta2 = 0.5, .eps = 1e-3, .weight_decay = 0.5, .amsgrad = true,
+      .decoupled_weight_decay = true, .decay_biases = false}},
+    {"L2 on weights only", {.lr = 0.01, .weight_decay = 0.4, .decay_biases = false}},
+};
+
+template <class T>
+AdamOptions<T> options_in(const AdamOptions<double>& o) {
+  return {.lr = T(o.lr),
+          .beta1 = T(o.beta1),
+          .beta2 = T(o.beta2),
+          .eps = T(o.eps),
+          .weight_decay = T(o.weight_decay),
+          .amsgrad = o.amsgrad,
+          .decoupled_weight_decay = o.decoupled_weight_decay,
+          .decay_biases = o.decay_biases};
+}
+
+/// torch.optim.Adam's (and AdamW's) update for one parameter, in double;
+/// state m, v, v_max.
+template <class T>
+ReferenceStep adam_reference(const AdamOptions<T>& options) {
+  const double lr = options.lr, beta1 = options.beta1, beta2 = options.beta2, eps = options.eps;
+  const double wd = options.weight_decay;
+  const bool amsgrad = options.amsgrad, decoupled = options.decoupled_weight_decay;
+  const bool decay_biases = options.decay_biases;
+  return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
+    double& m = s[0];
+    double& v = s[1];
+    double& v_max = s[2];
+    if (wd != 0 && (!is_bias || decay_biases)) {
+      if (decoupled) {
+        p *= 1 - lr * wd;
+      } else {
+        g += wd * p;
+      }
+    }
+    m = beta1 * m + (1 - beta1) * g;
+    v = beta2 * v + (1 - beta2) * g * g;
+    const double bias_correction1 = 1 - std::pow(beta1, double(t));
+    const double bias_correction2 = 1 - std::pow(beta2, double(t));
+    double second = v;
+    if (amsgrad) {
+      v_max = std::max(v_max, v);
+      second = v_max;
+    }
+    p -= lr / bias_correction1 * m / (std::sqrt(second) / std::sqrt(bias_correction2) + eps);
+  };
+}
+
+/// The state sets of an Adam, in the reference's order.
+template <class O>
+std::vector<const typename O::parameters_type*> adam_states(const O& o) {
+  return {&o.first_moment(), &o.second_moment(), &o.max_second_moment()};
+}
+
+using TinyNet = Tiny<float>;
+static_assert(Optimizer<Adam<TinyNet>, TinyNet>);
+static_assert(Optimizer<AdamW<TinyNet>, TinyNet>);
+static_assert(noexcept(std::declval<Adam<TinyNet>&>().step(std::declval<TinyNet&>(),
+                                                           std::declval<const Gradients<TinyNet>&>())));
+static_assert(noexcept(std::declval<AdamW<TinyNet>&>().step(std::declval<TinyNet&>(),
+                                                            std::declval<const Gradients<TinyNet>&>())));
+
+}  // namespace fixnet::tests
+
+#endif  // FIXNET_TESTS_ADAM_TEST_TYPES
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::tests::HWY_NAMESPACE {
+
+std::int64_t dispatched_target() { return HWY_TARGET; }
+
+void get_kernels(KernelTable& table) {
+  [&]<class... Ps>(std::tuple<AdamKernel<Ps>...>& kernels) {
+    ((std::get<AdamKernel<Ps>>(kernels).step =
+          &fixnet::HWY_NAMESPACE::adam_step<Ps, typename Ps::scalar_type>),
+     ...);
+  }(table);
+}
+
+}  // namespace fixnet::tests::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fixnet::tests {
+
+HWY_EXPORT(dispatched_target);
+HWY_EXPORT(get_kernels);
+
+namespace {
+
+std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
+
+KernelTable current_kernels() {
+  KernelTable table;
+  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
+  return table;
+}
+
+template <class P>
+std::string describe(const char* config) {
+  return std::string(config) + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
+         ", " + std::to_string(P::parameter_count) + " parameters>";
+}
+
+/// Every configuration, five steps, on one target's kernel for one set type.
+template <class P>
+void check_kernel(const AdamKernel<P>& kernel) {
+  using T = typename P::scalar_type;
+  for (const Config& c : configs) {
+    const auto options = options_in<T>(c.options);
+    Adam<P> adam(options);
+    check_against_reference<P>(
+        adam, [&](Adam<P>& o, P& p, const P& g) { o.step_with(kernel.step, p, g); }, adam_reference(options),
+        adam_states<Adam<P>>, 5, describe<P>(c.name));
+  }
+}
+
+template <class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(adam)
+
+BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
+  on_every_target(current_target, [] {
+    const KernelTable table = current_kernels();
+    std::apply([](const auto&... k) { (check_kernel(k), ...); }, table);
+  });
+}
+
+// The public step (static target) on a network.
+BOOST_AUTO_TEST_CASE(step_on_a_network_matches_the_formulas) {
+  using Net = Tiny<float>;
+  using P = Gradients<Net>;
+  for (const Config& c : configs) {
+    const auto options = options_in<float>(c.options);
+    Adam<Net> adam(options);
+    Net net;
+    check_against_reference<P>(
+        adam,
+        [&](Adam<Net>& o, P& p, const P& g) {
+          net.parameters() = p;
+          o.step(net, g);
+          p = net.parameters();
+        },
+        adam_reference(options), adam_states<Adam<Net>>, 5, describe<P>(c.name) + ", step(net, grads)");
+  }
+}
+
+// AdamW is Adam with decoupled weight decay and PyTorch's AdamW defaults;
+// the two agree to the bit on the same options.
+BOOST_AUTO_TEST_CASE(adamw_is_adam_with_decoupled_weight_decay) {
+  using Net = Wide<float>;
+  using P = Gradients<Net>;
+  AdamW<Net> adamw;
+  BOOST_TEST(adamw.options().weight_decay == 1e-2f);
+  BOOST_TEST(adamw.options().decoupled_weight_decay);
+  Adam<Net> adam({.weight_decay = 1e-2f, .decoupled_weight_decay = true});
+  auto a = std::make_unique<Net>();
+  initialize(*a, init::XavierUniform{}, init::Normal{}, 7);
+  auto b = std::make_unique<Net>(*a);
+  auto g = std::make_unique<P>();
+  for (std::size_t t = 1; t <= 3; ++t) {
+    std::vector<double> values(Net::parameter_count);
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] = KnownValues::gradient(k, t);
+    assign(*g, values);
+    adamw.step(*a, *g);
+    adam.step(*b, *g);
+  }
+  BOOST_TEST((*a == *b));
+  BOOST_TEST((adamw.first_moment() == adam.first_moment()));
+}
+
+// With bias correction, the first step moves every parameter by
+// lr g / (|g| + eps): lr against the gradient's sign, whatever its size.
+BOOST_AUTO_TEST_CASE(the_first_step_moves_each_parameter_by_the_learning_rate) {
+  using Net = Network<Dense<1, 1, Identity>>;
+  Net net;
+  net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
+  Gradients<Net> g;
+  g.set(std::span<const float, 2>(std::array<float, 2>{1000.0f, -0.001f}));
+  Adam<Net> adam({.lr = 0.01f});
+  adam.step(net, g);
+  std::array<float, 2> p{};
+  net.get_parameters(p);
+  BOOST_TEST(p[0] == 0.99f, boost::test_tools::tolerance(1e-6f));
+  BOOST_TEST(p[1] == 0.51f, boost::test_tools::tolerance(1e-5f));
+  BOOST_TEST(adam.step_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
+  using Net = Network<Dense<1, 1, Identity>>;
+  Net net;
+  Gradients<Net> g;
+  g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, -1.0f}));
+  Adam<Net> adam({.lr = 0.5f, .amsgrad = true});
+  adam.step(net, g);
+  adam.set_learning_rate(0.25f);
+  BOOST_TEST(adam.learning_rate() == 0.25f);
+  adam.reset();
+  BOOST_TEST(adam.step_count() == 0u);
+  const std::vector<double> zeros(2, 0.0);
+  BOOST_TEST(canonical(adam.first_moment()) == zeros, boost::test_tools::per_element());
+  BOOST_TEST(canonical(adam.second_moment()) == zeros, boost::test_tools::per_element());
+  BOOST_TEST(canonical(adam.max_second_moment()) == zeros, boost::test_tools::per_element());
+  // After reset the next step is a first step: exactly lr against the
+  // gradient's sign (up to eps), now with the new rate.
+  net.set_parameters(std::array<float, 2>{0.0f, 0.0f});
+  adam.step(net, g);
+  std::array<float, 2> p{};
+  net.get_parameters(p);
+  BOOST_TEST(p[0] == -0.25f, boost::test_tools::tolerance(1e-6f));
+  BOOST_TEST(p[1] == 0.25f, boost::test_tools::tolerance(1e-6f));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {
+  using Net = Tiny<float>;
+  BOOST_TEST(message_of([] { Adam<Net>({.lr = -1.0f}); }) == "fixnet::Adam: expected a learning rate >= 0, got -1");
+  BOOST_TEST(message_of([] { Adam<Net>({.beta1 = 1.0f}); }) == "fixnet::Adam: expected 0 <= beta1 < 1, got 1");
+  BOOST_TEST(message_of([] { Adam<Net>({.beta2 = -0.5f}); }) == "fixnet::Adam: expected 0 <= beta2 < 1, got -0.5");
+  BOOST_TEST(message_of([] { Adam<Net>({.eps = -1.0f}); }) == "fixnet::Adam: expected eps >= 0, got -1");
+  BOOST_TEST(message_of([] { Adam<Net>({.weight_decay = -1.0f}); }) ==
+             "fixnet::Adam: expected a weight decay >= 0, got -1");
+  BOOST_TEST(message_of([] { AdamW<Net>({.beta1 = 1.5f}); }) == "fixnet::AdamW: expected 0 <= beta1 < 1, got 1.5");
+  BOOST_TEST(message_of([] { Adam<Net>(); }).empty());
+  BOOST_TEST(message_of([] { AdamW<Net>(); }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(defaults_are_pytorchs) {
+  const AdamOptions<float> adam;
+  BOOST_TEST(adam.lr == 1e-3f);
+  BOOST_TEST(adam.beta1 == 0.9f);
+  BOOST_TEST(adam.beta2 == 0.999f);
+  BOOST_TEST(adam.eps == 1e-8f);
+  BOOST_TEST(adam.weight_decay == 0.0f);
+  BOOST_TEST(!adam.amsgrad);
+  BOOST_TEST(!adam.decoupled_weight_decay);
+  const AdamWOptions<float> adamw;
+  BOOST_TEST(adamw.lr == 1e-3f);
+  BOOST_TEST(adamw.weight_decay == 1e-2f);
+  BOOST_TEST(!adamw.amsgrad);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
+#endif  // HWY_ONCE
