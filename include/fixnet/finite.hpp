@@ -38,9 +38,22 @@ struct ParameterLocation {
 
 /// "layer 1 W[3][7]" or "layer 0 b[2]" (parameter 1234).
 inline std::string to_string(const ParameterLocation& at) {
-  std::string s = "layer " + std::to_string(at.layer) + (at.is_bias ? " b[" : " W[") + std::to_string(at.row) + "]";
-  if (!at.is_bias) s += "[" + std::to_string(at.column) + "]";
-  return s + " (parameter " + std::to_string(at.index) + ")";
+  // Appended piece by piece: g++ 12 warns (-Wrestrict, a false positive) on
+  // chains of operator+ that start with a literal.
+  std::string s = "layer ";
+  s += std::to_string(at.layer);
+  s += at.is_bias ? " b[" : " W[";
+  s += std::to_string(at.row);
+  s += ']';
+  if (!at.is_bias) {
+    s += '[';
+    s += std::to_string(at.column);
+    s += ']';
+  }
+  s += " (parameter ";
+  s += std::to_string(at.index);
+  s += ')';
+  return s;
 }
 
 /// The first parameter of `x` (in canonical order) that is NaN or infinite,
