@@ -92,6 +92,14 @@ class ParameterSet {
       offset += n;
     });
   }
+  /// Same, from and to arrays (a std::array converts to both span overloads,
+  /// so it gets its own).
+  void get(std::array<T, parameter_count>& out) const noexcept {
+    get(std::span<T, parameter_count>(out));
+  }
+  void set(const std::array<T, parameter_count>& in) noexcept {
+    set(std::span<const T, parameter_count>(in));
+  }
   /// Same, from a span whose size is only known at run time (a file, a
   /// vector): throws std::invalid_argument if the size is not parameter_count.
   void set(std::span<const T> in) {
