@@ -40,30 +40,17 @@ struct Evaluation {
 
 namespace detail {
 
-template <std::size_t Expected, std::size_t Found>
+template <std::size_t NetInputs, std::size_t DatasetWidth>
 consteval bool check_dataset_width() {
   // Fix: load the data for this network (load_idx<Net>, load_mnist<Net>) or
   // use a network whose first layer takes the data set's width.
-  static_assert(Expected == Found, "fixnet: evaluate: the data set's rows are not Net::inputs wide");
+  static_assert(NetInputs == DatasetWidth,
+                "fixnet: evaluate: the data set's row width differs from the network's input width");
   return true;
 }
 
-}  // namespace detail
-
-/// Runs `net` over every sample of `data` in batches of the workspace's size
-/// B and returns the mean loss, the confusion matrix and from it accuracy,
-/// precision and recall. The whole batches go through the batch forward pass
-/// (`net.forward(xs, ys, ws)`, then `net.loss` for the loss: evaluation runs
-/// the forward pass twice, to keep to the network's public interface); the
-/// data.size() % B samples after them go one by one, so that no sample is
-/// counted twice or left out.
-///
-/// The labels must be outputs of the network: throws `data::DataError` if
-/// the data set has more classes than `Net::outputs`. Allocates one buffer of
-/// B outputs.
-template <class Net, Loss L, Scalar T, std::size_t Width, class W>
-Evaluation evaluate(const Net& net, const data::Dataset<T, Width>& data, L loss, W& ws) {
-  static_assert(detail::check_dataset_width<Net::inputs, Width>());
+template <class Net, class L, Scalar T, std::size_t Width, class W>
+Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width>& data, L loss, W& ws) {
   constexpr std::size_t B = W::batch_size;
   static_assert(std::is_same_v<W, typename Net::template workspace_type<B>>,
                 "fixnet: evaluate: the workspace is not a fixnet::Workspace<Net, B> of this network");
@@ -93,6 +80,29 @@ Evaluation evaluate(const Net& net, const data::Dataset<T, Width>& data, L loss,
   }
   result.loss = result.samples == 0 ? 0.0 : result.total_loss / static_cast<double>(result.samples);
   return result;
+}
+
+}  // namespace detail
+
+/// Runs `net` over every sample of `data` in batches of the workspace's size
+/// B and returns the mean loss, the confusion matrix and from it accuracy,
+/// precision and recall. The whole batches go through the batch forward pass
+/// (`net.forward(xs, ys, ws)`, then `net.loss` for the loss: evaluation runs
+/// the forward pass twice, to keep to the network's public interface); the
+/// data.size() % B samples after them go one by one, so that no sample is
+/// counted twice or left out.
+///
+/// The labels must be outputs of the network: throws `data::DataError` if
+/// the data set has more classes than `Net::outputs`. Allocates one buffer of
+/// B outputs.
+template <class Net, Loss L, Scalar T, std::size_t Width, class W>
+Evaluation evaluate(const Net& net, const data::Dataset<T, Width>& data, L loss, W& ws) {
+  static_assert(detail::check_dataset_width<Net::inputs, Width>());
+  // Guarded so that, once the check has failed, its message is the only error.
+  if constexpr (Net::inputs == Width)
+    return detail::evaluate_batches(net, data, loss, ws);
+  else
+    return {};
 }
 
 /// As above, with a workspace for batches of B allocated for the call.

@@ -43,6 +43,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,7 @@
 #include "fixnet/config.hpp"
 #include "fixnet/data/error.hpp"
 #include "fixnet/init.hpp"
+#include "fixnet/shape_checks.hpp"
 
 namespace fixnet::data {
 
@@ -483,9 +485,6 @@ class Dataset {
                                        LastBatch policy = LastBatch::drop) const& {
     return batches<B>(std::span<const std::size_t>(order), policy);
   }
-  // Fix: keep the order in a named variable that outlives the loop.
-  template <std::size_t B>
-  void batches(std::vector<std::size_t>&& order, LastBatch policy = LastBatch::drop) const& = delete;
 
   /// The whole batches in stored order, as spans into the storage, without
   /// copying or gathering (see `ContiguousBatches`: the last partial batch is
@@ -496,20 +495,52 @@ class Dataset {
     return ContiguousBatches<T, Width, B>(*this);
   }
 
-  // A batch range points into the data set: not into a temporary one.
-  // Fix: keep the data set in a named variable that outlives the loop.
+  // The batch ranges point into the order and the data set, so neither may
+  // be a temporary: in `for (auto b : data.batches<32>(shuffled_order(n,
+  // rng)))` the vector would be destroyed before the loop runs (C++20 keeps
+  // only the range itself alive). These overloads catch both mistakes.
   template <std::size_t B>
-  void batches(std::span<const std::size_t>, LastBatch = LastBatch::drop) && = delete;
+  GatheredBatches<T, Width, B> batches(std::vector<std::size_t>&&,
+                                       LastBatch policy = LastBatch::drop) const& {
+    // Fix: keep the order in a named variable that outlives the loop.
+    static_assert(fixnet::detail::dependent_false<std::integral_constant<std::size_t, B>>,
+                  "fixnet: Dataset::batches(order): the order is a temporary that dies before the "
+                  "batches are used; keep it in a variable");
+    return GatheredBatches<T, Width, B>(*this, {}, policy);
+  }
   template <std::size_t B>
-  void batches(const std::vector<std::size_t>&, LastBatch = LastBatch::drop) && = delete;
+  GatheredBatches<T, Width, B> batches(std::span<const std::size_t>, LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  }
   template <std::size_t B>
-  void batches(std::vector<std::size_t>&&, LastBatch = LastBatch::drop) && = delete;
+  GatheredBatches<T, Width, B> batches(const std::vector<std::size_t>&,
+                                       LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  }
   template <std::size_t B>
-  void batches() && = delete;
+  GatheredBatches<T, Width, B> batches(std::vector<std::size_t>&&, LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  }
+  template <std::size_t B>
+  ContiguousBatches<T, Width, B> batches() && {
+    return temporary_dataset<ContiguousBatches<T, Width, B>, B>();
+  }
 
   friend bool operator==(const Dataset&, const Dataset&) = default;
 
  private:
+  template <class Range, std::size_t B>
+  Range temporary_dataset() const {
+    // Fix: keep the data set in a variable that outlives the batches.
+    static_assert(fixnet::detail::dependent_false<std::integral_constant<std::size_t, B>>,
+                  "fixnet: Dataset::batches: the data set is a temporary that dies before the "
+                  "batches are used; keep it in a variable");
+    if constexpr (std::is_constructible_v<Range, const Dataset&>)
+      return Range(*this);
+    else
+      return Range(*this, {}, LastBatch::drop);
+  }
+
   static void check_class_count(std::size_t classes) {
     if (classes > max_classes)
       throw std::invalid_argument("fixnet::data::Dataset: expected at most 256 classes (labels are bytes), got " +
