@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_disabled_progress_writes_nothing) {
   ManualClock clock;
   std::ostringstream out;
   for (const bool terminal : {true, false}) {
-    Progress p(out, 100, {.terminal = terminal, .enabled = false}, clock.function());
+    Progress p(out, 100, {.enabled = false, .terminal = terminal}, clock.function());
     for (int i = 0; i < 100; ++i) {
       clock.wait(1s);
       p.advance();

@@ -43,12 +43,12 @@ struct ProgressOptions {
   std::string label{};
   /// What is counted ("samples", "batches").
   std::string unit = "samples";
+  /// Nothing at all is written when false.
+  bool enabled = true;
   /// Draw a bar in place (true) or print plain lines (false); unset, a bar
   /// exactly when the stream is std::cout, std::cerr or std::clog and that
   /// file descriptor is a terminal (isatty).
   std::optional<bool> terminal{};
-  /// Nothing at all is written when false.
-  bool enabled = true;
   /// On a terminal, the least time between two redraws: calling `advance`
   /// per batch costs a clock read and a comparison otherwise.
   std::chrono::milliseconds redraw_interval{100};
