@@ -20,7 +20,7 @@
 // (`LastBatch`):
 //   - `LastBatch::drop` (the default): n / B batches; the n % B samples at the
 //     end of the order are left out of this epoch. With a new permutation each
-//     epoch, each sample is left out in about B / n of the epochs.
+//     epoch, each sample is left out of a fraction (n % B) / n of the epochs.
 //   - `LastBatch::wrap`: ceil(n / B) batches; the last one is filled up with
 //     samples from the start of the order (order[0], order[1], ...), so every
 //     sample is seen and a few twice. `batch.valid` counts the samples that
