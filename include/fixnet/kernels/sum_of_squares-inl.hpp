@@ -22,25 +22,28 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 /// sum x[k]^2 over N stored values (whole lines), in T.
 // Four independent accumulators hide the latency of the multiply-adds (about
-// 4 cycles each, 2 ports); N is a constant, so the tail after the groups of
-// four is unrolled by the compiler.
+// 4 cycles each, 2 ports). Both loops count vectors up to constants: a tail
+// loop that continued from the first loop's index made g++ 12 warn
+// (-Waggressive-loop-optimizations) on the one-lane SCALAR target.
 template <std::size_t N, class T>
 HWY_INLINE T sum_of_squares_region(const T* HWY_RESTRICT x) {
   const LineTag<T> d;
   constexpr std::size_t kL = kLanes<decltype(d)>;
   static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
+  constexpr std::size_t kVectors = N / kL;
+  constexpr std::size_t kGroups = kVectors / 4;
   auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
-  std::size_t k = 0;
-  for (; k + 4 * kL <= N; k += 4 * kL) {
-    const auto v0 = hn::Load(d, x + k), v1 = hn::Load(d, x + k + kL);
-    const auto v2 = hn::Load(d, x + k + 2 * kL), v3 = hn::Load(d, x + k + 3 * kL);
+  for (std::size_t j = 0; j < kGroups; ++j) {
+    const T* group = x + 4 * j * kL;
+    const auto v0 = hn::Load(d, group), v1 = hn::Load(d, group + kL);
+    const auto v2 = hn::Load(d, group + 2 * kL), v3 = hn::Load(d, group + 3 * kL);
     a0 = hn::MulAdd(v0, v0, a0);
     a1 = hn::MulAdd(v1, v1, a1);
     a2 = hn::MulAdd(v2, v2, a2);
     a3 = hn::MulAdd(v3, v3, a3);
   }
-  for (; k < N; k += kL) {
-    const auto v = hn::Load(d, x + k);
+  for (std::size_t j = 4 * kGroups; j < kVectors; ++j) {
+    const auto v = hn::Load(d, x + j * kL);
     a0 = hn::MulAdd(v, v, a0);
   }
   return reduce_sum(d, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)));
