@@ -90,7 +90,7 @@ class Adam {
         params, grads);
   }
   /// One step with a given kernel instead of the static target's: another
-  /// Highway target's `fixnet::N_AVX2::adam_step<parameters_type>`.
+  /// Highway target's `&fixnet::N_AVX2::adam_step<parameters_type, scalar_type>`.
   template <class Kernel>
   void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {
     ++steps_;
@@ -152,7 +152,8 @@ class Adam {
 
 /// AdamW, as torch.optim.AdamW: `Adam` with decoupled weight decay,
 /// p <- p * (1 - lr * weight_decay) before the Adam update, and PyTorch's
-/// AdamW defaults (weight decay 1e-2).
+/// AdamW defaults (weight decay 1e-2). Constructed from `AdamWOptions`; its
+/// `options()` are the equivalent `AdamOptions` (decoupled_weight_decay set).
 ///
 ///   fixnet::AdamW<Net> adamw({.lr = 1e-3f, .weight_decay = 0.05f});
 template <class Model>

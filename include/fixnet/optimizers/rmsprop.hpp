@@ -81,7 +81,7 @@ class RmsProp {
         params, grads);
   }
   /// One step with a given kernel instead of the static target's: another
-  /// Highway target's `fixnet::N_AVX2::rmsprop_step<parameters_type>`.
+  /// Highway target's `&fixnet::N_AVX2::rmsprop_step<parameters_type, scalar_type>`.
   template <class Kernel>
   void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {
     const detail::RmsPropStep<scalar_type> s{

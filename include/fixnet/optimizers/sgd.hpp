@@ -81,8 +81,9 @@ class Sgd {
         },
         params, grads);
   }
-  /// One step with a given kernel instead of the static target's: another
-  /// Highway target's `fixnet::N_AVX2::sgd_step<parameters_type>` (dynamic
+  /// One step with a given kernel instead of the static target's, such as
+  /// another Highway target's
+  /// `&fixnet::N_AVX2::sgd_step<parameters_type, scalar_type>` (dynamic
   /// dispatch; the tests run every target this way).
   template <class Kernel>
   void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {

@@ -14,7 +14,6 @@
 #define FIXNET_OPTIMIZERS_STATIC_DISPATCH_HPP
 
 #include <cstddef>
-#include <type_traits>
 
 #include "fixnet/config.hpp"
 
