@@ -46,35 +46,6 @@ consteval bool check_network() {
 template <std::size_t I, class... Layers>
 using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
 
-/// Writes one sample's target as a padded row of N: a row is copied, a class
-/// index becomes one-hot.
-template <std::size_t N, class T, class Tgt>
-void write_target_row(const Tgt& target, T* row) noexcept {
-  std::fill(row, row + padded<T>(N), T(0));
-  if constexpr (std::integral<Tgt>) {
-    const auto k = static_cast<std::size_t>(target);  // a negative index becomes huge
-    assert(k < N && "fixnet: class index out of range");
-    // Without assertions, an index out of range makes the target NaN, so the
-    // loss is NaN and the caller's NaN check reports it, instead of a write
-    // past the row (which may be past the workspace) or a silently wrong
-    // target (the padding is written, the row stays all zero).
-    if (k < N)
-      row[k] = T(1);
-    else
-      std::fill(row, row + N, std::numeric_limits<T>::quiet_NaN());
-  } else {
-    static_assert(check_target_extent<N, RowTraits<Tgt>::width>());
-    std::copy(target.begin(), target.end(), row);
-  }
-}
-
-/// Writes one sample's input as a padded row of N.
-template <std::size_t N, class T, class Row>
-void write_input_row(const Row& x, T* row) noexcept {
-  std::copy(x.begin(), x.end(), row);
-  std::fill(row + N, row + padded<T>(N), T(0));
-}
-
 }  // namespace detail
 
 /// A feed-forward network of `Layers...` (for now `Dense` layers) computing
@@ -188,11 +159,10 @@ class BasicNetwork {
     // networks, 4 KiB for 784-50-10. Not initialised: kernels write before
     // they read.
     workspace_type<1> ws;
-    detail::write_input_row<inputs>(x, ws.input.row(0));
+    ws.set_input(0, x);
     Kernels::template forward<false>(*this, ws);
     std::array<T, outputs> y;
-    const T* out = ws.template output<layer_count - 1>().row(0);
-    std::copy(out, out + outputs, y.begin());
+    ws.get_output(0, y);
     return y;
   }
 
@@ -204,12 +174,9 @@ class BasicNetwork {
     check_batch<Xs, B>();
     static_assert(detail::check_batch_size<B, batch_size_v<Ys>>());
     static_assert(detail::check_output_extent<outputs, detail::RowTraits<batch_row_t<Ys>>::width>());
-    for (std::size_t b = 0; b < B; ++b) detail::write_input_row<inputs>(xs[b], ws.input.row(b));
+    for (std::size_t b = 0; b < B; ++b) ws.set_input(b, xs[b]);
     Kernels::template forward<false>(*this, ws);
-    for (std::size_t b = 0; b < B; ++b) {
-      const T* out = ws.template output<layer_count - 1>().row(b);
-      std::copy(out, out + outputs, ys[b].begin());
-    }
+    for (std::size_t b = 0; b < B; ++b) ws.get_output(b, ys[b]);
   }
 
   /// One sample: adds the gradient of `loss` at (x, target) to `grads` and
@@ -220,8 +187,8 @@ class BasicNetwork {
     check_input_row<Row>();
     static_assert(detail::check_loss_fits_output<L, output_activation>());
     workspace_type<1> ws;
-    detail::write_input_row<inputs>(x, ws.input.row(0));
-    detail::write_target_row<outputs>(target, ws.target.row(0));
+    ws.set_input(0, x);
+    ws.set_target(0, target);
     return Kernels::template backward<L>(*this, ws, grads);
   }
 
@@ -234,8 +201,8 @@ class BasicNetwork {
     static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
     static_assert(detail::check_loss_fits_output<L, output_activation>());
     for (std::size_t b = 0; b < B; ++b) {
-      detail::write_input_row<inputs>(xs[b], ws.input.row(b));
-      detail::write_target_row<outputs>(targets[b], ws.target.row(b));
+      ws.set_input(b, xs[b]);
+      ws.set_target(b, targets[b]);
     }
     return Kernels::template backward<L>(*this, ws, grads);
   }
@@ -246,8 +213,8 @@ class BasicNetwork {
     check_input_row<Row>();
     static_assert(detail::check_loss_fits_output<L, output_activation>());
     workspace_type<1> ws;
-    detail::write_input_row<inputs>(x, ws.input.row(0));
-    detail::write_target_row<outputs>(target, ws.target.row(0));
+    ws.set_input(0, x);
+    ws.set_target(0, target);
     return Kernels::template loss<L>(*this, ws);
   }
 
@@ -258,8 +225,8 @@ class BasicNetwork {
     static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
     static_assert(detail::check_loss_fits_output<L, output_activation>());
     for (std::size_t b = 0; b < B; ++b) {
-      detail::write_input_row<inputs>(xs[b], ws.input.row(b));
-      detail::write_target_row<outputs>(targets[b], ws.target.row(b));
+      ws.set_input(b, xs[b]);
+      ws.set_target(b, targets[b]);
     }
     return Kernels::template loss<L>(*this, ws);
   }

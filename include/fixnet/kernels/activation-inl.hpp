@@ -65,6 +65,42 @@ HWY_INLINE void activation_backward_row(const T* HWY_RESTRICT a, const T* grad_a
   zero_row_tail<N>(grad_z);
 }
 
+/// Samples in lanes: a = Act(z) for N feature rows of `stride` elements (one
+/// sample per lane), on the vectors of D at columns [0, stride). `a` may
+/// alias `z`.
+template <class Act, std::size_t N, std::size_t kStride, class D, class T = hn::TFromD<D>>
+HWY_INLINE void activation_forward_lanes(D d, const T* z, T* a) {
+  using K = ActivationKernel<Act>;
+  constexpr std::size_t kL = kLanes<D>;
+  for (std::size_t c = 0; c < kStride; c += kL) {
+    if constexpr (Act::elementwise) {
+      for (std::size_t k = 0; k < N; ++k)
+        hn::Store(K::value(d, hn::Load(d, z + k * kStride + c)), d, a + k * kStride + c);
+    } else {
+      K::template forward_lanes<N>(d, z, a, kStride, c);
+    }
+  }
+}
+
+/// Samples in lanes: grad_z = J_Act^T grad_a for N feature rows, from the
+/// outputs a. `grad_z` may alias `grad_a`.
+template <class Act, std::size_t N, std::size_t kStride, class D, class T = hn::TFromD<D>>
+HWY_INLINE void activation_backward_lanes(D d, const T* a, const T* grad_a, T* grad_z) {
+  using K = ActivationKernel<Act>;
+  constexpr std::size_t kL = kLanes<D>;
+  for (std::size_t c = 0; c < kStride; c += kL) {
+    if constexpr (Act::elementwise) {
+      for (std::size_t k = 0; k < N; ++k) {
+        const std::size_t at = k * kStride + c;
+        hn::Store(hn::Mul(hn::Load(d, grad_a + at), K::derivative(d, hn::Load(d, a + at))), d,
+                  grad_z + at);
+      }
+    } else {
+      K::template backward_lanes<N>(d, a, grad_a, grad_z, kStride, c);
+    }
+  }
+}
+
 }  // namespace fixnet::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -41,21 +41,33 @@ struct LossKernel<BinaryCrossEntropy> {
     return hn::Div(hn::Sub(a, t), denom);
   }
 
-  /// sum_k max(z, 0) - z t + log(1 + e^-|z|): exact for any logits
-  /// (hn::Log1p: 2 ULP; e^-|z| <= 1 is always in hn::Exp's range).
+  /// sum_k of `fused_term` over a row of N.
   template <std::size_t N, class T>
   static HWY_INLINE T fused_value_row(const T* HWY_RESTRICT z, const T* HWY_RESTRICT t) {
     const RowTag<T, N> d;
     constexpr std::size_t kL = kLanes<decltype(d)>;
     auto sum = hn::Zero(d);
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
-      const auto zv = hn::Load(d, z + v * kL);
-      const auto softplus = hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(zv))));
-      const auto term = hn::Add(hn::NegMulAdd(zv, hn::Load(d, t + v * kL), hn::Max(zv, hn::Zero(d))),
-                                softplus);
+      const auto term = fused_term(d, hn::Load(d, z + v * kL), hn::Load(d, t + v * kL));
       sum = hn::Add(sum, keep_in_row<N>(d, term, v * kL));
     }
     return reduce_sum(d, sum);
+  }
+  /// Samples in lanes: the per-sample loss over N feature rows at column c.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE hn::Vec<D> fused_value_lanes(D d, const T* z, const T* t, std::size_t stride,
+                                                 std::size_t c) {
+    auto sum = hn::Zero(d);
+    for (std::size_t k = 0; k < N; ++k)
+      sum = hn::Add(sum, fused_term(d, hn::Load(d, z + k * stride + c), hn::Load(d, t + k * stride + c)));
+    return sum;
+  }
+  /// One output's term from its logit: max(z, 0) - z t + log(1 + e^-|z|),
+  /// exact for any z (hn::Log1p: 2 ULP; e^-|z| <= 1 is in hn::Exp's range).
+  template <class D, class V>
+  static HWY_INLINE V fused_term(D d, V z, V t) {
+    const auto softplus = hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(z))));
+    return hn::Add(hn::NegMulAdd(z, t, hn::Max(z, hn::Zero(d))), softplus);
   }
   /// dL/dz = a - t with a = sigmoid(z).
   template <class D, class V>

@@ -48,9 +48,27 @@ struct LossKernel<CrossEntropy> {
     auto sum = hn::Zero(d);
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
       // t is zero past N, which zeroes those terms.
-      sum = hn::MulAdd(hn::Load(d, t + v * kL), hn::Sub(lse, hn::Load(d, z + v * kL)), sum);
+      sum = hn::Add(sum, fused_term(hn::Load(d, z + v * kL), hn::Load(d, t + v * kL), lse));
     }
     return reduce_sum(d, sum);
+  }
+  /// Samples in lanes: the per-sample loss over N feature rows at column c.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE hn::Vec<D> fused_value_lanes(D d, const T* z, const T* t, std::size_t stride,
+                                                 std::size_t c) {
+    using Softmax = ActivationKernel<fixnet::Softmax>;
+    const auto m = Softmax::lanes_max<N>(d, z, stride, c);
+    const auto lse =
+        hn::Add(m, hn::Log(d, Softmax::lanes_sum_exp<N>(d, z, m, static_cast<T*>(nullptr), stride, c)));
+    auto sum = hn::Zero(d);
+    for (std::size_t k = 0; k < N; ++k)
+      sum = hn::Add(sum, fused_term(hn::Load(d, z + k * stride + c), hn::Load(d, t + k * stride + c), lse));
+    return sum;
+  }
+  /// One output's term of the fused value, t (lse(z) - z).
+  template <class V>
+  static HWY_INLINE V fused_term(V z, V t, V lse) {
+    return hn::Mul(t, hn::Sub(lse, z));
   }
   /// The softmax + cross-entropy delta, dL/dz = a - t (t a distribution).
   template <class D, class V>

@@ -85,6 +85,45 @@ HWY_INLINE T loss_value_row(const T* HWY_RESTRICT z, const T* HWY_RESTRICT a,
   }
 }
 
+/// Samples in lanes: loss L after activation Act on N feature rows of kStride
+/// lanes, of which the first B are samples. Returns the loss summed over the
+/// B samples and, with kWithDelta, writes dL/dz into `delta` (zero in the
+/// lanes past B, so that padding adds nothing to the gradients).
+template <class L, class Act, std::size_t N, std::size_t kStride, std::size_t B, bool kWithDelta,
+          class D, class T = hn::TFromD<D>>
+HWY_INLINE T loss_lanes(D d, const T* HWY_RESTRICT z, const T* HWY_RESTRICT a,
+                        const T* HWY_RESTRICT t, T* HWY_RESTRICT delta) {
+  using K = LossKernel<L>;
+  constexpr std::size_t kL = kLanes<D>;
+  auto total = hn::Zero(d);
+  for (std::size_t c = 0; c < kStride; c += kL) {
+    // All lanes are samples but in the last vectors; FirstN saturates.
+    const auto valid = hn::FirstN(d, c < B ? B - c : 0);
+    if constexpr (detail::loss_fused<L, Act>) {
+      total = hn::Add(total, hn::IfThenElseZero(valid, K::template fused_value_lanes<N>(d, z, t, kStride, c)));
+      if constexpr (kWithDelta) {
+        for (std::size_t k = 0; k < N; ++k) {
+          const std::size_t at = k * kStride + c;
+          const auto g = K::fused_delta(d, hn::Load(d, a + at), hn::Load(d, t + at));
+          hn::Store(hn::IfThenElseZero(valid, g), d, delta + at);
+        }
+      }
+    } else {
+      for (std::size_t k = 0; k < N; ++k) {
+        const std::size_t at = k * kStride + c;
+        const auto av = hn::Load(d, a + at);
+        const auto tv = hn::Load(d, t + at);
+        total = hn::Add(total, hn::IfThenElseZero(valid, K::template value<N>(d, av, tv)));
+        if constexpr (kWithDelta)
+          hn::Store(hn::IfThenElseZero(valid, K::template gradient<N>(d, av, tv)), d, delta + at);
+      }
+    }
+  }
+  if constexpr (kWithDelta && !detail::loss_fused<L, Act>)
+    activation_backward_lanes<Act, N, kStride>(d, a, delta, delta);
+  return reduce_sum(d, total);
+}
+
 }  // namespace fixnet::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

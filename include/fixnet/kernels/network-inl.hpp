@@ -22,6 +22,7 @@
 #include "fixnet/kernels/cross_entropy-inl.hpp"
 #include "fixnet/kernels/dense-inl.hpp"
 #include "fixnet/kernels/identity-inl.hpp"
+#include "fixnet/kernels/lanes-inl.hpp"
 #include "fixnet/kernels/leaky_relu-inl.hpp"
 #include "fixnet/kernels/loss-inl.hpp"
 #include "fixnet/kernels/relu-inl.hpp"
@@ -48,10 +49,10 @@ HWY_INLINE const auto& layer_input(const W& ws) {
   }
 }
 
-/// Runs the batch in `ws.input` through every layer of Net. With KeepLogits
-/// the last layer's pre-activation is kept in `ws.logits` (for the loss).
+/// `network_forward` with samples in rows: each sample's padded row is cut
+/// into vectors along its features.
 template <class Net, bool KeepLogits, class W>
-void network_forward(const typename Net::parameters_type& p, W& ws) {
+void rows_forward(const typename Net::parameters_type& p, W& ws) {
   using T = typename Net::scalar_type;
   constexpr std::size_t B = W::batch_size;
   detail::for_each_index<Net::layer_count>([&](auto i) {
@@ -68,18 +69,17 @@ void network_forward(const typename Net::parameters_type& p, W& ws) {
   });
 }
 
-/// Forward, then the loss against `ws.target`, then backpropagation: adds the
-/// gradients of the summed loss to `grads` and returns the summed loss.
+/// `network_backward` with samples in rows.
 template <class L, class Net, class W>
-typename Net::scalar_type network_backward(const typename Net::parameters_type& p, W& ws,
-                                           typename Net::parameters_type& grads) {
+typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, W& ws,
+                                        typename Net::parameters_type& grads) {
   using T = typename Net::scalar_type;
   constexpr std::size_t B = W::batch_size;
   constexpr std::size_t kLast = Net::layer_count - 1;
   constexpr std::size_t kDStride = padded<T>(W::max_width);
   using OutputAct = typename Net::output_activation;
 
-  network_forward<Net, true>(p, ws);
+  rows_forward<Net, true>(p, ws);
   T loss = 0;
   {
     T* delta = ws.gradient[0].data.data();
@@ -109,17 +109,51 @@ typename Net::scalar_type network_backward(const typename Net::parameters_type& 
   return loss;
 }
 
-/// Forward, then the summed loss against `ws.target`.
+/// `network_loss` with samples in rows.
 template <class L, class Net, class W>
-typename Net::scalar_type network_loss(const typename Net::parameters_type& p, W& ws) {
+typename Net::scalar_type rows_loss(const typename Net::parameters_type& p, W& ws) {
   using T = typename Net::scalar_type;
   constexpr std::size_t kLast = Net::layer_count - 1;
-  network_forward<Net, true>(p, ws);
+  rows_forward<Net, true>(p, ws);
   T loss = 0;
   for (std::size_t b = 0; b < W::batch_size; ++b)
     loss += loss_value_row<L, typename Net::output_activation, Net::outputs>(
         ws.logits.row(b), ws.template output<kLast>().row(b), ws.target.row(b));
   return loss;
+}
+
+/// Runs the batch in `ws.input` through every layer of Net. With KeepLogits
+/// the last layer's pre-activation is kept in `ws.logits` (for the loss).
+/// Samples are in lanes or rows as the workspace says (fixnet/workspace.hpp).
+template <class Net, bool KeepLogits, class W>
+void network_forward(const typename Net::parameters_type& p, W& ws) {
+  if constexpr (W::lanes) {
+    lanes_forward<Net, KeepLogits>(p, ws);
+  } else {
+    rows_forward<Net, KeepLogits>(p, ws);
+  }
+}
+
+/// Forward, then the loss against `ws.target`, then backpropagation: adds the
+/// gradients of the summed loss to `grads` and returns the summed loss.
+template <class L, class Net, class W>
+typename Net::scalar_type network_backward(const typename Net::parameters_type& p, W& ws,
+                                           typename Net::parameters_type& grads) {
+  if constexpr (W::lanes) {
+    return lanes_backward<L, Net>(p, ws, grads);
+  } else {
+    return rows_backward<L, Net>(p, ws, grads);
+  }
+}
+
+/// Forward, then the summed loss against `ws.target`.
+template <class L, class Net, class W>
+typename Net::scalar_type network_loss(const typename Net::parameters_type& p, W& ws) {
+  if constexpr (W::lanes) {
+    return lanes_loss<L, Net>(p, ws);
+  } else {
+    return rows_loss<L, Net>(p, ws);
+  }
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

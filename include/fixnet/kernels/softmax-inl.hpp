@@ -83,6 +83,54 @@ struct ActivationKernel<Softmax> {
       hn::Store(g, d, grad_z + v * kL);  // a is zero past N, so g is too
     }
   }
+
+  // Samples in lanes: N feature rows of `stride` elements, one sample per
+  // lane; these act on the vector of samples at column c of every row. The
+  // softmax runs down the rows, so no lane reduction is needed.
+
+  /// Per-lane max over the N rows of z at column c.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE hn::Vec<D> lanes_max(D d, const T* z, std::size_t stride, std::size_t c) {
+    auto m = hn::Load(d, z + c);
+    for (std::size_t k = 1; k < N; ++k) m = hn::Max(m, hn::Load(d, z + k * stride + c));
+    return m;
+  }
+
+  /// Per-lane sum over the N rows of e^(z - m); stores the terms in `e` when it
+  /// is not null.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE hn::Vec<D> lanes_sum_exp(D d, const T* z, hn::Vec<D> m, T* e, std::size_t stride,
+                                             std::size_t c) {
+    auto sum = hn::Zero(d);
+    for (std::size_t k = 0; k < N; ++k) {
+      const auto x = hn::Exp(d, hn::Sub(hn::Load(d, z + k * stride + c), m));
+      if (e != nullptr) hn::Store(x, d, e + k * stride + c);
+      sum = hn::Add(sum, x);
+    }
+    return sum;
+  }
+
+  /// a = softmax(z) down the N rows, at column c. `a` may alias `z`.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE void forward_lanes(D d, const T* z, T* a, std::size_t stride, std::size_t c) {
+    const auto m = lanes_max<N>(d, z, stride, c);
+    const auto inv = hn::Div(hn::Set(d, T(1)), lanes_sum_exp<N>(d, z, m, a, stride, c));
+    for (std::size_t k = 0; k < N; ++k)
+      hn::Store(hn::Mul(hn::Load(d, a + k * stride + c), inv), d, a + k * stride + c);
+  }
+
+  /// grad_z = a * (grad_a - <grad_a, a>) down the N rows, at column c.
+  template <std::size_t N, class D, class T = hn::TFromD<D>>
+  static HWY_INLINE void backward_lanes(D d, const T* a, const T* grad_a, T* grad_z,
+                                        std::size_t stride, std::size_t c) {
+    auto dot = hn::Zero(d);
+    for (std::size_t k = 0; k < N; ++k)
+      dot = hn::MulAdd(hn::Load(d, grad_a + k * stride + c), hn::Load(d, a + k * stride + c), dot);
+    for (std::size_t k = 0; k < N; ++k) {
+      const auto g = hn::Sub(hn::Load(d, grad_a + k * stride + c), dot);
+      hn::Store(hn::Mul(hn::Load(d, a + k * stride + c), g), d, grad_z + k * stride + c);
+    }
+  }
 };
 
 }  // namespace fixnet::HWY_NAMESPACE
