@@ -21,6 +21,7 @@
 #include "fixnet/clipping.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/dense.hpp"
+#include "fixnet/dropout.hpp"
 #include "fixnet/finite.hpp"
 #include "fixnet/gradient_descent.hpp"
 #include "fixnet/init.hpp"

@@ -18,6 +18,7 @@
 #include "fixnet/batch.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/dense.hpp"
+#include "fixnet/dropout.hpp"
 #include "fixnet/loss.hpp"
 #include "fixnet/parameters.hpp"
 #include "fixnet/shape_checks.hpp"
@@ -27,6 +28,9 @@
 namespace fixnet {
 
 namespace detail {
+
+template <std::size_t I, class... Layers>
+using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
 
 /// Every layer has a width, and each takes as many inputs as the previous
 /// one gives outputs. Reports the first faulty layer by index.
@@ -40,11 +44,12 @@ consteval bool check_network() {
   const bool chain = [&]<std::size_t... I>(std::index_sequence<I...>) {
     return (check_layer_chain<I + 1, outs[I], ins[I + 1]>() && ...);
   }(std::make_index_sequence<sizeof...(Layers) - 1>{});
-  return widths && chain;
+  constexpr std::size_t last = sizeof...(Layers) - 1;
+  const bool ends_dense =
+      check_last_layer_has_parameters<last, is_dropout<layer_at<last, Layers...>>>();
+  return widths && chain && ends_dense;
 }
 
-template <std::size_t I, class... Layers>
-using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
 
 }  // namespace detail
 
@@ -184,6 +189,11 @@ class BasicNetwork {
   /// index (< outputs). Gradients accumulate (sum) until `grads.zero()`.
   template <FixedRow Row, Target Tgt, Loss L>
   T backward(const Row& x, const Tgt& target, L /*loss*/, parameters_type& grads) const noexcept {
+    // Fix: pass a Workspace<Net, 1> (or train on batches) so that the dropout
+    // masks advance from one call to the next.
+    static_assert(!has_dropout<Layers...>,
+                  "fixnet: training a network with Dropout needs a workspace: use "
+                  "backward(xs, targets, loss, grads, workspace)");
     check_input_row<Row>();
     static_assert(detail::check_loss_fits_output<L, output_activation>());
     workspace_type<1> ws;

@@ -8,48 +8,73 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
+#include "fixnet/dropout.hpp"
 #include "fixnet/loss.hpp"
 #include "fixnet/parameters.hpp"
 
 namespace fixnet::reference {
+
+/// A training pass for Dropout layers: the pass key (`dropout_key(seed,
+/// step)`, fixnet/dropout.hpp) and the sample's index in its batch. Without
+/// one, Dropout is the identity (inference).
+struct DropoutPass {
+  std::uint32_t key = 0;
+  std::size_t sample = 0;
+};
 
 namespace detail {
 
 template <class Net>
 using Scalar = typename Net::scalar_type;
 
-/// Inputs of every layer and the last layer's logits and outputs.
+/// Inputs and outputs of every layer and the last layer's logits.
 template <class Net>
 struct Trace {
-  std::vector<std::vector<Scalar<Net>>> inputs;  // inputs[l]: layer l's input
+  std::vector<std::vector<Scalar<Net>>> inputs;   // inputs[l]: layer l's input
+  std::vector<std::vector<Scalar<Net>>> outputs;  // outputs[l]: layer l's output
   std::vector<Scalar<Net>> logits;
   std::vector<Scalar<Net>> output;
 };
 
+/// Whether Dropout layer `Layer` keeps unit i in `pass` (always, without one).
+template <class Layer>
+bool kept(const std::optional<DropoutPass>& pass, std::size_t i) {
+  return !pass || dropout_keeps(pass->key, pass->sample, i, Layer::outputs, Layer::keep_threshold);
+}
+
 template <class Net, class Row>
-Trace<Net> run(const Net& net, const Row& x) {
+Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& pass) {
   using T = Scalar<Net>;
   Trace<Net> trace;
   std::vector<T> a(x.begin(), x.end());
   fixnet::detail::for_each_index<Net::layer_count>([&](auto i) {
     constexpr std::size_t I = decltype(i)::value;
     using Layer = typename Net::template layer_type<I>;
-    const auto& p = net.template layer<I>();
-    std::vector<T> z(Layer::outputs);
-    for (std::size_t o = 0; o < Layer::outputs; ++o) {
-      T sum = 0;
-      if constexpr (Layer::has_bias) sum = p.bias(o);
-      for (std::size_t k = 0; k < Layer::inputs; ++k) sum += p.weight(o, k) * a[k];
-      z[o] = sum;
-    }
     trace.inputs.push_back(a);
-    a.assign(Layer::outputs, T(0));
-    Layer::activation::reference_forward(std::span<const T, Layer::outputs>(z.data(), Layer::outputs),
-                                         std::span<T, Layer::outputs>(a.data(), Layer::outputs));
-    if constexpr (I + 1 == Net::layer_count) trace.logits = z;
+    if constexpr (fixnet::detail::is_dropout<Layer>) {
+      const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
+      for (std::size_t k = 0; k < Layer::outputs; ++k) a[k] = kept<Layer>(pass, k) ? a[k] * scale : T(0);
+    } else {
+      const auto& p = net.template layer<I>();
+      std::vector<T> z(Layer::outputs);
+      for (std::size_t o = 0; o < Layer::outputs; ++o) {
+        T sum = 0;
+        if constexpr (Layer::has_bias) sum = p.bias(o);
+        for (std::size_t k = 0; k < Layer::inputs; ++k) sum += p.weight(o, k) * a[k];
+        z[o] = sum;
+      }
+      a.assign(Layer::outputs, T(0));
+      Layer::activation::reference_forward(std::span<const T, Layer::outputs>(z.data(), Layer::outputs),
+                                           std::span<T, Layer::outputs>(a.data(), Layer::outputs));
+      if constexpr (I + 1 == Net::layer_count) trace.logits = z;
+    }
+    trace.outputs.push_back(a);
   });
   trace.output = a;
   return trace;
@@ -71,57 +96,68 @@ std::vector<T> target_row(const Tgt& target) {
 /// The network's output for one input, computed with scalar loops.
 template <class Net, class Row>
 std::array<typename Net::scalar_type, Net::outputs> forward(const Net& net, const Row& x) {
-  const auto trace = detail::run(net, x);
+  const auto trace = detail::run(net, x, std::nullopt);
   std::array<typename Net::scalar_type, Net::outputs> y{};
   std::copy(trace.output.begin(), trace.output.end(), y.begin());
   return y;
 }
 
 /// Adds the gradient of `loss` at (x, target) to `grads`; returns the loss.
-/// Same contract as `net.backward(x, target, loss, grads)`.
+/// Same contract as `net.backward(x, target, loss, grads)`; with a
+/// DropoutPass, Dropout layers apply that pass's masks as in training.
 template <class Net, class Row, class Tgt, class L>
 typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& target, L,
-                                   typename Net::parameters_type& grads) {
+                                   typename Net::parameters_type& grads,
+                                   const std::optional<DropoutPass>& pass = std::nullopt) {
   using T = typename Net::scalar_type;
   constexpr std::size_t kOut = Net::outputs;
   using OutSpan = std::span<const T, kOut>;
   using Act = typename Net::output_activation;
-  const auto trace = detail::run(net, x);
+  const auto trace = detail::run(net, x, pass);
   const auto t = detail::target_row<kOut, T>(target);
   const OutSpan a(trace.output.data(), kOut), ts(t.data(), kOut), z(trace.logits.data(), kOut);
 
-  std::vector<T> delta(kOut);
+  // g: the gradient with respect to the current layer's output; for the last
+  // layer, directly with respect to its pre-activation.
+  std::vector<T> g(kOut);
   T loss;
   if constexpr (fixnet::detail::loss_fused<L, Act>) {
     loss = L::reference_fused_value(z, ts);
-    L::reference_fused_delta(a, ts, std::span<T, kOut>(delta.data(), kOut));
+    L::reference_fused_delta(a, ts, std::span<T, kOut>(g.data(), kOut));
   } else {
     loss = L::reference_value(a, ts);
-    std::vector<T> g(kOut);
-    L::reference_gradient(a, ts, std::span<T, kOut>(g.data(), kOut));
-    Act::reference_backward(a, OutSpan(g.data(), kOut), std::span<T, kOut>(delta.data(), kOut));
+    std::vector<T> ga(kOut);
+    L::reference_gradient(a, ts, std::span<T, kOut>(ga.data(), kOut));
+    Act::reference_backward(a, OutSpan(ga.data(), kOut), std::span<T, kOut>(g.data(), kOut));
   }
 
   fixnet::detail::for_each_index<Net::layer_count>([&](auto step) {
     constexpr std::size_t I = Net::layer_count - 1 - decltype(step)::value;
     using Layer = typename Net::template layer_type<I>;
     constexpr std::size_t kIn = Layer::inputs;
-    const auto& x_l = trace.inputs[I];
-    auto& g = grads.template layer<I>();
-    for (std::size_t o = 0; o < Layer::outputs; ++o) {
-      for (std::size_t k = 0; k < kIn; ++k) g.weight(o, k) += delta[o] * x_l[k];
-      if constexpr (Layer::has_bias) g.bias(o) += delta[o];
-    }
-    if constexpr (I > 0) {
+    constexpr std::size_t kLayerOut = Layer::outputs;
+    if constexpr (fixnet::detail::is_dropout<Layer>) {
+      const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
+      for (std::size_t k = 0; k < kLayerOut; ++k) g[k] = detail::kept<Layer>(pass, k) ? g[k] * scale : T(0);
+    } else {
+      std::vector<T> delta = g;
+      if constexpr (I + 1 != Net::layer_count) {
+        const auto& a_l = trace.outputs[I];
+        Layer::activation::reference_backward(std::span<const T, kLayerOut>(a_l.data(), kLayerOut),
+                                              std::span<const T, kLayerOut>(g.data(), kLayerOut),
+                                              std::span<T, kLayerOut>(delta.data(), kLayerOut));
+      }
+      const auto& x_l = trace.inputs[I];
+      auto& gl = grads.template layer<I>();
+      for (std::size_t o = 0; o < kLayerOut; ++o) {
+        for (std::size_t k = 0; k < kIn; ++k) gl.weight(o, k) += delta[o] * x_l[k];
+        if constexpr (Layer::has_bias) gl.bias(o) += delta[o];
+      }
       const auto& p = net.template layer<I>();
-      std::vector<T> dx(kIn, T(0)), next(kIn);
-      for (std::size_t o = 0; o < Layer::outputs; ++o)
+      std::vector<T> dx(kIn, T(0));
+      for (std::size_t o = 0; o < kLayerOut; ++o)
         for (std::size_t k = 0; k < kIn; ++k) dx[k] += p.weight(o, k) * delta[o];
-      using Previous = typename Net::template layer_type<I - 1>;
-      Previous::activation::reference_backward(std::span<const T, kIn>(x_l.data(), kIn),
-                                               std::span<const T, kIn>(dx.data(), kIn),
-                                               std::span<T, kIn>(next.data(), kIn));
-      delta = next;
+      g = dx;
     }
   });
   return loss;
@@ -130,8 +166,9 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
 /// The loss at (x, target), computed with scalar loops.
 template <class Net, class Row, class Tgt, class L>
 typename Net::scalar_type loss(const Net& net, const Row& x, const Tgt& target, L l) {
-  typename Net::parameters_type scratch;
-  return backward(net, x, target, l, scratch);
+  // On the heap: a gradient set is as large as the network.
+  auto scratch = std::make_unique<typename Net::parameters_type>();
+  return backward(net, x, target, l, *scratch);
 }
 
 }  // namespace fixnet::reference

@@ -132,6 +132,14 @@ consteval bool check_same_dense_shape() {
   return true;
 }
 
+template <std::size_t LayerIndex, bool IsDropout>
+consteval bool check_last_layer_has_parameters() {
+  // Fix: end the network with a Dense layer; dropout after the output layer
+  // would only add noise to the loss.
+  static_assert(!IsDropout, "fixnet: a network cannot end with a Dropout layer");
+  return true;
+}
+
 template <std::size_t LayerIndex, std::size_t LayerCount>
 consteval bool check_layer_index() {
   // Fix: layers are numbered from 0 to Net::layer_count - 1.

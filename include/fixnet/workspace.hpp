@@ -7,6 +7,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -131,6 +132,11 @@ class BatchWorkspace {
   Buffer<Last::outputs> logits;
   Buffer<Last::outputs> target;
   std::array<Buffer<max_width>, 2> gradient;
+
+  /// Dropout masks are a function of these (fixnet/dropout.hpp): set the
+  /// seed to vary them between runs; every training pass advances the step.
+  std::uint64_t dropout_seed = 0;
+  std::uint64_t dropout_step = 0;
 
   /// Layer I's outputs.
   template <std::size_t I>

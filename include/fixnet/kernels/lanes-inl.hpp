@@ -21,12 +21,17 @@
 #define FIXNET_KERNELS_LANES_INL_HPP_
 #endif
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include "fixnet/config.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/dropout-inl.hpp"
+#include "fixnet/kernels/layer_input-inl.hpp"
 #include "fixnet/kernels/loss-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
+#include "fixnet/layer_traits.hpp"
 #include "fixnet/parameters.hpp"
 #include "hwy/highway.h"
 
@@ -117,9 +122,10 @@ HWY_INLINE void lanes_input_gradient(D d, const P& p, const T* HWY_RESTRICT delt
 
 /// Runs the batch in `ws.input` through every layer of Net (samples in
 /// lanes). With KeepLogits the last layer's pre-activation stays in
-/// `ws.logits`.
-template <class Net, bool KeepLogits, class W>
-void lanes_forward(const typename Net::parameters_type& p, W& ws) {
+/// `ws.logits`. In Training, Dropout layers apply the masks of pass `key`;
+/// otherwise they are skipped.
+template <class Net, bool KeepLogits, bool Training, class W>
+void lanes_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t key) {
   using T = typename Net::scalar_type;
   constexpr std::size_t kStride = padded<T>(W::batch_size);
   const LanesTag<T> d;
@@ -127,17 +133,22 @@ void lanes_forward(const typename Net::parameters_type& p, W& ws) {
   detail::for_each_index<Net::layer_count>([&](auto i) {
     constexpr std::size_t I = decltype(i)::value;
     using Layer = typename Net::template layer_type<I>;
+    const T* x = layer_input<Net, I, Training>(ws).data.data();
     T* a = ws.template output<I>().data.data();
-    T* z = a;
-    if constexpr (I + 1 == Net::layer_count && KeepLogits) z = ws.logits.data.data();
-    const T* x = I == 0 ? ws.input.data.data() : ws.template output<I == 0 ? 0 : I - 1>().data.data();
-    lanes_affine<kStride>(d, p.template layer<I>(), x, z);
-    activation_forward_lanes<typename Layer::activation, Layer::outputs, kStride>(d, z, a);
+    if constexpr (detail::is_dropout<Layer>) {
+      if constexpr (Training) dropout_lanes<Layer, kStride>(d, x, a, key);
+    } else {
+      T* z = a;
+      if constexpr (I + 1 == Net::layer_count && KeepLogits) z = ws.logits.data.data();
+      lanes_affine<kStride>(d, p.template layer<I>(), x, z);
+      activation_forward_lanes<typename Layer::activation, Layer::outputs, kStride>(d, z, a);
+    }
   });
 }
 
 /// Forward, loss against `ws.target` and backpropagation (samples in lanes):
 /// adds the gradients of the summed loss to `grads`, returns the summed loss.
+/// Buffers as in rows_backward (fixnet/kernels/network-inl.hpp).
 template <class L, class Net, class W>
 typename Net::scalar_type lanes_backward(const typename Net::parameters_type& p, W& ws,
                                          typename Net::parameters_type& grads) {
@@ -146,23 +157,28 @@ typename Net::scalar_type lanes_backward(const typename Net::parameters_type& p,
   constexpr std::size_t kStride = padded<T>(B);
   constexpr std::size_t kLast = Net::layer_count - 1;
   const LanesTag<T> d;
-  lanes_forward<Net, true>(p, ws);
+  const std::uint32_t key = dropout_key(ws.dropout_seed, ws.dropout_step++);
+  lanes_forward<Net, true, true>(p, ws, key);
   zero_lanes_past_batch<Net::outputs, kStride, B>(ws.target.data.data());
   const T loss = loss_lanes<L, typename Net::output_activation, Net::outputs, kStride, B, true>(
       d, ws.logits.data.data(), ws.template output<kLast>().data.data(), ws.target.data.data(),
       ws.gradient[0].data.data());
-  detail::for_each_index<Net::layer_count>([&](auto step_constant) {
-    constexpr std::size_t step = decltype(step_constant)::value;
-    constexpr std::size_t I = kLast - step;
+  detail::for_each_index<Net::layer_count>([&](auto step) {
+    constexpr std::size_t I = kLast - decltype(step)::value;
     using Layer = typename Net::template layer_type<I>;
-    const T* delta = ws.gradient[step % 2].data.data();
-    const T* x = I == 0 ? ws.input.data.data() : ws.template output<I == 0 ? 0 : I - 1>().data.data();
-    lanes_accumulate_gradients<kStride>(d, x, delta, grads.template layer<I>());
-    if constexpr (I > 0) {
-      using Previous = typename Net::template layer_type<I - 1>;
-      T* dx = ws.gradient[(step + 1) % 2].data.data();
-      lanes_input_gradient<kStride>(d, p.template layer<I>(), delta, dx);
-      activation_backward_lanes<typename Previous::activation, Layer::inputs, kStride>(d, x, dx, dx);
+    T* g = ws.gradient[detail::gradient_buffer<Net, I>].data.data();
+    if constexpr (detail::is_dropout<Layer>) {
+      if constexpr (detail::parametric_layer_before<Net, I>()) dropout_lanes<Layer, kStride>(d, g, g, key);
+    } else {
+      if constexpr (I != kLast)
+        activation_backward_lanes<typename Layer::activation, Layer::outputs, kStride>(
+            d, ws.template output<I>().data.data(), g, g);
+      lanes_accumulate_gradients<kStride>(d, layer_input<Net, I, true>(ws).data.data(), g,
+                                          grads.template layer<I>());
+      if constexpr (detail::parametric_layer_before<Net, I>()) {
+        T* dx = ws.gradient[1 - detail::gradient_buffer<Net, I>].data.data();
+        lanes_input_gradient<kStride>(d, p.template layer<I>(), g, dx);
+      }
     }
   });
   return loss;
@@ -175,7 +191,7 @@ typename Net::scalar_type lanes_loss(const typename Net::parameters_type& p, W& 
   constexpr std::size_t B = W::batch_size;
   constexpr std::size_t kStride = padded<T>(B);
   const LanesTag<T> d;
-  lanes_forward<Net, true>(p, ws);
+  lanes_forward<Net, true, false>(p, ws, 0);
   zero_lanes_past_batch<Net::outputs, kStride, B>(ws.target.data.data());
   return loss_lanes<L, typename Net::output_activation, Net::outputs, kStride, B, false>(
       d, ws.logits.data.data(), ws.template output<Net::layer_count - 1>().data.data(),

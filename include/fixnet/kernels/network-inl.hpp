@@ -14,6 +14,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 
 #include "fixnet/config.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
@@ -21,8 +22,10 @@
 #include "fixnet/kernels/binary_cross_entropy-inl.hpp"
 #include "fixnet/kernels/cross_entropy-inl.hpp"
 #include "fixnet/kernels/dense-inl.hpp"
+#include "fixnet/kernels/dropout-inl.hpp"
 #include "fixnet/kernels/identity-inl.hpp"
 #include "fixnet/kernels/lanes-inl.hpp"
+#include "fixnet/kernels/layer_input-inl.hpp"
 #include "fixnet/kernels/leaky_relu-inl.hpp"
 #include "fixnet/kernels/loss-inl.hpp"
 #include "fixnet/kernels/relu-inl.hpp"
@@ -30,6 +33,7 @@
 #include "fixnet/kernels/softmax-inl.hpp"
 #include "fixnet/kernels/squared_error-inl.hpp"
 #include "fixnet/kernels/tanh-inl.hpp"
+#include "fixnet/layer_traits.hpp"
 #include "fixnet/parameters.hpp"
 #include "fixnet/static_dispatch.hpp"
 #include "hwy/highway.h"
@@ -38,34 +42,29 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// Rows that layer I reads: the padded inputs for layer 0, else the previous
-/// layer's outputs.
-template <std::size_t I, class W>
-HWY_INLINE const auto& layer_input(const W& ws) {
-  if constexpr (I == 0) {
-    return ws.input;
-  } else {
-    return ws.template output<I - 1>();
-  }
-}
-
 /// `network_forward` with samples in rows: each sample's padded row is cut
-/// into vectors along its features.
-template <class Net, bool KeepLogits, class W>
-void rows_forward(const typename Net::parameters_type& p, W& ws) {
+/// into vectors along its features. In Training, Dropout layers apply the
+/// masks of pass `key`; otherwise they are skipped.
+template <class Net, bool KeepLogits, bool Training, class W>
+void rows_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t key) {
   using T = typename Net::scalar_type;
   constexpr std::size_t B = W::batch_size;
   detail::for_each_index<Net::layer_count>([&](auto i) {
     constexpr std::size_t I = decltype(i)::value;
     using Layer = typename Net::template layer_type<I>;
     constexpr std::size_t kOut = Layer::outputs;
-    constexpr bool kLast = I + 1 == Net::layer_count;
+    auto& in = layer_input<Net, I, Training>(ws);
     auto& out = ws.template output<I>();
-    T* z = out.data.data();
-    if constexpr (kLast && KeepLogits) z = ws.logits.data.data();
-    dense_affine<B>(p.template layer<I>(), layer_input<I>(ws).data.data(), z);
-    for (std::size_t b = 0; b < B; ++b)
-      activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut), out.row(b));
+    if constexpr (detail::is_dropout<Layer>) {
+      if constexpr (Training)
+        for (std::size_t b = 0; b < B; ++b) dropout_row<Layer>(in.row(b), out.row(b), key, b);
+    } else {
+      T* z = out.data.data();
+      if constexpr (I + 1 == Net::layer_count && KeepLogits) z = ws.logits.data.data();
+      dense_affine<B>(p.template layer<I>(), in.data.data(), z);
+      for (std::size_t b = 0; b < B; ++b)
+        activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut), out.row(b));
+    }
   });
 }
 
@@ -79,7 +78,8 @@ typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, 
   constexpr std::size_t kDStride = padded<T>(W::max_width);
   using OutputAct = typename Net::output_activation;
 
-  rows_forward<Net, true>(p, ws);
+  const std::uint32_t key = dropout_key(ws.dropout_seed, ws.dropout_step++);
+  rows_forward<Net, true, true>(p, ws, key);
   T loss = 0;
   {
     T* delta = ws.gradient[0].data.data();
@@ -87,23 +87,30 @@ typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, 
       loss += loss_row<L, OutputAct, Net::outputs>(ws.logits.row(b), ws.template output<kLast>().row(b),
                                                    ws.target.row(b), delta + b * kDStride);
   }
-  // Layers last to first; the gradient buffers alternate: layer I reads its
-  // delta from one and writes its input's delta into the other.
-  detail::for_each_index<Net::layer_count>([&](auto step_constant) {
-    constexpr std::size_t step = decltype(step_constant)::value;
-    constexpr std::size_t I = kLast - step;
+  // Layers last to first. gradient[gradient_buffer<I>] holds the gradient
+  // with respect to layer I's output; a dense layer turns it into its delta
+  // in place, then writes the gradient with respect to its input into the
+  // other buffer; Dropout masks it in place.
+  detail::for_each_index<Net::layer_count>([&](auto step) {
+    constexpr std::size_t I = kLast - decltype(step)::value;
     using Layer = typename Net::template layer_type<I>;
-    const T* delta = ws.gradient[step % 2].data.data();
-    dense_accumulate_gradients<B, kDStride>(layer_input<I>(ws).data.data(), delta,
-                                            grads.template layer<I>());
-    if constexpr (I > 0) {
-      using Previous = typename Net::template layer_type<I - 1>;
-      T* dx = ws.gradient[(step + 1) % 2].data.data();
-      dense_input_gradient<B, kDStride, kDStride>(p.template layer<I>(), delta, dx);
-      const auto& a = ws.template output<I - 1>();
-      for (std::size_t b = 0; b < B; ++b)
-        activation_backward_row<typename Previous::activation, Layer::inputs>(
-            a.row(b), dx + b * kDStride, dx + b * kDStride);
+    T* g = ws.gradient[detail::gradient_buffer<Net, I>].data.data();
+    if constexpr (detail::is_dropout<Layer>) {
+      if constexpr (detail::parametric_layer_before<Net, I>())
+        for (std::size_t b = 0; b < B; ++b) dropout_row<Layer>(g + b * kDStride, g + b * kDStride, key, b);
+    } else {
+      if constexpr (I != kLast) {
+        const auto& a = ws.template output<I>();
+        for (std::size_t b = 0; b < B; ++b)
+          activation_backward_row<typename Layer::activation, Layer::outputs>(a.row(b), g + b * kDStride,
+                                                                             g + b * kDStride);
+      }
+      dense_accumulate_gradients<B, kDStride>(layer_input<Net, I, true>(ws).data.data(), g,
+                                              grads.template layer<I>());
+      if constexpr (detail::parametric_layer_before<Net, I>()) {
+        T* dx = ws.gradient[1 - detail::gradient_buffer<Net, I>].data.data();
+        dense_input_gradient<B, kDStride, kDStride>(p.template layer<I>(), g, dx);
+      }
     }
   });
   return loss;
@@ -114,7 +121,7 @@ template <class L, class Net, class W>
 typename Net::scalar_type rows_loss(const typename Net::parameters_type& p, W& ws) {
   using T = typename Net::scalar_type;
   constexpr std::size_t kLast = Net::layer_count - 1;
-  rows_forward<Net, true>(p, ws);
+  rows_forward<Net, true, false>(p, ws, 0);
   T loss = 0;
   for (std::size_t b = 0; b < W::batch_size; ++b)
     loss += loss_value_row<L, typename Net::output_activation, Net::outputs>(
@@ -128,9 +135,9 @@ typename Net::scalar_type rows_loss(const typename Net::parameters_type& p, W& w
 template <class Net, bool KeepLogits, class W>
 void network_forward(const typename Net::parameters_type& p, W& ws) {
   if constexpr (W::lanes) {
-    lanes_forward<Net, KeepLogits>(p, ws);
+    lanes_forward<Net, KeepLogits, false>(p, ws, 0);
   } else {
-    rows_forward<Net, KeepLogits>(p, ws);
+    rows_forward<Net, KeepLogits, false>(p, ws, 0);
   }
 }
 

@@ -1,0 +1,219 @@
+// Dropout: the layer type, its masks (vector kernels against the scalar
+// dropout_keeps), training against the scalar reference in both batch
+// layouts, finite differences with the mask held fixed, inference at no
+// cost, and the expectation it preserves.
+#define BOOST_TEST_MODULE dropout
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <fixnet/fixnet.hpp>
+#include <fixnet/reference.hpp>
+
+#include "test_support.hpp"
+
+namespace fixnet::tests {
+namespace {
+
+using Dropped = Network<Dense<3, 20, Tanh>, Dropout<20, std::ratio<1, 4>>, Dense<20, 4, Softmax>>;
+using Plain = Network<Dense<3, 20, Tanh>, Dense<20, 4, Softmax>>;
+
+template <class Net>
+std::unique_ptr<Net> make_net(std::uint64_t seed) {
+  auto net = std::make_unique<Net>();
+  initialize(*net, init::XavierUniform{}, init::Normal{0.0, 0.3}, seed);
+  return net;
+}
+
+/// Runs a training pass with (seed, step) and returns the summed loss and the
+/// gradients, in canonical order.
+template <class Net, std::size_t B, class Xs, class Ts, class L>
+std::pair<double, std::vector<typename Net::scalar_type>> train_pass(const Net& net, const Xs& xs,
+                                                                       const Ts& ts, L loss,
+                                                                       std::uint64_t seed,
+                                                                       std::uint64_t step) {
+  using T = typename Net::scalar_type;
+  auto ws = std::make_unique<Workspace<Net, B>>();
+  ws->dropout_seed = seed;
+  ws->dropout_step = step;
+  auto g = std::make_unique<Gradients<Net>>();
+  const double l = net.backward(xs, ts, loss, *g, *ws);
+  BOOST_TEST(ws->dropout_step == step + 1);  // every training pass advances the masks
+  std::vector<T> out(Net::parameter_count);
+  g->get(std::span<T, Net::parameter_count>(out.data(), Net::parameter_count));
+  return {l, out};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dropout)
+
+BOOST_AUTO_TEST_CASE(dropout_is_a_layer_without_parameters_of_its_width) {
+  using D = Dropout<256, std::ratio<1, 5>>;
+  static_assert(D::inputs == 256 && D::outputs == 256 && D::parameter_count == 0);
+  static_assert(Dropped::parameter_count == Plain::parameter_count);
+  static_assert(Dropped::layer_count == 3);
+  BOOST_TEST(D::keep_probability<double> == 0.8);
+  BOOST_TEST(D::keep_threshold == (4u << 24) / 5u);
+  static_assert(has_dropout<Dense<2, 3, Relu>, D> && !has_dropout<Dense<2, 3, Relu>>);
+}
+
+BOOST_AUTO_TEST_CASE(inference_is_the_identity_so_forward_equals_the_network_without_dropout) {
+  const auto plain = make_net<Plain>(1);
+  Dropped dropped;
+  dropped.layer<0>() = plain->layer<0>();
+  dropped.layer<2>() = plain->layer<1>();
+  TestRng rng(1);
+  for (int n = 0; n < 20; ++n) {
+    const auto x = uniform_array<float, 3>(rng, -2, 2);
+    const auto a = dropped.forward(x);
+    const auto b = plain->forward(x);
+    BOOST_TEST(a == b);  // bit for bit: the Dropout layer is skipped
+    BOOST_TEST(dropped.loss(x, 2, CrossEntropy{}) == plain->loss(x, 2, CrossEntropy{}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(masks_keep_the_stated_fraction_and_preserve_the_expectation) {
+  // Over 40 000 units the kept fraction is within 4 standard deviations of
+  // 1 - rate, and the mean of the scaled outputs within 4 standard errors of
+  // the mean input (here 1, so the output's mean is 1).
+  using D = Dropout<200, std::ratio<3, 10>>;
+  constexpr std::size_t samples = 200, width = 200, n = samples * width;
+  const std::uint32_t key = dropout_key(7, 0);
+  std::size_t kept = 0;
+  for (std::size_t b = 0; b < samples; ++b)
+    for (std::size_t i = 0; i < width; ++i) kept += dropout_keeps(key, b, i, width, D::keep_threshold);
+  const double p = 0.7, fraction = double(kept) / n;
+  BOOST_TEST(std::abs(fraction - p) < 4 * std::sqrt(p * (1 - p) / n));
+  const double mean_output = fraction / p;  // inputs of 1, kept ones scaled by 1/p
+  BOOST_TEST(std::abs(mean_output - 1.0) < 4 * std::sqrt((1 - p) / (p * n)));
+  // Another pass (step) draws other masks.
+  const std::uint32_t other = dropout_key(7, 1);
+  std::size_t same = 0;
+  for (std::size_t i = 0; i < width; ++i)
+    same += dropout_keeps(key, 0, i, width, D::keep_threshold) == dropout_keeps(other, 0, i, width, D::keep_threshold);
+  BOOST_TEST(same < width);
+}
+
+BOOST_AUTO_TEST_CASE(vector_masks_equal_the_scalar_dropout_keeps_in_rows_and_lanes) {
+  // Through a network whose hidden layer is fixed at 1: after Dropout its
+  // units are 1/keep or 0, and the output layer (identity, one-hot weights)
+  // reads them out, so every mask bit is observable.
+  constexpr std::size_t W = 6;
+  using Net = Network<Dense<1, W, Identity>, Dropout<W, std::ratio<1, 2>>, Dense<W, W, Identity>>;
+  auto net = std::make_unique<Net>();
+  for (std::size_t o = 0; o < W; ++o) {
+    net->layer<0>().weight(o, 0) = 1;
+    net->layer<2>().weight(o, o) = 1;
+  }
+  auto check = [&]<std::size_t B>(std::integral_constant<std::size_t, B>) {
+    auto ws = std::make_unique<Workspace<Net, B>>();
+    ws->dropout_seed = 11;
+    ws->dropout_step = 5;
+    std::array<std::array<float, 1>, B> xs;
+    std::array<std::array<float, W>, B> ts;
+    for (auto& x : xs) x = {1};
+    for (auto& t : ts) t = {};
+    Gradients<Net> g;
+    // Half the squared error is sum_k (a_k)^2 / 2 with a_k = 2 or 0: the
+    // gradient of the last layer's bias is a_k itself, summed over samples.
+    net->backward(xs, ts, HalfSumSquaredError{}, g, *ws);
+    const std::uint32_t key = dropout_key(11, 5);
+    for (std::size_t k = 0; k < W; ++k) {
+      double expected = 0;
+      for (std::size_t b = 0; b < B; ++b)
+        expected += dropout_keeps(key, b, k, W, Net::layer_type<1>::keep_threshold) ? 2.0 : 0.0;
+      BOOST_TEST_CONTEXT("unit " << k << ", lanes " << (Workspace<Net, B>::lanes)) {
+        BOOST_TEST(g.template layer<2>().bias(k) == expected);
+      }
+    }
+  };
+  check(std::integral_constant<std::size_t, 3>{});   // rows
+  check(std::integral_constant<std::size_t, 45>{});  // lanes
+  static_assert(!Workspace<Net, 3>::lanes && Workspace<Net, 45>::lanes);
+}
+
+BOOST_AUTO_TEST_CASE(training_matches_the_scalar_reference_with_the_same_masks) {
+  // Rows (B = 6) and lanes (B = 40), float; every gradient and the loss within
+  // 1e-5 relative to the largest gradient (float sums in another order).
+  const auto net = make_net<Dropped>(3);
+  auto run = [&]<std::size_t B>(std::integral_constant<std::size_t, B>) {
+    TestRng rng(B);
+    std::array<std::array<float, 3>, B> xs;
+    std::array<std::uint8_t, B> labels;
+    for (std::size_t b = 0; b < B; ++b) {
+      xs[b] = uniform_array<float, 3>(rng, -2, 2);
+      labels[b] = static_cast<std::uint8_t>(rng() % 4);
+    }
+    const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, 4);
+    const std::uint32_t key = dropout_key(21, 4);
+    Gradients<Dropped> expected;
+    double expected_loss = 0;
+    for (std::size_t b = 0; b < B; ++b)
+      expected_loss += reference::backward(*net, xs[b], labels[b], CrossEntropy{}, expected,
+                                           reference::DropoutPass{key, b});
+    std::array<float, Dropped::parameter_count> e;
+    expected.get(e);
+    check_close_all(grads, e, 0, 1e-5 * max_abs(e), "gradients, B = " + std::to_string(B));
+    BOOST_TEST(within(loss, expected_loss, 1e-5, 0));
+  };
+  run(std::integral_constant<std::size_t, 6>{});
+  run(std::integral_constant<std::size_t, 40>{});
+}
+
+BOOST_AUTO_TEST_CASE(gradients_with_the_mask_held_fixed_match_finite_differences) {
+  // In double: the training loss with a fixed (seed, step) is a smooth
+  // function of the parameters; its gradient must match central differences.
+  using Net = BasicNetwork<double, Dense<3, 7, Tanh>, Dropout<7, std::ratio<2, 7>>, Dense<7, 5, Sigmoid>,
+                           Dropout<5>, Dense<5, 2, Softmax>>;
+  auto net = make_net<Net>(4);
+  constexpr std::size_t B = 4;
+  TestRng rng(4);
+  std::array<std::array<double, 3>, B> xs;
+  std::array<std::uint8_t, B> labels;
+  for (std::size_t b = 0; b < B; ++b) {
+    xs[b] = uniform_array<double, 3>(rng, -2, 2);
+    labels[b] = static_cast<std::uint8_t>(b % 2);
+  }
+  const auto grads = train_pass<Net, B>(*net, xs, labels, CrossEntropy{}, 5, 9).second;
+  std::array<double, Net::parameter_count> theta;
+  net->get_parameters(theta);
+  for (std::size_t k = 0; k < Net::parameter_count; ++k) {
+    const double fd = central_difference(theta[k], fd_step, [&] {
+      net->set_parameters(theta);
+      return train_pass<Net, B>(*net, xs, labels, CrossEntropy{}, 5, 9).first;
+    });
+    BOOST_TEST_CONTEXT("parameter " << k << ": " << grads[k] << " vs " << fd) {
+      BOOST_TEST(within(grads[k], fd, fd_rel, fd_abs));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_and_step_give_the_same_pass_and_other_seeds_other_ones) {
+  const auto net = make_net<Dropped>(6);
+  constexpr std::size_t B = 24;
+  TestRng rng(6);
+  std::array<std::array<float, 3>, B> xs;
+  std::array<std::uint8_t, B> labels;
+  for (std::size_t b = 0; b < B; ++b) {
+    xs[b] = uniform_array<float, 3>(rng, -2, 2);
+    labels[b] = static_cast<std::uint8_t>(rng() % 4);
+  }
+  const auto a = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 1, 0);
+  const auto b = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 1, 0);
+  const auto c = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 2, 0);
+  const auto d = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 1, 1);
+  BOOST_TEST(a.second == b.second);
+  BOOST_TEST(a.first == b.first);
+  BOOST_TEST(a.second != c.second);
+  BOOST_TEST(a.second != d.second);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
