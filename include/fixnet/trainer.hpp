@@ -1,0 +1,743 @@
+// fixnet — a trainer: epochs of shuffled mini-batches (or full-batch
+// descent), any optimiser, a learning-rate schedule, L2, gradient clipping,
+// validation, early stopping that keeps the best parameters, callbacks,
+// progress, and a stop with a clear message when the numbers stop being
+// finite.
+//
+//   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
+//   auto net = std::make_unique<Net>();
+//   fixnet::initialize(*net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, seed);
+//   fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer({.epochs = 10, .seed = seed, .patience = 3},
+//                                                      {.lr = 1e-3f});
+//   fixnet::TrainingHistory history = trainer.fit(*net, train, validation);
+//   std::cout << trainer.evaluate(*net, test).accuracy() << '\n';
+//   fixnet::write_csv("curves.csv", history);  // fixnet/history.hpp
+//
+// One optimiser step per batch of B samples by default, on the gradient
+// AVERAGED over the batch (the mean loss's gradient: the usual mini-batch
+// convention, so that the learning rate does not depend on B). B is a
+// template parameter, since batches are statically shaped. Each epoch visits
+// the training set in a new order drawn from `TrainerOptions::seed`
+// (fixnet::data::shuffle), so a seed gives the same run, bit for bit. The
+// n % B samples left after the last whole batch sit out that epoch (a
+// different few each epoch: fixnet::data::LastBatch::drop); full-batch
+// descent (`batches_per_step = 0`) takes every sample.
+#ifndef FIXNET_TRAINER_HPP
+#define FIXNET_TRAINER_HPP
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "fixnet/callbacks.hpp"
+#include "fixnet/clipping.hpp"
+#include "fixnet/config.hpp"
+#include "fixnet/data/dataset.hpp"
+#include "fixnet/evaluate.hpp"
+#include "fixnet/finite.hpp"
+#include "fixnet/history.hpp"
+#include "fixnet/init.hpp"
+#include "fixnet/loss.hpp"
+#include "fixnet/losses/cross_entropy.hpp"
+#include "fixnet/metrics.hpp"
+#include "fixnet/network.hpp"
+#include "fixnet/optimizers/optimizer.hpp"
+#include "fixnet/progress.hpp"
+#include "fixnet/regularization.hpp"
+
+namespace fixnet {
+
+/// What a learning-rate schedule's t counts.
+enum class ScheduleUnit {
+  /// Epochs: the rate is set before each epoch from schedule(epoch - 1).
+  epoch,
+  /// Optimiser steps: the rate is set before each step from schedule(steps
+  /// taken so far), for warm-ups measured in steps.
+  step,
+};
+
+/// How the trainer shows its progress (fixnet/progress.hpp: a bar with
+/// samples/s and ETA on a terminal, a plain line every 10 s and one at the
+/// end otherwise).
+enum class ProgressStyle {
+  /// Nothing.
+  off,
+  /// One bar per epoch ("epoch 3/10"), ending in a line with the epoch's
+  /// time, samples/s, training loss and accuracy.
+  epoch,
+  /// One bar for the whole run ("training"), for many short epochs (full-batch
+  /// descent).
+  run,
+};
+
+/// How a `Trainer` trains. Every field has a default; name those you change
+/// (`{.epochs = 20, .seed = 7, .patience = 3}`).
+struct TrainerOptions {
+  /// Passes over the training set.
+  std::size_t epochs = 10;
+  /// Seed of the shuffling (fixnet::Rng). The same seed, network, data and
+  /// options give the same run, bit for bit (timings aside).
+  std::uint64_t seed = 0;
+  /// A new random order each epoch (true), or the stored order every epoch.
+  bool shuffle = true;
+  /// Batches whose gradients are accumulated into one step (1: a step per
+  /// batch). 0 means all of the epoch's: full-batch gradient descent, one
+  /// step per epoch on the gradient averaged over every training sample —
+  /// the n % B samples after the last whole batch go one by one, so that none
+  /// is left out. Computed batch by batch, so that the whole set need not fit
+  /// a workspace; the same sum, up to the order of float additions.
+  std::size_t batches_per_step = 1;
+  /// The learning rate for t = 0, 1, ... (t counts `schedule_unit`), e.g. a
+  /// `fixnet::CosineAnnealing` (fixnet/schedules.hpp). Empty: the
+  /// optimiser's own rate throughout.
+  std::function<double(std::size_t)> schedule{};
+  ScheduleUnit schedule_unit = ScheduleUnit::epoch;
+  /// L2 strength lambda (0: off): lambda * w is added to the averaged
+  /// gradient, i.e. lambda / 2 * sum w^2 to the mean loss (fixnet::L2;
+  /// weights only unless `l2_biases`). Applied before clipping, as part of
+  /// the loss. Not included in the reported losses.
+  double l2 = 0;
+  bool l2_biases = false;
+  /// Clip the gradient's global L2 norm to this (0: off), after L2, as
+  /// PyTorch's clip_grad_norm_ (fixnet/clipping.hpp).
+  double clip_norm = 0;
+  /// Early stopping: stop when the validation loss has not improved by more
+  /// than `min_delta` for `patience` epochs in a row (0: never stop early).
+  /// Needs a validation set.
+  std::size_t patience = 0;
+  double min_delta = 0;
+  /// With a validation set, give the network back the parameters of the
+  /// epoch with the lowest validation loss when training ends (early
+  /// stopping or not); they are kept in a copy made at each improvement.
+  /// False: the network keeps the last epoch's parameters.
+  bool restore_best = true;
+  /// Called after each epoch, and after each batch (see fixnet/callbacks.hpp).
+  std::vector<EpochCallback> on_epoch{};
+  std::vector<BatchCallback> on_batch{};
+  ProgressStyle progress = ProgressStyle::epoch;
+  /// Where progress goes: standard error by default, so that standard output
+  /// redirected to a file holds only a program's results.
+  std::ostream* progress_stream = &std::cerr;
+};
+
+/// Thrown by `Trainer::fit` when a loss, a gradient or a parameter is NaN or
+/// infinite: training stops there rather than continue on garbage. `what()`
+/// says where (epoch, batch, step; which parameter, through
+/// `fixnet::find_non_finite`; which input, if the data itself is not finite)
+/// and what to try. The network is left as it was at that moment, for
+/// inspection; `history()` holds the epochs completed before.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  /// What was found not finite.
+  enum class Kind { loss, validation_loss, gradient, parameter };
+
+  TrainingDiverged(const std::string& message, Kind kind, std::size_t epoch, std::size_t batch,
+                   std::optional<ParameterLocation> location, TrainingHistory history)
+      : std::runtime_error(message),
+        kind_(kind),
+        epoch_(epoch),
+        batch_(batch),
+        location_(location),
+        history_(std::make_shared<const TrainingHistory>(std::move(history))) {}
+
+  Kind kind() const noexcept { return kind_; }
+  /// The epoch (1-based) in which it happened.
+  std::size_t epoch() const noexcept { return epoch_; }
+  /// The batch (1-based) in that epoch; 0 for the validation.
+  std::size_t batch() const noexcept { return batch_; }
+  /// The first non-finite parameter (for `Kind::parameter`) or gradient
+  /// (`Kind::gradient`), in canonical order; for a loss, the first
+  /// non-finite parameter if any was.
+  const std::optional<ParameterLocation>& location() const noexcept { return location_; }
+  /// The epochs completed before.
+  const TrainingHistory& history() const noexcept { return *history_; }
+
+ private:
+  Kind kind_;
+  std::size_t epoch_;
+  std::size_t batch_;
+  std::optional<ParameterLocation> location_;
+  // Shared, so that copying the exception cannot throw.
+  std::shared_ptr<const TrainingHistory> history_;
+};
+
+namespace detail {
+
+/// The value at `at` in parameter set `p` (for messages).
+template <class P>
+double parameter_value(const P& p, const ParameterLocation& at) noexcept {
+  double value = 0;
+  std::size_t layer = 0;
+  p.for_each_layer([&](const auto& block) {
+    using Block = std::remove_cvref_t<decltype(block)>;
+    if constexpr (Block::parameter_count > 0) {
+      if (layer == at.layer) value = at.is_bias ? block.bias(at.row) : block.weight(at.row, at.column);
+    }
+    ++layer;
+  });
+  return value;
+}
+
+inline std::string format_value(double v) {
+  if (std::isnan(v)) return "nan";  // not "-nan"
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+inline void check_trainer_option(bool ok, const char* expected, double got) {
+  if (!ok)
+    throw std::invalid_argument(std::string("fixnet::Trainer: expected ") + expected + ", got " +
+                                format_value(got));
+}
+
+template <std::size_t NetInputs, std::size_t Width>
+consteval bool check_trainer_width() {
+  // Fix: load the data for this network (load_mnist<Net>, load_idx<Net>), or
+  // train a network whose first layer takes the data's width.
+  static_assert(NetInputs == Width,
+                "fixnet: Trainer::fit: the data set's row width differs from the network's input width");
+  return true;
+}
+
+template <class NetScalar, class DataScalar>
+consteval bool check_trainer_scalar() {
+  // Fix: load the data in the network's scalar type (load_mnist<Net> does).
+  static_assert(std::same_as<NetScalar, DataScalar>,
+                "fixnet: Trainer::fit: the data set's scalar type differs from the network's");
+  return true;
+}
+
+}  // namespace detail
+
+/// Trains networks of type `Net` with batches of `B` samples, optimiser
+/// `Opt` (any `fixnet::Optimizer`: Sgd, RmsProp, Adam, AdamW) and loss `L`,
+/// on `fixnet::data::Dataset`s of labelled samples (classification: the
+/// labels are class indices below `Net::outputs`).
+///
+/// A step, for each batch (or each `batches_per_step` batches):
+///
+///     g  = (1 / samples) * sum of the batch's loss gradients   (averaged)
+///     g += l2 * w                                              if l2 > 0
+///     g *= min(1, clip_norm / |g|)                             if clip_norm > 0
+///     lr = schedule(t)                                         if a schedule
+///     optimiser.step(net, g)
+///     stop with TrainingDiverged unless every parameter is finite
+///
+/// and each batch's loss is checked to be finite before its step. After each
+/// epoch: the validation set's loss and accuracy (fixnet::evaluate), the
+/// best parameters kept, the callbacks, early stopping.
+///
+/// The trainer owns its buffers: a `Workspace<Net, B>`, the gradients, the
+/// copy of the best parameters and the optimiser (with its state), all on
+/// the heap, allocated once at construction. The batch loop allocates
+/// nothing (progress text is formatted at most every 100 ms on a terminal,
+/// 10 s otherwise). One trainer serves any number of `fit` calls, one at a
+/// time; the optimiser's state carries over between them (`optimizer().reset()`
+/// forgets it). Single-threaded: each batch goes through `accumulate_batch`,
+/// the one place a data-parallel version would split.
+template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L = CrossEntropy>
+class Trainer {
+  // Fix: pick a batch size of at least 1, e.g. Trainer<Net, 32, Adam<Net>>.
+  static_assert(B > 0, "fixnet: Trainer<Net, B, ...> needs a batch size B > 0");
+
+ public:
+  using network_type = Net;
+  using optimizer_type = Opt;
+  using loss_type = L;
+  using scalar_type = typename Net::scalar_type;
+  using parameters_type = typename Net::parameters_type;
+  using workspace_type = Workspace<Net, B>;
+  using dataset_type = data::Dataset<scalar_type, Net::inputs>;
+  static constexpr std::size_t batch_size = B;
+
+  /// A trainer whose optimiser is built from `optimizer_options`
+  /// (`{.lr = 1e-3f}` for Adam). Throws std::invalid_argument for options
+  /// out of range (a negative L2 or clipping norm, say), as the optimiser
+  /// does for its own.
+  explicit Trainer(TrainerOptions options = {},
+                   const typename Opt::options_type& optimizer_options = {}, L loss = {})
+      : Trainer(std::move(options), std::make_unique<Opt>(optimizer_options), loss) {}
+
+  /// A trainer with an optimiser built by the caller.
+  Trainer(TrainerOptions options, std::unique_ptr<Opt> optimizer, L loss = {})
+      : options_(std::move(options)),
+        loss_(loss),
+        optimizer_(std::move(optimizer)),
+        workspace_(std::make_unique<workspace_type>()),
+        gradients_(std::make_unique<parameters_type>()),
+        best_(std::make_unique<parameters_type>()) {
+    if (!optimizer_) throw std::invalid_argument("fixnet::Trainer: expected an optimiser, got a null pointer");
+    check_options();
+  }
+
+  /// Trains `net` on `train` (see the class). Returns the history of every
+  /// epoch. Throws `TrainingDiverged` if a value stops being finite,
+  /// std::invalid_argument for data that cannot be trained on (fewer samples
+  /// than a batch, more classes than outputs), and whatever a callback
+  /// throws.
+  template <Scalar T, std::size_t Width>
+  TrainingHistory fit(Net& net, const data::Dataset<T, Width>& train) {
+    return fit_checked(net, train, static_cast<const data::Dataset<T, Width>*>(nullptr));
+  }
+
+  /// Same, evaluated on `validation` after every epoch: early stopping and
+  /// the best parameters use its loss. An empty validation set is none.
+  template <Scalar T, std::size_t Width>
+  TrainingHistory fit(Net& net, const data::Dataset<T, Width>& train,
+                      const data::Dataset<T, Width>& validation) {
+    return fit_checked(net, train, &validation);
+  }
+
+  /// Loss and accuracy of `net` over `data` (fixnet::evaluate), through the
+  /// trainer's workspace.
+  Evaluation evaluate(const Net& net, const dataset_type& data) const {
+    return fixnet::evaluate(net, data, loss_, *workspace_);
+  }
+
+  /// The loss of one batch and its correct predictions.
+  struct BatchResult {
+    /// Summed over the batch.
+    scalar_type loss;
+    /// Samples whose largest output is their label.
+    std::size_t correct;
+  };
+
+  /// The batch step: forward and backward over B samples, ADDING the summed
+  /// gradient to `grads`; returns the summed loss and the correct
+  /// predictions (read from the outputs the backward pass left in `ws`).
+  /// Allocates nothing, throws nothing; touches only `ws` and `grads`, so
+  /// threads with their own would run it on their share of a batch.
+  template <class Inputs, class Labels>
+  static BatchResult accumulate_batch(const Net& net, const Inputs& inputs, const Labels& labels, L loss,
+                                      workspace_type& ws, parameters_type& grads) noexcept {
+    BatchResult result{net.backward(inputs, labels, loss, grads, ws), 0};
+    std::array<scalar_type, Net::outputs> y;
+    for (std::size_t b = 0; b < B; ++b) {
+      ws.get_output(b, y);
+      result.correct += argmax(y) == static_cast<std::size_t>(labels[b]);
+    }
+    return result;
+  }
+
+  Opt& optimizer() noexcept { return *optimizer_; }
+  const Opt& optimizer() const noexcept { return *optimizer_; }
+  /// The options, to change between runs (checked again by `fit`).
+  TrainerOptions& options() noexcept { return options_; }
+  const TrainerOptions& options() const noexcept { return options_; }
+  /// The workspace, for the caller's own passes between runs.
+  workspace_type& workspace() noexcept { return *workspace_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  void check_options() const {
+    const TrainerOptions& o = options_;
+    detail::check_trainer_option(std::isfinite(o.l2) && o.l2 >= 0, "l2 >= 0", o.l2);
+    detail::check_trainer_option(std::isfinite(o.clip_norm) && o.clip_norm >= 0, "clip_norm >= 0 (0: off)",
+                                 o.clip_norm);
+    detail::check_trainer_option(std::isfinite(o.min_delta) && o.min_delta >= 0, "min_delta >= 0",
+                                 o.min_delta);
+    if (o.progress != ProgressStyle::off && o.progress_stream == nullptr)
+      throw std::invalid_argument(
+          "fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = ProgressStyle::off "
+          "for no progress)");
+  }
+
+  template <Scalar T, std::size_t Width>
+  TrainingHistory fit_checked(Net& net, const data::Dataset<T, Width>& train,
+                              const data::Dataset<T, Width>* validation) {
+    static_assert(detail::check_trainer_width<Net::inputs, Width>());
+    static_assert(detail::check_trainer_scalar<scalar_type, T>());
+    // Guarded so that, once a check has failed, its message is the only error.
+    if constexpr (Net::inputs == Width && std::same_as<scalar_type, T>)
+      return run(net, train, validation != nullptr && !validation->empty() ? validation : nullptr);
+    else
+      return {};
+  }
+
+  void check_data(const dataset_type& train, const dataset_type* validation) const {
+    const bool full_batch = options_.batches_per_step == 0;
+    if (train.empty() || (!full_batch && train.size() < B))
+      throw std::invalid_argument("fixnet::Trainer::fit: expected at least " +
+                                  std::to_string(full_batch ? 1 : B) +
+                                  (full_batch ? " training sample" : " training samples (one batch)") +
+                                  ", got " + std::to_string(train.size()));
+    for (const dataset_type* d : {&train, validation})
+      if (d != nullptr && d->classes() > Net::outputs)
+        throw std::invalid_argument("fixnet::Trainer::fit: the " +
+                                    std::string(d == &train ? "training" : "validation") + " set has " +
+                                    std::to_string(d->classes()) + " classes, but the network only " +
+                                    std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes");
+    if (options_.patience > 0 && validation == nullptr)
+      throw std::invalid_argument("fixnet::Trainer::fit: early stopping (patience " +
+                                  std::to_string(options_.patience) +
+                                  ") needs a validation set: expected fit(net, train, validation) with "
+                                  "validation samples, got none");
+  }
+
+  /// Where a run is, for messages and records.
+  struct Position {
+    std::size_t epoch = 0;    // 1-based
+    std::size_t batch = 0;    // 1-based in the epoch
+    std::size_t batches = 0;  // in the epoch
+  };
+
+  /// Everything one `run` tracks; lives for the run only.
+  struct RunState {
+    TrainingHistory history;
+    EpochRecord record;
+    Position at;
+    double gradient_norm_sum = 0;
+    std::optional<double> best_loss;
+    std::size_t epochs_since_best = 0;
+    bool epoch_stepped = false;
+  };
+
+  [[noreturn]] void diverged(RunState& s, TrainingDiverged::Kind kind, const std::string& what,
+                             std::optional<ParameterLocation> location, const std::string& cause,
+                             bool data_at_fault = false) const {
+    std::string message = "fixnet::Trainer: training stopped at epoch " + std::to_string(s.at.epoch);
+    if (s.at.batch > 0)
+      message += ", batch " + std::to_string(s.at.batch) + "/" + std::to_string(s.at.batches);
+    message += " (steps taken: " + std::to_string(s.history.steps) + "): " + what;
+    if (!cause.empty()) message += "; " + cause;
+    if (data_at_fault)
+      message += ". Check the data (load it with fixnet::data, or look for NaN and infinity in it).";
+    else
+      message += ". The learning rate was " + detail::format_value(static_cast<double>(optimizer_->learning_rate())) +
+                 (options_.clip_norm > 0 ? "; try a smaller one."
+                                         : "; try a smaller one, or gradient clipping (TrainerOptions::clip_norm).");
+    throw TrainingDiverged(message, kind, s.at.epoch, s.at.batch, location, std::move(s.history));
+  }
+
+  /// "parameter layer 0 W[3][7] (parameter 1234) is nan" or "every
+  /// parameter is finite".
+  static std::string describe_parameters(const parameters_type& p, const char* what,
+                                         std::optional<ParameterLocation>& where) {
+    where = find_non_finite(p);
+    if (!where) return std::string("every ") + what + " is finite";
+    return std::string(what) + " " + to_string(*where) + " is " +
+           detail::format_value(detail::parameter_value(p, *where));
+  }
+
+  /// The first non-finite input value among the given training samples, if
+  /// any: the data, not the training, is then at fault.
+  static std::string describe_inputs(const dataset_type& train, std::span<const std::size_t> samples) {
+    for (const std::size_t i : samples) {
+      const auto& row = train.row(i);
+      for (std::size_t c = 0; c < row.size(); ++c)
+        if (!std::isfinite(row[c]))
+          return "training sample " + std::to_string(i) + " holds " + detail::format_value(row[c]) +
+                 " at column " + std::to_string(c) + ": the data is not finite";
+    }
+    return {};
+  }
+
+  /// A batch's summed loss must be finite.
+  void check_loss(RunState& s, const Net& net, const dataset_type& train,
+                  std::span<const std::size_t> samples, scalar_type loss) const {
+    if (std::isfinite(loss)) [[likely]]
+      return;
+    std::optional<ParameterLocation> where;
+    const std::string inputs = describe_inputs(train, samples);
+    const std::string cause = inputs.empty() ? describe_parameters(net.parameters(), "parameter", where) : inputs;
+    diverged(s, TrainingDiverged::Kind::loss,
+             "the loss of the batch is " + detail::format_value(static_cast<double>(loss)), where, cause,
+             !inputs.empty());
+  }
+
+  /// Sets the learning rate from the schedule for t.
+  void apply_schedule(std::size_t t) {
+    const double lr = options_.schedule(t);
+    const auto rate = static_cast<scalar_type>(lr);
+    if (!(std::isfinite(rate) && rate >= 0))
+      throw std::invalid_argument("fixnet::Trainer: the schedule gave the learning rate " +
+                                  detail::format_value(lr) + " for t = " + std::to_string(t) +
+                                  ": expected a finite rate >= 0");
+    optimizer_->set_learning_rate(rate);
+  }
+
+  /// One optimiser step on the gradients accumulated over `samples`, the
+  /// training samples' indices (see the class). Returns the gradient norm
+  /// before clipping (NaN without clipping).
+  double step(RunState& s, Net& net, const dataset_type& train, std::span<const std::size_t> samples) {
+    parameters_type& g = *gradients_;
+    if (options_.schedule && options_.schedule_unit == ScheduleUnit::step) apply_schedule(s.history.steps);
+    if (!s.epoch_stepped) s.record.learning_rate = static_cast<double>(optimizer_->learning_rate());
+    g.scale(scalar_type(1) / static_cast<scalar_type>(samples.size()));
+    if (options_.l2 > 0)
+      L2<scalar_type>{static_cast<scalar_type>(options_.l2), options_.l2_biases}.add_gradient(net, g);
+    double norm = EpochRecord::missing;
+    if (options_.clip_norm > 0) {
+      norm = static_cast<double>(clip_gradient_norm(g, static_cast<scalar_type>(options_.clip_norm)));
+      if (!std::isfinite(norm)) {
+        std::optional<ParameterLocation> where;
+        std::string which = describe_parameters(g, "gradient of", where);
+        const std::string inputs = describe_inputs(train, samples);
+        if (!inputs.empty()) which += "; " + inputs;
+        diverged(s, TrainingDiverged::Kind::gradient, "the gradient's norm is " + detail::format_value(norm),
+                 where, which, !inputs.empty());
+      }
+      s.record.clipped_steps += norm > options_.clip_norm;
+      s.gradient_norm_sum += norm;
+    }
+    optimizer_->step(net.parameters(), g);
+    ++s.history.steps;
+    ++s.record.steps;
+    s.epoch_stepped = true;
+    if (!all_finite(net)) [[unlikely]] {
+      std::optional<ParameterLocation> where;
+      std::string what = describe_parameters(net.parameters(), "parameter", where);
+      std::optional<ParameterLocation> gradient_at;
+      const std::string gradient = describe_parameters(g, "gradient of", gradient_at);
+      const std::string inputs = describe_inputs(train, samples);
+      diverged(s, TrainingDiverged::Kind::parameter, what + " after this step", where,
+               !inputs.empty() ? inputs
+               : gradient_at   ? "the gradient was not finite already: " + gradient
+                               : "the gradient was finite: the step was too large",
+               !inputs.empty());
+    }
+    g.zero();
+    return norm;
+  }
+
+  /// Calls the batch callbacks; true to stop.
+  bool after_batch(const RunState& s, std::size_t samples, double loss, bool stepped, double norm) const {
+    if (options_.on_batch.empty()) return false;
+    const BatchRecord record{s.at.epoch,
+                             s.at.batch - 1,
+                             s.at.batches,
+                             samples,
+                             loss / static_cast<double>(samples),
+                             stepped,
+                             s.history.steps,
+                             static_cast<double>(optimizer_->learning_rate()),
+                             norm};
+    bool stop = false;
+    for (const BatchCallback& callback : options_.on_batch) stop |= callback(record) == TrainingControl::stop;
+    return stop;
+  }
+
+  /// "loss 0.2314 acc 93.12%" into `buffer`.
+  static std::string_view status_text(std::array<char, 96>& buffer, const char* prefix, double loss,
+                                      double accuracy) {
+    const int n = std::snprintf(buffer.data(), buffer.size(), "%sloss %.4f acc %.2f%%", prefix, loss,
+                                100.0 * accuracy);
+    return {buffer.data(), n < 0 ? 0 : std::min(static_cast<std::size_t>(n), buffer.size() - 1)};
+  }
+
+  TrainingHistory run(Net& net, const dataset_type& train, const dataset_type* validation) {
+    check_options();
+    check_data(train, validation);
+    const auto run_start = Clock::now();
+    RunState s;
+    const TrainerOptions& o = options_;
+    const bool full_batch = o.batches_per_step == 0;
+    const std::size_t n = train.size();
+    const std::size_t batches = data::batches_per_epoch(n, B);
+    const std::size_t tail = full_batch ? n - batches * B : 0;
+    const std::size_t per_epoch = batches * B + tail;
+    Rng rng(o.seed);
+    std::vector<std::size_t> order = data::identity_order(n);
+    std::array<char, 96> status{};
+
+    std::optional<Progress> run_progress;
+    if (o.progress == ProgressStyle::run)
+      run_progress.emplace(*o.progress_stream, per_epoch * o.epochs, ProgressOptions{.label = "training"});
+    gradients_->zero();
+
+    bool stop = false;
+    for (std::size_t epoch = 1; epoch <= o.epochs && !stop; ++epoch) {
+      const auto epoch_start = Clock::now();
+      s.record = EpochRecord{};
+      s.record.epoch = epoch;
+      s.at = Position{epoch, 0, batches + tail};
+      s.gradient_norm_sum = 0;
+      s.epoch_stepped = false;
+      if (o.shuffle) data::shuffle(order, rng);
+      if (o.schedule && o.schedule_unit == ScheduleUnit::epoch) apply_schedule(epoch - 1);
+
+      std::optional<Progress> epoch_progress;
+      if (o.progress == ProgressStyle::epoch)
+        epoch_progress.emplace(*o.progress_stream, per_epoch,
+                               ProgressOptions{.label = "epoch " + std::to_string(epoch) + "/" +
+                                                        std::to_string(o.epochs)});
+      Progress* progress = epoch_progress ? &*epoch_progress : run_progress ? &*run_progress : nullptr;
+      char prefix[48] = "";
+      if (run_progress) std::snprintf(prefix, sizeof prefix, "epoch %zu/%zu | ", epoch, o.epochs);
+
+      double loss_sum = 0;
+      // The samples since the last step are order[step_begin, seen).
+      std::size_t correct = 0, seen = 0, step_begin = 0, pending_batches = 0;
+      const auto count = [&](double loss, std::size_t right, std::size_t samples) {
+        loss_sum += loss;
+        correct += right;
+        seen += samples;
+      };
+      const auto pending = [&] { return std::span<const std::size_t>(order).subspan(step_begin, seen - step_begin); };
+      const auto show = [&](std::size_t samples, bool refresh) {
+        if (progress == nullptr) return;
+        if (refresh)
+          progress->set_status(status_text(status, prefix, loss_sum / static_cast<double>(seen),
+                                           static_cast<double>(correct) / static_cast<double>(seen)));
+        progress->advance(samples);
+      };
+
+      // The batches, in this epoch's order.
+      const auto range = train.template batches<B>(order);
+      for (std::size_t k = 0; k < batches && !stop; ++k) {
+        s.at.batch = k + 1;
+        const auto batch = range[k];
+        const BatchResult r = accumulate_batch(net, batch.inputs, batch.labels, loss_, *workspace_, *gradients_);
+        check_loss(s, net, train, std::span<const std::size_t>(order).subspan(k * B, B), r.loss);
+        count(static_cast<double>(r.loss), r.correct, B);
+        ++pending_batches;
+        const bool stepping = !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
+        double norm = EpochRecord::missing;
+        if (stepping) {
+          norm = step(s, net, train, pending());
+          step_begin = seen;
+          pending_batches = 0;
+        }
+        stop = after_batch(s, B, static_cast<double>(r.loss), stepping, norm);
+        show(B, k % 32 == 0 || k + 1 == batches);
+      }
+      if (full_batch && !stop) {
+        // The samples after the last whole batch, one by one, so that the
+        // step is over every sample.
+        for (std::size_t i = batches * B; i < n && !stop; ++i) {
+          s.at.batch = batches + (i - batches * B) + 1;
+          const std::size_t index = order[i];
+          const auto y = net.forward(train.row(index));
+          const scalar_type loss = net.backward(train.row(index), train.label(index), loss_, *gradients_);
+          check_loss(s, net, train, std::span<const std::size_t>(order).subspan(i, 1), loss);
+          count(static_cast<double>(loss), argmax(y) == train.label(index), 1);
+          stop = after_batch(s, 1, static_cast<double>(loss), false, EpochRecord::missing);
+          show(1, i + 1 == n);
+        }
+        if (!stop) {
+          s.at.batch = s.at.batches;
+          step(s, net, train, pending());
+          step_begin = seen;
+        }
+      }
+      // A stop in the middle of an accumulation drops the unapplied gradient.
+      gradients_->zero();
+      s.at.batch = 0;
+
+      EpochRecord& e = s.record;
+      e.train_seconds = seconds_since(epoch_start);
+      e.samples = seen;
+      e.train_loss = seen ? loss_sum / static_cast<double>(seen) : EpochRecord::missing;
+      e.train_accuracy = seen ? static_cast<double>(correct) / static_cast<double>(seen) : EpochRecord::missing;
+      e.samples_per_second = e.train_seconds > 0 ? static_cast<double>(seen) / e.train_seconds : 0;
+      if (!s.epoch_stepped) e.learning_rate = static_cast<double>(optimizer_->learning_rate());
+      if (o.clip_norm > 0 && e.steps > 0) e.gradient_norm = s.gradient_norm_sum / static_cast<double>(e.steps);
+      if (epoch_progress) {
+        if (seen > 0) epoch_progress->set_status(status_text(status, "", e.train_loss, e.train_accuracy));
+        epoch_progress->finish();
+      }
+
+      if (validation != nullptr) {
+        const Evaluation v = fixnet::evaluate(net, *validation, loss_, *workspace_);
+        e.validation_loss = v.loss;
+        e.validation_accuracy = v.accuracy();
+        if (!std::isfinite(v.loss)) {
+          std::optional<ParameterLocation> where;
+          const std::string cause = describe_parameters(net.parameters(), "parameter", where);
+          diverged(s, TrainingDiverged::Kind::validation_loss,
+                   "the validation loss is " + detail::format_value(v.loss), where,
+                   cause + " (is the validation data finite?)");
+        }
+        if (!s.best_loss || v.loss < *s.best_loss - o.min_delta) {
+          s.best_loss = v.loss;
+          s.history.best_epoch = epoch;
+          *best_ = net.parameters();
+          e.improved = true;
+          s.epochs_since_best = 0;
+        } else {
+          ++s.epochs_since_best;
+        }
+      }
+      e.seconds = seconds_since(epoch_start);
+      if (run_progress) {
+        char text[160];
+        if (e.has_validation())
+          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%% | val loss %.4f acc %.2f%%", epoch,
+                        o.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss,
+                        100 * e.validation_accuracy);
+        else
+          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%%", epoch, o.epochs, e.train_loss,
+                        100 * e.train_accuracy);
+        run_progress->set_status(text);
+      }
+
+      const bool stopped_in_epoch = stop;
+      bool callback_stop = stop;
+      for (const EpochCallback& callback : o.on_epoch)
+        callback_stop |= callback(e) == TrainingControl::stop;
+      s.history.epochs.push_back(std::move(e));
+
+      if (callback_stop) {
+        stop = true;
+        s.history.stop_reason = StopReason::callback;
+        s.history.stop_message = "stopped by a callback " +
+                                 std::string(stopped_in_epoch ? "during" : "after") + " epoch " +
+                                 std::to_string(epoch);
+      } else if (o.patience > 0 && s.epochs_since_best >= o.patience) {
+        stop = true;
+        s.history.stop_reason = StopReason::early_stopping;
+        s.history.stop_message = "early stopping after epoch " + std::to_string(epoch) +
+                                 ": the validation loss did not improve on " +
+                                 detail::format_value(*s.best_loss) + " (epoch " +
+                                 std::to_string(*s.history.best_epoch) + ") for " +
+                                 std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
+      }
+    }
+    if (run_progress) run_progress->finish();
+    if (s.history.stop_reason == StopReason::completed)
+      s.history.stop_message = "completed " + std::to_string(s.history.epochs.size()) +
+                               (s.history.epochs.size() == 1 ? " epoch" : " epochs");
+
+    if (o.restore_best && s.history.best_epoch && *s.history.best_epoch != s.history.epochs.size()) {
+      net.parameters() = *best_;
+      s.history.restored_best = true;
+      s.history.stop_message += "; restored the parameters of epoch " + std::to_string(*s.history.best_epoch) +
+                                " (validation loss " + detail::format_value(*s.best_loss) + ")";
+    }
+    s.history.seconds = seconds_since(run_start);
+    return std::move(s.history);
+  }
+
+  TrainerOptions options_;
+  L loss_;
+  std::unique_ptr<Opt> optimizer_;
+  std::unique_ptr<workspace_type> workspace_;
+  std::unique_ptr<parameters_type> gradients_;
+  std::unique_ptr<parameters_type> best_;
+};
+
+}  // namespace fixnet
+
+#endif  // FIXNET_TRAINER_HPP

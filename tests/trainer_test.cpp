@@ -1,0 +1,557 @@
+// The trainer (fixnet/trainer.hpp), its history (fixnet/history.hpp) and
+// callbacks (fixnet/callbacks.hpp), on small synthetic data (Gaussian blobs):
+// it learns; a seed gives the same run bit for bit; early stopping gives back
+// the parameters of the best epoch; callbacks stop it; NaN and infinity stop
+// it with a message that says where; schedules, clipping, L2 and full-batch
+// accumulation do what they say; the batch loop allocates nothing.
+//
+// Replaces the global operator new to count allocations, so it is a binary
+// of its own (as every unit test is).
+#define BOOST_TEST_MODULE trainer
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fixnet/callbacks.hpp>
+#include <fixnet/data/blobs.hpp>
+#include <fixnet/fixnet.hpp>
+#include <fixnet/history.hpp>
+#include <fixnet/trainer.hpp>
+
+namespace {
+
+std::atomic<std::size_t> allocations{0};
+
+void* allocate(std::size_t size) noexcept {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+
+void* allocate(std::size_t size, std::align_val_t alignment) noexcept {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  const auto a = static_cast<std::size_t>(alignment);
+  return std::aligned_alloc(a, (size + a - 1) / a * a + (size == 0 ? a : 0));
+}
+
+void* allocate_or_throw(std::size_t size) {
+  if (void* p = allocate(size)) return p;
+  throw std::bad_alloc();
+}
+
+void* allocate_or_throw(std::size_t size, std::align_val_t alignment) {
+  if (void* p = allocate(size, alignment)) return p;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+void* operator new(std::size_t n) { return allocate_or_throw(n); }
+void* operator new[](std::size_t n) { return allocate_or_throw(n); }
+void* operator new(std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+
+namespace fixnet::tests {
+namespace {
+
+using Net = Mlp<Sigmoid, Softmax, 2, 8, 3>;
+using Points = data::Dataset<float, 2>;
+constexpr std::size_t kBatch = 16;
+
+/// The blobs as a data set.
+Points blobs(std::size_t per_centre, float stddev, std::uint64_t seed) {
+  data::BlobsOptions options;
+  options.points_per_centre = per_centre;
+  options.stddev = stddev;
+  const data::LabelledPoints p = data::make_blobs(options, seed);
+  Points d(3);
+  for (std::size_t i = 0; i < p.size(); ++i) d.add(p.features[i], p.labels[i]);
+  return d;
+}
+
+std::unique_ptr<Net> initial_net(std::uint64_t seed = 7) {
+  auto net = std::make_unique<Net>();
+  initialize(*net, init::XavierUniform{}, init::Zeros{}, seed);
+  return net;
+}
+
+TrainerOptions quiet(TrainerOptions o = {}) {
+  o.progress = ProgressStyle::off;
+  return o;
+}
+
+std::array<float, Net::parameter_count> parameters_of(const Net& net) {
+  std::array<float, Net::parameter_count> p;
+  net.get_parameters(p);
+  return p;
+}
+
+/// Whether two NaN-or-equal doubles are the same value.
+bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+/// The records' results are identical (timings aside).
+void check_same_records(const TrainingHistory& a, const TrainingHistory& b) {
+  BOOST_TEST_REQUIRE(a.epochs.size() == b.epochs.size());
+  for (std::size_t k = 0; k < a.epochs.size(); ++k) {
+    const EpochRecord& x = a.epochs[k];
+    const EpochRecord& y = b.epochs[k];
+    BOOST_TEST_CONTEXT("epoch " << x.epoch) {
+      BOOST_TEST(x.epoch == y.epoch);
+      BOOST_TEST(same(x.train_loss, y.train_loss));
+      BOOST_TEST(same(x.train_accuracy, y.train_accuracy));
+      BOOST_TEST(same(x.validation_loss, y.validation_loss));
+      BOOST_TEST(same(x.validation_accuracy, y.validation_accuracy));
+      BOOST_TEST(same(x.learning_rate, y.learning_rate));
+      BOOST_TEST(same(x.gradient_norm, y.gradient_norm));
+      BOOST_TEST(x.samples == y.samples);
+      BOOST_TEST(x.steps == y.steps);
+      BOOST_TEST(x.improved == y.improved);
+    }
+  }
+  BOOST_TEST((a.best_epoch == b.best_epoch));
+  BOOST_TEST(a.stop_message == b.stop_message);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(trainer)
+
+BOOST_AUTO_TEST_CASE(training_lowers_the_loss_and_learns_the_blobs) {
+  const Points train = blobs(100, 1.0f, 1), validation = blobs(50, 1.0f, 2);
+  auto net = initial_net();
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 8, .seed = 3}), {.lr = 0.05f});
+  const TrainingHistory h = trainer.fit(*net, train, validation);
+  BOOST_TEST_REQUIRE(h.epochs.size() == 8u);
+  BOOST_TEST((h.stop_reason == StopReason::completed));
+  BOOST_TEST(h.stop_message.rfind("completed 8 epochs", 0) == 0u, h.stop_message);
+  for (std::size_t k = 0; k < h.epochs.size(); ++k) {
+    const EpochRecord& e = h.epochs[k];
+    BOOST_TEST(e.epoch == k + 1);
+    BOOST_TEST(e.samples == 300u / kBatch * kBatch);  // the last partial batch sits out
+    BOOST_TEST(e.steps == 300u / kBatch);
+    BOOST_TEST(e.learning_rate == 0.05f);
+    BOOST_TEST(e.has_validation());
+    BOOST_TEST(std::isnan(e.gradient_norm));  // not measured without clipping
+    BOOST_TEST(e.samples_per_second > 0);
+  }
+  BOOST_TEST(h.steps == 8 * (300u / kBatch));
+  BOOST_TEST(h.epochs.front().train_loss > 2 * h.last().train_loss);
+  BOOST_TEST(h.epochs.front().validation_loss > h.last().validation_loss);
+  BOOST_TEST(h.last().train_accuracy > 0.97);
+  BOOST_TEST(h.last().validation_accuracy > 0.97);
+  // The network left behind is the one the best record describes.
+  const Evaluation v = trainer.evaluate(*net, validation);
+  BOOST_TEST(v.loss == h.best()->validation_loss);
+  BOOST_TEST(v.accuracy() == h.best()->validation_accuracy);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_run_bit_for_bit) {
+  const Points train = blobs(100, 1.5f, 1), validation = blobs(30, 1.5f, 2);
+  const auto run = [&](std::uint64_t seed, Net& net) {
+    Trainer<Net, kBatch, Sgd<Net>> trainer(quiet({.epochs = 5, .seed = seed, .clip_norm = 0.5}),
+                                           {.lr = 0.5f, .momentum = 0.9f});
+    return trainer.fit(net, train, validation);
+  };
+  auto a = initial_net(), b = initial_net(), c = initial_net();
+  const TrainingHistory ha = run(11, *a), hb = run(11, *b), hc = run(12, *c);
+  check_same_records(ha, hb);
+  BOOST_TEST((a->parameters() == b->parameters()));
+  BOOST_TEST(!(a->parameters() == c->parameters()));  // another seed, another order
+  BOOST_TEST(ha.last().train_loss != hc.last().train_loss);
+}
+
+// Tiny, noisy training data (20 points per class, spread 2) and a large
+// step for a 2-32-32-3 ReLU network: the validation loss soon rises as the
+// network fits the noise.
+BOOST_AUTO_TEST_CASE(early_stopping_gives_back_the_parameters_of_the_best_epoch) {
+  using Wide = Mlp<Relu, Softmax, 2, 32, 32, 3>;
+  const Points train = blobs(20, 2.0f, 1), validation = blobs(200, 2.0f, 2);
+  auto net = std::make_unique<Wide>();
+  initialize(*net, init::HeNormal{}, init::Zeros{}, 3);
+  std::vector<Wide::parameters_type> snapshots;  // after each epoch
+  constexpr std::size_t patience = 3;
+  TrainerOptions options = quiet({.epochs = 200, .seed = 5, .patience = patience});
+  options.on_epoch.push_back([&](EpochRecord&) { snapshots.push_back(net->parameters()); });
+  Trainer<Wide, 4, Adam<Wide>> trainer(options, {.lr = 0.05f});
+  const TrainingHistory h = trainer.fit(*net, train, validation);
+
+  BOOST_TEST_REQUIRE((h.stop_reason == StopReason::early_stopping));
+  BOOST_TEST_REQUIRE(h.best_epoch.has_value());
+  const std::size_t best = *h.best_epoch;
+  BOOST_TEST_MESSAGE(h.stop_message);
+  BOOST_TEST(h.epochs.size() == best + patience);
+  BOOST_TEST(snapshots.size() == h.epochs.size());
+  BOOST_TEST(h.restored_best);
+  BOOST_TEST(contains(h.stop_message, "restored the parameters of epoch " + std::to_string(best)));
+  // The best epoch has the lowest validation loss, and is the last improvement.
+  for (const EpochRecord& e : h.epochs) {
+    BOOST_TEST(e.validation_loss >= h.best()->validation_loss);
+    if (e.epoch > best) BOOST_TEST(!e.improved);
+  }
+  BOOST_TEST(h.best()->improved);
+  BOOST_TEST(h.last().validation_loss > h.best()->validation_loss);
+  // The network is exactly the snapshot taken after the best epoch.
+  BOOST_TEST((net->parameters() == snapshots[best - 1]));
+  BOOST_TEST(!(net->parameters() == snapshots.back()));
+  BOOST_TEST(trainer.evaluate(*net, validation).loss == h.best()->validation_loss);
+
+  // restore_best = false keeps the last epoch's parameters.
+  auto last = std::make_unique<Wide>();
+  initialize(*last, init::HeNormal{}, init::Zeros{}, 3);
+  snapshots.clear();
+  options.on_epoch = {[&](EpochRecord&) { snapshots.push_back(last->parameters()); }};
+  options.restore_best = false;
+  Trainer<Wide, 4, Adam<Wide>> keep_last(options, {.lr = 0.05f});
+  const TrainingHistory h2 = keep_last.fit(*last, train, validation);
+  BOOST_TEST(!h2.restored_best);
+  BOOST_TEST((h2.best_epoch == h.best_epoch));
+  BOOST_TEST((last->parameters() == snapshots.back()));
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_see_every_epoch_add_metrics_and_can_stop_training) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  std::size_t calls = 0;
+  TrainerOptions options = quiet({.epochs = 10});
+  options.on_epoch.push_back([&](EpochRecord& e) {  // returns nothing: carry on
+    ++calls;
+    e.add_metric("twice_the_loss", 2 * e.train_loss);
+  });
+  options.on_epoch.push_back(
+      [](const EpochRecord& e) { return e.epoch == 3 ? TrainingControl::stop : TrainingControl::proceed; });
+  Trainer<Net, kBatch, Adam<Net>> trainer(options, {.lr = 0.01f});
+  const TrainingHistory h = trainer.fit(*net, train);
+  BOOST_TEST(h.epochs.size() == 3u);
+  BOOST_TEST(calls == 3u);  // every callback runs, also in the epoch that stops
+  BOOST_TEST((h.stop_reason == StopReason::callback));
+  BOOST_TEST(h.stop_message == "stopped by a callback after epoch 3");
+  BOOST_TEST(*h.epochs[1].metric("twice_the_loss") == 2 * h.epochs[1].train_loss);
+  BOOST_TEST(!h.best_epoch.has_value());  // no validation set
+
+  // A batch callback stops in the middle of epoch 2, after its 5th batch.
+  std::vector<BatchRecord> seen;
+  TrainerOptions by_batch = quiet({.epochs = 10});
+  by_batch.on_batch.push_back([&](const BatchRecord& b) {
+    seen.push_back(b);
+    return b.epoch == 2 && b.batch == 4 ? TrainingControl::stop : TrainingControl::proceed;
+  });
+  Trainer<Net, kBatch, Adam<Net>> stopper(by_batch, {.lr = 0.01f});
+  const TrainingHistory h2 = stopper.fit(*net, train);
+  const std::size_t per_epoch = 150 / kBatch;
+  BOOST_TEST_REQUIRE(h2.epochs.size() == 2u);
+  BOOST_TEST(h2.stop_message == "stopped by a callback during epoch 2");
+  BOOST_TEST(h2.epochs[1].samples == 5 * kBatch);
+  BOOST_TEST(seen.size() == per_epoch + 5);
+  BOOST_TEST(seen.back().steps == per_epoch + 5);
+  BOOST_TEST(seen.back().batches == per_epoch);
+  BOOST_TEST(seen.back().samples == kBatch);
+  BOOST_TEST(seen.back().stepped);
+  BOOST_TEST(std::isfinite(seen.back().loss));
+}
+
+BOOST_AUTO_TEST_CASE(a_nan_parameter_stops_training_and_is_named) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  net->layer<1>().weight(2, 5) = std::numeric_limits<float>::quiet_NaN();
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
+  try {
+    (void)trainer.fit(*net, train);
+    BOOST_FAIL("expected TrainingDiverged");
+  } catch (const TrainingDiverged& e) {
+    const std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss));
+    BOOST_TEST(e.epoch() == 1u);
+    BOOST_TEST(e.batch() == 1u);
+    BOOST_TEST_REQUIRE(e.location().has_value());
+    BOOST_TEST(e.location()->layer == 1u);
+    BOOST_TEST(e.location()->row == 2u);
+    BOOST_TEST(e.location()->column == 5u);
+    BOOST_TEST(e.history().empty());
+    BOOST_TEST(contains(what, "training stopped at epoch 1, batch 1/9 (steps taken: 0): the loss of the batch is"));
+    BOOST_TEST(contains(what, "parameter layer 1 W[2][5] (parameter 45) is nan"));
+    BOOST_TEST(contains(what, "learning rate was 0.01"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_huge_learning_rate_stops_training_with_a_message) {
+  const Points train = blobs(50, 1.0f, 1), validation = blobs(20, 1.0f, 2);
+  auto net = initial_net();
+  Trainer<Net, kBatch, Sgd<Net>> trainer(quiet({.epochs = 5}), {.lr = 1e38f});
+  try {
+    (void)trainer.fit(*net, train, validation);
+    BOOST_FAIL("expected TrainingDiverged");
+  } catch (const TrainingDiverged& e) {
+    const std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST(contains(what, "fixnet::Trainer: training stopped at epoch 1, batch "));
+    BOOST_TEST(contains(what, "try a smaller one, or gradient clipping"));
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter || e.kind() == TrainingDiverged::Kind::loss));
+    if (e.kind() == TrainingDiverged::Kind::parameter) {
+      BOOST_TEST(contains(what, "after this step"));
+      BOOST_TEST(!all_finite(*net));  // left as it was, for inspection
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_non_finite_input_is_named_as_the_cause) {
+  Points train = blobs(50, 1.0f, 1);
+  // 6 of the 150 samples sit out each epoch (150 % 16): with this seed,
+  // sample 37 is trained on in the first.
+  train.rows()[37][1] = std::numeric_limits<float>::infinity();
+  auto net = initial_net();
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
+  try {
+    (void)trainer.fit(*net, train);
+    BOOST_FAIL("expected TrainingDiverged");
+  } catch (const TrainingDiverged& e) {
+    const std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST(contains(what, "training sample 37 holds inf at column 1: the data is not finite. Check the data"));
+    // Sigmoid saturates: the loss stays finite, the gradient (inf * 0) does not.
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_epoch_schedule_sets_each_epochs_learning_rate) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  const StepDecay<float> schedule{0.1f, 2, 0.5f};
+  Trainer<Net, kBatch, Sgd<Net>> trainer(quiet({.epochs = 5, .schedule = schedule}), {.lr = 1.0f});
+  const TrainingHistory h = trainer.fit(*net, train);
+  const std::array<float, 5> expected{0.1f, 0.1f, 0.05f, 0.05f, 0.025f};
+  BOOST_TEST_REQUIRE(h.epochs.size() == 5u);
+  for (std::size_t k = 0; k < 5; ++k) BOOST_TEST(h.epochs[k].learning_rate == double(expected[k]));
+  BOOST_TEST(trainer.optimizer().learning_rate() == 0.025f);
+}
+
+BOOST_AUTO_TEST_CASE(a_step_schedule_sets_each_steps_learning_rate) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  const LinearWarmup<CosineAnnealing<float>> schedule{10, {0.2f, 20, 0.01f}};
+  std::vector<double> rates;
+  TrainerOptions options = quiet({.epochs = 4, .schedule = schedule, .schedule_unit = ScheduleUnit::step});
+  options.on_batch.push_back([&](const BatchRecord& b) { rates.push_back(b.learning_rate); });
+  Trainer<Net, kBatch, Adam<Net>> trainer(options);
+  const TrainingHistory h = trainer.fit(*net, train);
+  const std::size_t per_epoch = 150 / kBatch;
+  BOOST_TEST_REQUIRE(rates.size() == 4 * per_epoch);
+  for (std::size_t t = 0; t < rates.size(); ++t) BOOST_TEST(rates[t] == double(schedule(t)));
+  for (std::size_t k = 0; k < 4; ++k) BOOST_TEST(h.epochs[k].learning_rate == double(schedule(k * per_epoch)));
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_that_gives_a_negative_rate_is_refused) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  Trainer<Net, kBatch, Adam<Net>> trainer(
+      quiet({.epochs = 3, .schedule = [](std::size_t t) { return 0.1 - 0.1 * double(t); }}));
+  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train), std::invalid_argument, [](const std::invalid_argument& e) {
+    return std::string(e.what()) ==
+           "fixnet::Trainer: the schedule gave the learning rate -0.1 for t = 2: expected a finite rate >= 0";
+  });
+}
+
+// With SGD at rate lr, a clipped step moves the parameters by at most
+// lr * clip_norm.
+BOOST_AUTO_TEST_CASE(clipping_bounds_every_step) {
+  const Points train = blobs(50, 1.0f, 1);
+  const float lr = 0.5f, clip = 1e-3f;
+  auto net = initial_net();
+  const auto before = parameters_of(*net);
+  std::size_t batches = 0;
+  TrainerOptions options = quiet({.epochs = 2, .clip_norm = clip});
+  options.on_batch.push_back([&](const BatchRecord& b) {
+    ++batches;
+    BOOST_TEST(b.gradient_norm > clip);
+  });
+  Trainer<Net, kBatch, Sgd<Net>> trainer(options, {.lr = lr});
+  const TrainingHistory h = trainer.fit(*net, train);
+  for (const EpochRecord& e : h.epochs) {
+    BOOST_TEST(e.clipped_steps == e.steps);
+    BOOST_TEST(e.gradient_norm > clip);
+  }
+  const auto after = parameters_of(*net);
+  double moved = 0;
+  for (std::size_t i = 0; i < after.size(); ++i) moved += double(after[i] - before[i]) * (after[i] - before[i]);
+  BOOST_TEST(std::sqrt(moved) <= double(h.steps) * lr * clip * 1.001);
+  BOOST_TEST(std::sqrt(moved) > 0);
+
+  // Not clipped: no norm measured, nothing counted.
+  Trainer<Net, kBatch, Sgd<Net>> free(quiet({.epochs = 1}), {.lr = lr});
+  const TrainingHistory h2 = free.fit(*net, train);
+  BOOST_TEST(h2.last().clipped_steps == 0u);
+  BOOST_TEST(std::isnan(h2.last().gradient_norm));
+}
+
+// Full-batch descent through batches of 50 plus a tail of 29 samples one by
+// one is one step on the gradient averaged over all 179, with L2: the same as
+// one batch of 179 through a workspace that holds them all.
+BOOST_AUTO_TEST_CASE(full_batch_descent_in_chunks_is_one_averaged_step) {
+  constexpr std::size_t n = 179;
+  Points train = blobs(60, 1.0f, 1);
+  train = train.head(n);
+  const float lr = 0.5f, lambda = 0.01f;
+  auto reference = initial_net();
+  auto net = initial_net();
+
+  // By hand: one batch of all n.
+  auto ws = std::make_unique<Workspace<Net, n>>();
+  auto grads = std::make_unique<Gradients<Net>>();
+  const std::span<const std::array<float, 2>, n> xs(train.rows().data(), n);
+  const std::span<const std::uint8_t, n> ys(train.labels().data(), n);
+  const float loss = reference->backward(xs, ys, CrossEntropy{}, *grads, *ws);
+  std::vector<std::array<float, 3>> out(n);
+  reference->forward(xs, std::span<std::array<float, 3>, n>(out.data(), n), *ws);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < n; ++i) correct += argmax(out[i]) == train.label(i);
+  grads->scale(1.0f / n);
+  L2<float>{lambda}.add_gradient(*reference, *grads);
+  GradientDescent<float>{lr}.step(*reference, *grads);
+
+  Trainer<Net, 50, Sgd<Net>> trainer(quiet({.epochs = 1, .batches_per_step = 0, .l2 = lambda}), {.lr = lr});
+  const TrainingHistory h = trainer.fit(*net, train);
+  BOOST_TEST(h.steps == 1u);
+  BOOST_TEST(h.last().samples == n);
+  BOOST_TEST(h.last().train_loss == double(loss) / n, boost::test_tools::tolerance(1e-5));
+  BOOST_TEST(h.last().train_accuracy == double(correct) / n);
+  const auto a = parameters_of(*reference), b = parameters_of(*net);
+  for (std::size_t i = 0; i < a.size(); ++i) BOOST_TEST(a[i] == b[i], boost::test_tools::tolerance(1e-4f));
+}
+
+BOOST_AUTO_TEST_CASE(accumulating_batches_takes_fewer_steps) {
+  const Points train = blobs(50, 1.0f, 1);  // 150 samples: 9 batches of 16
+  auto net = initial_net();
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 2, .batches_per_step = 4}), {.lr = 0.01f});
+  const TrainingHistory h = trainer.fit(*net, train);
+  BOOST_TEST(h.last().steps == 3u);  // 4 + 4 + the last one alone
+  BOOST_TEST(h.steps == 6u);
+  BOOST_TEST(h.last().samples == 9 * kBatch);
+}
+
+BOOST_AUTO_TEST_CASE(the_batch_loop_allocates_nothing) {
+  const Points train = blobs(100, 1.0f, 1), validation = blobs(20, 1.0f, 2);
+  auto net = initial_net();
+  std::vector<std::size_t> counts;
+  counts.reserve(100);
+  TrainerOptions options =
+      quiet({.epochs = 3, .schedule = CosineAnnealing<float>{0.05f, 50}, .schedule_unit = ScheduleUnit::step,
+             .l2 = 1e-4, .clip_norm = 1.0, .patience = 5});
+  options.on_batch.push_back([&](const BatchRecord& b) {
+    if (b.epoch == 2) counts.push_back(allocations.load(std::memory_order_relaxed));
+  });
+  Trainer<Net, kBatch, Adam<Net>> trainer(options);
+  (void)trainer.fit(*net, train, validation);
+  BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
+  BOOST_TEST(counts.front() == counts.back(), "allocations during epoch 2's batches: " << counts.back() - counts.front());
+}
+
+BOOST_AUTO_TEST_CASE(progress_shows_each_epoch_or_the_whole_run) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  std::ostringstream out;
+  Trainer<Net, kBatch, Adam<Net>> trainer({.epochs = 2, .progress_stream = &out});
+  (void)trainer.fit(*net, train);
+  const std::string text = out.str();
+  BOOST_TEST_MESSAGE(text);
+  BOOST_TEST(contains(text, "epoch 1/2: 100% 144/144 samples in "));
+  BOOST_TEST(contains(text, "epoch 2/2: 100% 144/144 samples in "));
+  BOOST_TEST(contains(text, "samples/s | loss "));
+
+  std::ostringstream whole;
+  trainer.options().progress = ProgressStyle::run;
+  trainer.options().progress_stream = &whole;
+  (void)trainer.fit(*net, train);
+  BOOST_TEST_MESSAGE(whole.str());
+  BOOST_TEST(contains(whole.str(), "training: 100% 288/288 samples in "));
+  BOOST_TEST(contains(whole.str(), "| epoch 2/2 | loss "));
+}
+
+BOOST_AUTO_TEST_CASE(the_history_is_written_as_csv) {
+  TrainingHistory h;
+  EpochRecord e;
+  e.epoch = 1;
+  e.train_loss = 0.5;
+  e.train_accuracy = 0.75;
+  e.learning_rate = 0.001;
+  e.samples = 128;
+  e.steps = 4;
+  e.add_metric("test_accuracy", 0.8);
+  h.epochs.push_back(e);
+  e.epoch = 2;
+  e.metrics.clear();
+  e.validation_loss = 0.25;
+  e.validation_accuracy = 0.875;
+  h.epochs.push_back(e);
+  std::ostringstream out;
+  write_csv(out, h);
+  BOOST_TEST(out.str() ==
+             "epoch,loss,accuracy,validation_loss,validation_accuracy,learning_rate,samples,steps,clipped_steps,"
+             "gradient_norm,train_seconds,seconds,samples_per_second,test_accuracy\n"
+             "1,0.5,0.75,,,0.001,128,4,0,,0,0,0,0.8\n"
+             "2,0.5,0.75,0.25,0.875,0.001,128,4,0,,0,0,0,\n");
+  BOOST_CHECK_THROW(write_csv(std::filesystem::path("/nonexistent/dir/curves.csv"), h), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(what_cannot_be_trained_on_is_refused_with_a_reason) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  const auto message_is = [](const std::string& expected) {
+    return [expected](const std::exception& e) {
+      BOOST_TEST(std::string(e.what()) == expected);
+      return std::string(e.what()) == expected;
+    };
+  };
+  Trainer<Net, kBatch, Adam<Net>> early(quiet({.patience = 2}));
+  BOOST_CHECK_EXCEPTION((void)early.fit(*net, train), std::invalid_argument,
+                        message_is("fixnet::Trainer::fit: early stopping (patience 2) needs a validation set: "
+                                   "expected fit(net, train, validation) with validation samples, got none"));
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({}));
+  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train.head(10)), std::invalid_argument,
+                        message_is("fixnet::Trainer::fit: expected at least 16 training samples (one batch), got 10"));
+  Points many(5);
+  for (int i = 0; i < 20; ++i) many.add({0.0f, 1.0f}, static_cast<std::uint8_t>(i % 5));
+  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, many), std::invalid_argument,
+                        message_is("fixnet::Trainer::fit: the training set has 5 classes, but the network only 3 "
+                                   "outputs: expected at most Net::outputs classes"));
+  using T = Trainer<Net, kBatch, Adam<Net>>;
+  BOOST_CHECK_EXCEPTION((void)T(quiet({.l2 = -1})), std::invalid_argument,
+                        message_is("fixnet::Trainer: expected l2 >= 0, got -1"));
+  BOOST_CHECK_EXCEPTION((void)T(quiet({.clip_norm = std::nan("")})), std::invalid_argument,
+                        message_is("fixnet::Trainer: expected clip_norm >= 0 (0: off), got nan"));
+  BOOST_CHECK_EXCEPTION((void)T({.progress_stream = nullptr}), std::invalid_argument,
+                        message_is("fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
+                                   "ProgressStyle::off for no progress)"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
