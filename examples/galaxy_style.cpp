@@ -279,6 +279,20 @@ std::string run_adam(const Options& options, const Data& train, Objective& objec
   return fmt::format("iteration limit reached after {} epochs", options.iterations);
 }
 
+/// `text` inside a gnuplot single-quoted string (a quote is doubled).
+std::string gnuplot_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+/// `text` as one word for the POSIX shell.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 bool gnuplot_available() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
 
 /// Draws the curves of `csv` into the PNG `png` with gnuplot, the best
@@ -289,20 +303,24 @@ bool plot(const std::string& csv, const std::string& png, const std::string& tit
     auto out = fmt::output_file(script);
     out.print(
         "set terminal pngcairo size 960,600 noenhanced\n"
-        "set output '{}'\n"
+        "set output {}\n"
         "set datafile separator ','\n"
-        "set title '{}'\n"
+        "set title {}\n"
         "set xlabel 'iteration'\n"
         "set ylabel 'mean binary cross-entropy per sample'\n"
         "set logscale y\n"
-        "set grid\n"
-        "set arrow from {}, graph 0 to {}, graph 1 nohead dashtype 2\n"
-        "set label 'lowest test cost (iteration {})' at {}, graph 0.95 offset 1,0\n"
-        "plot '{}' using 1:2 skip 1 with lines linewidth 2 title 'train', \\\n"
-        "     '' using 1:3 skip 1 with lines linewidth 2 title 'test'\n",
-        png, title, best, best, best, best, csv);
+        "set grid\n",
+        gnuplot_quoted(png), gnuplot_quoted(title));
+    // The curves: one CSV row per iteration from 0, so row K is iteration K.
+    out.print(
+        "set arrow from {0}, graph 0 to {0}, graph 1 nohead dashtype 2\n"
+        "plot {1} using 1:2 skip 1 with lines linewidth 2 title 'train', \\\n"
+        "     '' using 1:3 skip 1 with lines linewidth 2 title 'test', \\\n"
+        "     '' using 1:3 skip 1 every ::{0}::{0} with points pointtype 7 pointsize 1.5 \\\n"
+        "        title 'lowest test cost (iteration {0})'\n",
+        best, gnuplot_quoted(csv));
   }
-  const int status = std::system(fmt::format("gnuplot '{}'", script).c_str());
+  const int status = std::system(("gnuplot " + shell_quoted(script)).c_str());
   std::remove(script.c_str());
   if (status != 0) {
     fmt::print(stderr, "galaxy_style: warning: gnuplot failed (status {}); no plot\n", status);
