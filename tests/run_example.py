@@ -2,14 +2,24 @@
 """Smoke test of a fixnet example: run it, and check from its output that it
 learned.
 
-    run_example.py [--min-accuracy A] [--timeout S] -- EXAMPLE [ARGS...]
+    run_example.py [--min-accuracy A] [--timeout S] [--accuracy-label L]
+                   [--csv-every-epoch] [--skip-unless-env VAR] -- EXAMPLE [ARGS...]
 
 EXAMPLE must exit with status 0 and print
   - "Highway target: NAME",
-  - lines "epoch N  loss X" (at least two, N increasing),
-  - "accuracy: C/T = P%",
-and, if it says "loss curve written to FILE", FILE must hold the same curve as
-"epoch,loss" lines after an "epoch,loss" header.
+  - lines "epoch N  loss X" (at least two, N increasing; more may follow X on
+    the line),
+  - one line "L: C/T = P%" (L is "accuracy" unless --accuracy-label says
+    otherwise, e.g. "test accuracy"),
+and, if it says "loss curve written to FILE", FILE must hold the same curve:
+lines "epoch,loss[,...]" after a header that starts with "epoch,loss" (more
+columns may follow; only the first two are compared). With --csv-every-epoch
+the file may hold more epochs than were printed, and the printed ones are
+compared.
+
+With --skip-unless-env VAR, when the environment variable VAR is unset or
+empty (the example's data is not on this machine), the example is not run:
+the script says so and exits with 77, Meson's code for a skipped test.
 
 Passes when the first reported loss is greater than the last one and the
 accuracy is above A (a fraction, e.g. 0.5). Prints the example's output and
@@ -18,12 +28,13 @@ the verdict; exits 0 on success, 1 on failure (Meson's exitcode protocol).
 
 import argparse
 import math
+import os
 import re
 import subprocess
 import sys
 
-EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)\s*$")
-ACCURACY_LINE = re.compile(r"^accuracy:\s*(\d+)/(\d+)\s*=")
+EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)(?:\s.*)?$")
+SKIP = 77
 TARGET_LINE = re.compile(r"^Highway target:\s*(\S+)")
 CSV_LINE = re.compile(r"^loss curve written to (.+)$")
 
@@ -54,13 +65,14 @@ def read_csv(path):
             rows = f.read().splitlines()
     except OSError as e:
         raise Failure(f"cannot read the CSV the example wrote: {e}") from e
-    if not rows or rows[0] != "epoch,loss":
-        raise Failure(f"{path}: expected the header 'epoch,loss', found {rows[:1]}")
+    if not rows or rows[0].split(",")[:2] != ["epoch", "loss"]:
+        raise Failure(f"{path}: expected a header starting with 'epoch,loss', found {rows[:1]}")
+    columns = len(rows[0].split(","))
     curve = []
     for number, row in enumerate(rows[1:], start=2):
         fields = row.split(",")
         try:
-            if len(fields) != 2:
+            if len(fields) != columns:
                 raise ValueError
             curve.append((int(fields[0]), float(fields[1])))
         except ValueError:
@@ -68,7 +80,7 @@ def read_csv(path):
     return curve
 
 
-def check(output, min_accuracy):
+def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False):
     lines = output.splitlines()
     if not any(TARGET_LINE.match(line) for line in lines):
         raise Failure("the example did not print 'Highway target: ...'")
@@ -81,10 +93,11 @@ def check(output, min_accuracy):
         raise Failure(f"the loss did not fall: {first} at epoch {first_epoch}, "
                       f"{last} at epoch {last_epoch}")
 
-    accuracies = [ACCURACY_LINE.match(line) for line in lines]
+    accuracy_line = re.compile(r"^" + re.escape(accuracy_label) + r":\s*(\d+)/(\d+)\s*=")
+    accuracies = [accuracy_line.match(line) for line in lines]
     accuracies = [m for m in accuracies if m]
     if len(accuracies) != 1:
-        raise Failure(f"expected one 'accuracy: C/T = P%' line, found {len(accuracies)}")
+        raise Failure(f"expected one '{accuracy_label}: C/T = P%' line, found {len(accuracies)}")
     correct, total = int(accuracies[0].group(1)), int(accuracies[0].group(2))
     if total <= 0 or not 0 <= correct <= total:
         raise Failure(f"nonsensical accuracy {correct}/{total}")
@@ -96,6 +109,12 @@ def check(output, min_accuracy):
     csv_paths = [m.group(1) for m in csv_paths if m]
     for path in csv_paths:
         written = read_csv(path)
+        if csv_every_epoch:
+            # Every epoch in the CSV, some printed: compare those.
+            printed = {e for e, _ in curve}
+            if not printed <= {e for e, _ in written}:
+                raise Failure(f"{path} lacks epochs that were printed")
+            written = [(e, loss) for e, loss in written if e in printed]
         # The CSV has full precision, the output six decimals.
         if [e for e, _ in written] != [e for e, _ in curve] or any(
                 not math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-6)
@@ -113,12 +132,23 @@ def main():
                         help="fraction of training points the example must classify correctly")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before the example is killed")
+    parser.add_argument("--accuracy-label", default="accuracy",
+                        help="the label of the accuracy line to check ('LABEL: C/T = P%%')")
+    parser.add_argument("--csv-every-epoch", action="store_true",
+                        help="the CSV holds every epoch and the output only some: compare the printed ones")
+    parser.add_argument("--skip-unless-env", metavar="VAR",
+                        help="skip (exit 77) unless the environment variable VAR is set")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="-- EXAMPLE [ARGS...]")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("expected the example to run after --")
+
+    if args.skip_unless_env and not os.environ.get(args.skip_unless_env):
+        print(f"SKIP: ${args.skip_unless_env} is not set, so the example's data is not on this machine "
+              f"(for MNIST, the build sets it when ../shared/datasets/mnist exists beside the project)")
+        return SKIP
 
     print("running:", " ".join(command), flush=True)
     try:
@@ -133,7 +163,7 @@ def main():
         print(f"FAIL: the example exited with status {result.returncode}")
         return 1
     try:
-        verdict = check(result.stdout, args.min_accuracy)
+        verdict = check(result.stdout, args.min_accuracy, args.accuracy_label, args.csv_every_epoch)
     except Failure as e:
         print(f"FAIL: {e}")
         return 1

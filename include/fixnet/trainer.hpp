@@ -119,7 +119,8 @@ struct TrainerOptions {
   double clip_norm = 0;
   /// Early stopping: stop when the validation loss has not improved by more
   /// than `min_delta` for `patience` epochs in a row (0: never stop early).
-  /// Needs a validation set.
+  /// Needs a validation set. A run whose patience runs out at its last epoch
+  /// anyway counts as completed.
   std::size_t patience = 0;
   double min_delta = 0;
   /// With a validation set, give the network back the parameters of the
@@ -705,7 +706,7 @@ class Trainer {
         s.history.stop_message = "stopped by a callback " +
                                  std::string(stopped_in_epoch ? "during" : "after") + " epoch " +
                                  std::to_string(epoch);
-      } else if (o.patience > 0 && s.epochs_since_best >= o.patience) {
+      } else if (o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs) {
         stop = true;
         s.history.stop_reason = StopReason::early_stopping;
         s.history.stop_message = "early stopping after epoch " + std::to_string(epoch) +

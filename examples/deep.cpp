@@ -1,0 +1,99 @@
+// fixnet example: deep — a deeper network on MNIST: 784-256-128-10, ReLU
+// hidden layers, softmax output, He initialisation, Adam, mini-batches.
+//
+//   deep [--data DIR] [--epochs N] [--batch-size 16|32|64|128]
+//        [--optimizer sgd|momentum|nesterov|rmsprop|adam|adamw]
+//        [--learning-rate X] [--schedule constant|cosine|step] [--seed N]
+//        [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
+//        [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
+//
+// Same flags and output as `mnist` (without --reference): a line per epoch,
+// the train and test accuracy, the per-class report, the speed, the curves
+// as CSV and PNG. 5000 training images are held out for validation, and the
+// parameters of the epoch with the lowest validation loss are kept.
+//
+// Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
+// /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp).
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <fmt/core.h>
+
+#include "flags.hpp"
+#include "mnist_common.hpp"
+
+namespace {
+
+// The layers, one per line: inverted dropout goes between them as a layer of
+// its own, e.g. `fixnet::Dropout<256, std::ratio<1, 5>>,` after the first.
+using Net = fixnet::Network<fixnet::Dense<784, 256, fixnet::Relu>,
+                            fixnet::Dense<256, 128, fixnet::Relu>,
+                            fixnet::Dense<128, 10, fixnet::Softmax>>;
+namespace ex = examples::mnist;
+
+// Test accuracy on MNIST over seeds 1-3 with these defaults: 98.27-98.37%.
+// Without L2 the network soon fits its training images exactly (100%), its
+// validation loss turns up early and early stopping keeps an early epoch:
+// 98.12-98.42%.
+constexpr ex::Defaults defaults{.name = "deep",
+                                .epochs = 15,
+                                .batch_size = "64",
+                                .sgd = 0.1,
+                                .momentum = 0.02,
+                                .rmsprop = 5e-4,
+                                .adam = 1e-3,
+                                .l2 = 1e-4};
+
+float learning_rate_as_float(double value) {
+  const auto rate = static_cast<float>(value);
+  if (!(rate > 0.0f) || !std::isfinite(rate))
+    throw std::invalid_argument(
+        fmt::format("--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
+  return rate;
+}
+
+int run(const ex::Options& o) {
+  const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
+  const float lr = learning_rate_as_float(o.learning_rate > 0 ? o.learning_rate
+                                                              : ex::default_learning_rate(defaults, o.optimizer));
+  const ex::Data data = ex::load<Net>(o, o.validation);
+  fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
+             data.train.size(), data.validation.size(), data.test.size());
+  // ~1 MiB of parameters: the heap, not the stack.
+  auto net = std::make_unique<Net>();
+  fixnet::initialize(*net, fixnet::init::HeNormal{}, fixnet::init::Zeros{}, o.seed);
+  fmt::print("initial weights: He normal (seed {}), biases 0; {} parameters\n", o.seed, Net::parameter_count);
+  const ex::Run run{"deep", "fixnet deep: 784-256-128-10 ReLU/softmax, " + o.optimizer + ", batch " + o.batch_size,
+                    epochs};
+  return ex::dispatch<Net>(o, lr, [&]<std::size_t B, class Opt>(const typename Opt::options_type& options) {
+    return ex::train<B, Opt>(*net, data, o, run, options);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ex::Options options;
+  examples::Flags flags(
+      "fixnet deep: a 784-256-128-10 ReLU/softmax network on MNIST-format data, He initialisation, Adam, "
+      "mini-batches, validation and the best epoch kept (>= 98% on MNIST).");
+  ex::add_flags(flags, options, defaults);
+  if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
+
+  try {
+    ex::check_options(options);
+    fmt::print("fixnet deep: 784-256-128-10 ReLU/softmax network\n");
+    fmt::print("Highway target: {}\n", fixnet::simd_target());
+    return run(options);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "deep: error: {}\n", e.what());
+    return EXIT_FAILURE;
+  }
+}
