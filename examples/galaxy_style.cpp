@@ -93,7 +93,7 @@ struct Options {
   std::uint64_t test_limit = 0;
   std::uint64_t patience = 0;
   double time_limit = 0;
-  double learning_rate = 1e-2;
+  double learning_rate = 3e-3;
 };
 
 /// "0,1,2" -> {0, 1, 2}: three distinct classes 0-9.
