@@ -32,9 +32,9 @@ namespace {
 
 // The layers, one per line: inverted dropout goes between them as a layer of
 // its own, e.g. `fixnet::Dropout<256, std::ratio<1, 5>>,` after the first.
-using Net = fixnet::Network<fixnet::Dense<784, 256, fixnet::Relu>,
-                            fixnet::Dense<256, 128, fixnet::Relu>,
-                            fixnet::Dense<128, 10, fixnet::Softmax>>;
+using Net =
+    fixnet::Network<fixnet::Dense<784, 256, fixnet::Relu>, fixnet::Dense<256, 128, fixnet::Relu>,
+                    fixnet::Dense<128, 10, fixnet::Softmax>>;
 namespace ex = examples::mnist;
 
 // Test accuracy on MNIST over seeds 1-3 with these defaults: 98.27-98.37%.
@@ -53,27 +53,31 @@ constexpr ex::Defaults defaults{.name = "deep",
 float learning_rate_as_float(double value) {
   const auto rate = static_cast<float>(value);
   if (!(rate > 0.0f) || !std::isfinite(rate))
-    throw std::invalid_argument(
-        fmt::format("--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
+    throw std::invalid_argument(fmt::format(
+        "--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
   return rate;
 }
 
 int run(const ex::Options& o) {
   const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
-  const float lr = learning_rate_as_float(o.learning_rate > 0 ? o.learning_rate
-                                                              : ex::default_learning_rate(defaults, o.optimizer));
+  const float lr = learning_rate_as_float(
+      o.learning_rate > 0 ? o.learning_rate : ex::default_learning_rate(defaults, o.optimizer));
   const ex::Data data = ex::load<Net>(o, o.validation);
   fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
              data.train.size(), data.validation.size(), data.test.size());
   // ~1 MiB of parameters: the heap, not the stack.
   auto net = std::make_unique<Net>();
   fixnet::initialize(*net, fixnet::init::HeNormal{}, fixnet::init::Zeros{}, o.seed);
-  fmt::print("initial weights: He normal (seed {}), biases 0; {} parameters\n", o.seed, Net::parameter_count);
-  const ex::Run run{"deep", "fixnet deep: 784-256-128-10 ReLU/softmax, " + o.optimizer + ", batch " + o.batch_size,
-                    epochs};
-  return ex::dispatch<Net>(o, lr, [&]<std::size_t B, class Opt>(const typename Opt::options_type& options) {
-    return ex::train<B, Opt>(*net, data, o, run, options);
-  });
+  fmt::print("initial weights: He normal (seed {}), biases 0; {} parameters\n", o.seed,
+             Net::parameter_count);
+  const ex::Run run{
+      "deep",
+      "fixnet deep: 784-256-128-10 ReLU/softmax, " + o.optimizer + ", batch " + o.batch_size,
+      epochs};
+  return ex::dispatch<Net>(
+      o, lr, [&]<std::size_t B, class Opt>(const typename Opt::options_type& options) {
+        return ex::train<B, Opt>(*net, data, o, run, options);
+      });
 }
 
 }  // namespace
@@ -81,7 +85,8 @@ int run(const ex::Options& o) {
 int main(int argc, char** argv) {
   ex::Options options;
   examples::Flags flags(
-      "fixnet deep: a 784-256-128-10 ReLU/softmax network on MNIST-format data, He initialisation, Adam, "
+      "fixnet deep: a 784-256-128-10 ReLU/softmax network on MNIST-format data, He initialisation, "
+      "Adam, "
       "mini-batches, validation and the best epoch kept (>= 98% on MNIST).");
   ex::add_flags(flags, options, defaults);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;

@@ -76,8 +76,8 @@ constexpr std::uint64_t reference_iterations = 100;
 float learning_rate_as_float(double value) {
   const auto rate = static_cast<float>(value);
   if (!(rate > 0.0f) || !std::isfinite(rate))
-    throw std::invalid_argument(
-        fmt::format("--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
+    throw std::invalid_argument(fmt::format(
+        "--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
   return rate;
 }
 
@@ -85,12 +85,14 @@ int run_reference(const ex::Options& o) {
   const std::uint64_t iterations = o.epochs ? o.epochs : reference_iterations;
   const double lr = o.learning_rate > 0 ? o.learning_rate : reference_learning_rate;
   const ex::Data data = ex::load<Net>(o, 0);
-  fmt::print("data: {}: {} training images, {} test images (pixels / 255)\n", data.where, data.train.size(),
-             data.test.size());
-  fmt::print("reference: weights randn / sqrt(fan_in), biases 0 (seed {}); full-batch gradient descent, "
-             "{} iterations, learning rate {:g}, gradient averaged over all {} images (summed over chunks of {} "
-             "through the batch backward pass, then scaled by 1/{})\n",
-             o.seed, iterations, lr, data.train.size(), reference_chunk, data.train.size());
+  fmt::print("data: {}: {} training images, {} test images (pixels / 255)\n", data.where,
+             data.train.size(), data.test.size());
+  fmt::print(
+      "reference: weights randn / sqrt(fan_in), biases 0 (seed {}); full-batch gradient descent, "
+      "{} iterations, learning rate {:g}, gradient averaged over all {} images (summed over chunks "
+      "of {} "
+      "through the batch backward pass, then scaled by 1/{})\n",
+      o.seed, iterations, lr, data.train.size(), reference_chunk, data.train.size());
   std::fflush(stdout);
 
   auto net = std::make_unique<Net>();
@@ -98,10 +100,11 @@ int run_reference(const ex::Options& o) {
 
   fixnet::TrainerOptions t;
   t.epochs = iterations;
-  t.shuffle = false;        // the order does not change a full-batch sum
-  t.batches_per_step = 0;   // every batch (and the tail) into one step
+  t.shuffle = false;       // the order does not change a full-batch sum
+  t.batches_per_step = 0;  // every batch (and the tail) into one step
   t.progress = fixnet::ProgressStyle::run;
-  fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<Net>> trainer(std::move(t), {.lr = learning_rate_as_float(lr)});
+  fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<Net>> trainer(
+      std::move(t), {.lr = learning_rate_as_float(lr)});
   // "epoch N" is iteration N (a full-batch epoch is one step): the loss and
   // accuracy over all training images of the parameters before step N,
   // exactly; the test accuracy after it (for the curve). Printed every 10.
@@ -110,9 +113,10 @@ int run_reference(const ex::Options& o) {
     e.add_metric("test_loss", test.loss);
     e.add_metric("test_accuracy", test.accuracy());
     if (e.epoch == 1 || e.epoch % 10 == 0 || e.epoch == iterations)
-      fmt::print("epoch {:>3}  loss {:.6f}  acc {:6.2f}%  test acc {:6.2f}%  {:.2f} s  {:.0f} samples/s\n",
-                 e.epoch, e.train_loss, 100 * e.train_accuracy, 100 * test.accuracy(), e.train_seconds,
-                 e.samples_per_second);
+      fmt::print(
+          "epoch {:>3}  loss {:.6f}  acc {:6.2f}%  test acc {:6.2f}%  {:.2f} s  {:.0f} samples/s\n",
+          e.epoch, e.train_loss, 100 * e.train_accuracy, 100 * test.accuracy(), e.train_seconds,
+          e.samples_per_second);
     std::fflush(stdout);
   });
 
@@ -131,16 +135,19 @@ int run_reference(const ex::Options& o) {
   fmt::print("test accuracy: {} (the tutorial: 71.1%)\n", ex::accuracy_text(test));
   double train_seconds = 0;
   for (const auto& e : history.epochs) train_seconds += e.train_seconds;
-  fmt::print("time: {:.1f} s for {} iterations ({:.3f} s each, {:.0f} samples/s, forward + backward + update); "
-             "{:.1f} s in all with the test curve; data loaded in {:.1f} s\n",
-             train_seconds, history.epochs.size(), train_seconds / double(history.epochs.size()),
-             double(data.train.size()) * double(history.epochs.size()) / train_seconds, history.seconds,
-             data.load_seconds);
+  fmt::print(
+      "time: {:.1f} s for {} iterations ({:.3f} s each, {:.0f} samples/s, forward + backward + "
+      "update); "
+      "{:.1f} s in all with the test curve; data loaded in {:.1f} s\n",
+      train_seconds, history.epochs.size(), train_seconds / double(history.epochs.size()),
+      double(data.train.size()) * double(history.epochs.size()) / train_seconds, history.seconds,
+      data.load_seconds);
   if (!o.csv.empty()) {
     fixnet::write_csv(o.csv, history);
     fmt::print("loss curve written to {}\n", o.csv);
     if (!o.no_plot && !o.plot.empty())
-      ex::plot_curves(o.csv, o.plot, "fixnet mnist --reference: 784-50-10 sigmoid/softmax, full-batch descent",
+      ex::plot_curves(o.csv, o.plot,
+                      "fixnet mnist --reference: 784-50-10 sigmoid/softmax, full-batch descent",
                       history, "training (before each step)");
   }
   return EXIT_SUCCESS;
@@ -148,19 +155,22 @@ int run_reference(const ex::Options& o) {
 
 int run_default(const ex::Options& o) {
   const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
-  const float lr = learning_rate_as_float(o.learning_rate > 0 ? o.learning_rate
-                                                              : ex::default_learning_rate(defaults, o.optimizer));
+  const float lr = learning_rate_as_float(
+      o.learning_rate > 0 ? o.learning_rate : ex::default_learning_rate(defaults, o.optimizer));
   const ex::Data data = ex::load<Net>(o, o.validation);
   fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
              data.train.size(), data.validation.size(), data.test.size());
   auto net = std::make_unique<Net>();
   fixnet::initialize(*net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, o.seed);
   fmt::print("initial weights: Xavier uniform (seed {}), biases 0\n", o.seed);
-  const ex::Run run{"mnist", "fixnet mnist: 784-50-10 sigmoid/softmax, " + o.optimizer + ", batch " + o.batch_size,
-                    epochs};
-  return ex::dispatch<Net>(o, lr, [&]<std::size_t B, class Opt>(const typename Opt::options_type& options) {
-    return ex::train<B, Opt>(*net, data, o, run, options);
-  });
+  const ex::Run run{
+      "mnist",
+      "fixnet mnist: 784-50-10 sigmoid/softmax, " + o.optimizer + ", batch " + o.batch_size,
+      epochs};
+  return ex::dispatch<Net>(
+      o, lr, [&]<std::size_t B, class Opt>(const typename Opt::options_type& options) {
+        return ex::train<B, Opt>(*net, data, o, run, options);
+      });
 }
 
 }  // namespace
@@ -169,14 +179,17 @@ int main(int argc, char** argv) {
   ex::Options options;
   bool reference = false;
   examples::Flags flags(
-      "fixnet mnist: the 784-50-10 sigmoid/softmax network on MNIST-format data. Default: mini-batches, "
-      "Adam, validation and the best epoch kept (>= 97% on MNIST). --reference: the tutorial's full-batch "
+      "fixnet mnist: the 784-50-10 sigmoid/softmax network on MNIST-format data. Default: "
+      "mini-batches, "
+      "Adam, validation and the best epoch kept (>= 97% on MNIST). --reference: the tutorial's "
+      "full-batch "
       "gradient descent, exactly.");
   ex::add_flags(flags, options, defaults);
-  flags.add_switch("--reference", reference,
-                   "Reproduce the tutorial: randn / sqrt(fan_in) weights, full-batch gradient descent over all "
-                   "training images, averaged gradients, lr 0.1, 100 iterations (--epochs, --learning-rate, "
-                   "--seed, --limit, --csv and --plot apply; the other training flags do not)");
+  flags.add_switch(
+      "--reference", reference,
+      "Reproduce the tutorial: randn / sqrt(fan_in) weights, full-batch gradient descent over all "
+      "training images, averaged gradients, lr 0.1, 100 iterations (--epochs, --learning-rate, "
+      "--seed, --limit, --csv and --plot apply; the other training flags do not)");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {

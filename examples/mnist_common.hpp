@@ -79,35 +79,46 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
   o.l2 = d.l2;
   o.csv = std::string(d.name) + "_curves.csv";
   o.plot = std::string(d.name) + "_curves.png";
-  flags.add_text("--data", o.data,
-                 "Directory of the MNIST-format files (train-images-idx3-ubyte[.gz], ...). Not given: "
-                 "$FIXNET_DATA, then /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
+  flags.add_text(
+      "--data", o.data,
+      "Directory of the MNIST-format files (train-images-idx3-ubyte[.gz], ...). Not given: "
+      "$FIXNET_DATA, then /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
   flags.add_count("--epochs", o.epochs,
                   fmt::format("Passes over the training images (0: the default, {})", d.epochs));
-  flags.add_choice("--batch-size", o.batch_size, {"16", "32", "64", "128"},
-                   "Images per batch. The batch size is a template parameter (batches are statically "
-                   "shaped), so only these sizes are compiled in");
-  flags.add_non_negative("--learning-rate,--lr", o.learning_rate,
-                         fmt::format("Step size (0: the optimiser's default here: sgd {}, momentum and "
-                                     "nesterov {}, rmsprop {}, adam and adamw {})",
-                                     d.sgd, d.momentum, d.rmsprop, d.adam));
-  flags.add_choice("--optimizer", o.optimizer, {"sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"},
-                   "sgd (plain), momentum / nesterov (SGD with momentum 0.9), rmsprop, adam, adamw (weight "
-                   "decay 0.01)");
-  flags.add_choice("--schedule", o.schedule, {"constant", "cosine", "step"},
-                   "Learning rate over the epochs: constant, cosine (down to 1/100 of it at the last "
-                   "epoch), step (halved every 3 epochs)");
-  flags.add_count("--seed", o.seed, "Seed of the initial weights, the validation split and the shuffling");
+  flags.add_choice(
+      "--batch-size", o.batch_size, {"16", "32", "64", "128"},
+      "Images per batch. The batch size is a template parameter (batches are statically "
+      "shaped), so only these sizes are compiled in");
+  flags.add_non_negative(
+      "--learning-rate,--lr", o.learning_rate,
+      fmt::format("Step size (0: the optimiser's default here: sgd {}, momentum and "
+                  "nesterov {}, rmsprop {}, adam and adamw {})",
+                  d.sgd, d.momentum, d.rmsprop, d.adam));
+  flags.add_choice(
+      "--optimizer", o.optimizer, {"sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"},
+      "sgd (plain), momentum / nesterov (SGD with momentum 0.9), rmsprop, adam, adamw (weight "
+      "decay 0.01)");
+  flags.add_choice(
+      "--schedule", o.schedule, {"constant", "cosine", "step"},
+      "Learning rate over the epochs: constant, cosine (down to 1/100 of it at the last "
+      "epoch), step (halved every 3 epochs)");
+  flags.add_count("--seed", o.seed,
+                  "Seed of the initial weights, the validation split and the shuffling");
   flags.add_count("--validation", o.validation,
                   "Training images held out for validation (early stopping, best epoch); 0: none");
   flags.add_count("--patience", o.patience,
                   "Stop when the validation loss has not improved for this many epochs (0: never)");
-  flags.add_non_negative("--l2", o.l2, "L2 regularisation strength lambda on the weights (0: none)");
-  flags.add_non_negative("--clip", o.clip, "Clip the gradient's global norm to this (0: no clipping)");
-  flags.add_count("--limit", o.limit, "Load only the first N training images (0: all), for quick runs");
-  flags.add_count("--test-limit", o.test_limit, "Evaluate on the first N test images only (0: all)");
+  flags.add_non_negative("--l2", o.l2,
+                         "L2 regularisation strength lambda on the weights (0: none)");
+  flags.add_non_negative("--clip", o.clip,
+                         "Clip the gradient's global norm to this (0: no clipping)");
+  flags.add_count("--limit", o.limit,
+                  "Load only the first N training images (0: all), for quick runs");
+  flags.add_count("--test-limit", o.test_limit,
+                  "Evaluate on the first N test images only (0: all)");
   flags.add_text("--csv", o.csv, "Where to write the per-epoch curves as CSV ('' for nowhere)");
-  flags.add_text("--plot", o.plot, "Where to render the curves as a PNG with gnuplot, if installed");
+  flags.add_text("--plot", o.plot,
+                 "Where to render the curves as a PNG with gnuplot, if installed");
   flags.add_switch("--no-plot", o.no_plot, "Do not render the PNG");
   flags.add_count("--threads", o.threads,
                   "Training threads: 1 (data-parallel training is not implemented yet)", 1);
@@ -116,10 +127,10 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
 /// Checks the flags that CLI11 cannot; throws std::invalid_argument.
 inline void check_options(const Options& o) {
   if (o.threads > 1)
-    throw std::invalid_argument(fmt::format(
-        "--threads: expected 1, got {}: training runs on one thread for now (data-parallel training is "
-        "planned)",
-        o.threads));
+    throw std::invalid_argument(
+        fmt::format("--threads: expected 1, got {}: training runs on one thread for now "
+                    "(data-parallel training is planned)",
+                    o.threads));
 }
 
 using Images = fixnet::data::Dataset<float, 784>;
@@ -148,12 +159,13 @@ Data load(const Options& o, std::size_t validation) {
   fixnet::data::IdxOptions train_options, test_options;
   if (o.limit > 0) train_options.max_samples = o.limit;
   if (o.test_limit > 0) test_options.max_samples = o.test_limit;
-  Images all = fixnet::data::load_mnist<Net>(where.files, fixnet::data::MnistPart::train, train_options);
+  Images all =
+      fixnet::data::load_mnist<Net>(where.files, fixnet::data::MnistPart::train, train_options);
   d.test = fixnet::data::load_mnist<Net>(where.files, fixnet::data::MnistPart::test, test_options);
   if (validation >= all.size())
     throw std::invalid_argument(fmt::format(
-        "--validation: expected fewer validation images than the {} training images, got {}", all.size(),
-        validation));
+        "--validation: expected fewer validation images than the {} training images, got {}",
+        all.size(), validation));
   if (validation > 0) {
     auto parts = fixnet::data::split(all, validation, o.seed, fixnet::data::Stratify::by_class);
     d.train = std::move(parts.train);
@@ -176,7 +188,8 @@ inline bool on_path(const std::string& name) {
     const std::string dir = dirs.substr(start, end - start);
     const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
     std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return true;
+    if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
+      return true;
     start = end + 1;
   }
   return false;
@@ -213,7 +226,8 @@ inline bool plot_curves(const std::string& csv, const std::string& png, const st
                         const fixnet::TrainingHistory& history,
                         const std::string& training = "training (running mean)") {
   if (!on_path("gnuplot")) {
-    fmt::print("gnuplot is not installed (not on $PATH): no plot; the curves are in {} (apt install gnuplot)\n",
+    fmt::print("gnuplot is not installed (not on $PATH): no plot; the curves are in {} "
+               "(apt install gnuplot)\n",
                csv);
     return false;
   }
@@ -227,19 +241,21 @@ inline bool plot_curves(const std::string& csv, const std::string& png, const st
   const bool tested = !history.empty() && history.last().metric("test_loss").has_value();
   const std::string style = history.epochs.size() > 30 ? "lines" : "linespoints";
   const std::string file = gnuplot_string(csv);
-  std::string losses = fmt::format("{} using 1:{} skip 1 with {} lw 2 title {}", file, column("loss"), style,
-                                   gnuplot_string(training));
+  std::string losses = fmt::format("{} using 1:{} skip 1 with {} lw 2 title {}", file,
+                                   column("loss"), style, gnuplot_string(training));
   std::string accuracies = fmt::format("{} using 1:(100*${}) skip 1 with {} lw 2 title {}", file,
                                        column("accuracy"), style, gnuplot_string(training));
   if (validated) {
-    losses += fmt::format(", '' using 1:{} skip 1 with {} lw 2 title 'validation'", column("validation_loss"), style);
+    losses += fmt::format(", '' using 1:{} skip 1 with {} lw 2 title 'validation'",
+                          column("validation_loss"), style);
     accuracies += fmt::format(", '' using 1:(100*${}) skip 1 with {} lw 2 title 'validation'",
                               column("validation_accuracy"), style);
   }
   if (tested) {
-    losses += fmt::format(", '' using 1:{} skip 1 with {} lw 2 title 'test'", column("test_loss"), style);
-    accuracies +=
-        fmt::format(", '' using 1:(100*${}) skip 1 with {} lw 2 title 'test'", column("test_accuracy"), style);
+    losses +=
+        fmt::format(", '' using 1:{} skip 1 with {} lw 2 title 'test'", column("test_loss"), style);
+    accuracies += fmt::format(", '' using 1:(100*${}) skip 1 with {} lw 2 title 'test'",
+                              column("test_accuracy"), style);
   }
   const std::string script = fmt::format(
       "set terminal pngcairo size 1200,480 noenhanced font ',11'\n"
@@ -302,7 +318,8 @@ int train(Net& net, const Data& data, const Options& o, const Run& run,
   t.clip_norm = o.clip;
   t.patience = data.validation.empty() ? 0 : o.patience;
   if (o.schedule == "cosine")
-    t.schedule = fixnet::CosineAnnealing<double>{lr, std::max<std::size_t>(run.epochs - 1, 1), lr / 100};
+    t.schedule =
+        fixnet::CosineAnnealing<double>{lr, std::max<std::size_t>(run.epochs - 1, 1), lr / 100};
   else if (o.schedule == "step")
     t.schedule = fixnet::StepDecay<double>{lr, 3, 0.5};
 
@@ -318,27 +335,32 @@ int train(Net& net, const Data& data, const Options& o, const Run& run,
     std::string line = fmt::format("epoch {:>3}  loss {:.6f}  acc {:6.2f}%", e.epoch, e.train_loss,
                                    100 * e.train_accuracy);
     if (e.has_validation())
-      line += fmt::format("  val loss {:.4f} acc {:6.2f}%{}", e.validation_loss, 100 * e.validation_accuracy,
-                          e.improved ? "*" : " ");
-    if (const auto a = e.metric("test_accuracy")) line += fmt::format("  test acc {:6.2f}%", 100 * *a);
+      line += fmt::format("  val loss {:.4f} acc {:6.2f}%{}", e.validation_loss,
+                          100 * e.validation_accuracy, e.improved ? "*" : " ");
+    if (const auto a = e.metric("test_accuracy"))
+      line += fmt::format("  test acc {:6.2f}%", 100 * *a);
     line += fmt::format("  lr {:.3g}  {:.1f} s  {:.0f} samples/s", e.learning_rate, e.train_seconds,
                         e.samples_per_second);
     fmt::print("{}\n", line);
     std::fflush(stdout);
   });
 
-  fmt::print("training: {} epochs of {} batches of {} ({} images; the last {} sit out each epoch), {}, "
-             "learning rate {:g}{}, averaged gradients{}{}\n",
-             run.epochs, data.train.size() / B, B, data.train.size(), data.train.size() % B, o.optimizer, lr,
-             o.schedule == "cosine" ? " (cosine schedule to 1/100)"
-             : o.schedule == "step" ? " (halved every 3 epochs)"
-                                    : "",
-             o.l2 > 0 ? fmt::format(", L2 {:g}", o.l2) : "",
-             o.clip > 0 ? fmt::format(", clipped to norm {:g}", o.clip) : "");
+  fmt::print(
+      "training: {} epochs of {} batches of {} ({} images; the last {} sit out each epoch), {}, "
+      "learning rate {:g}{}, averaged gradients{}{}\n",
+      run.epochs, data.train.size() / B, B, data.train.size(), data.train.size() % B, o.optimizer,
+      lr,
+      o.schedule == "cosine" ? " (cosine schedule to 1/100)"
+      : o.schedule == "step" ? " (halved every 3 epochs)"
+                             : "",
+      o.l2 > 0 ? fmt::format(", L2 {:g}", o.l2) : "",
+      o.clip > 0 ? fmt::format(", clipped to norm {:g}", o.clip) : "");
   if (!data.validation.empty())
     fmt::print("validation: {} images held out; {} keeps the parameters of the best epoch{}\n",
                data.validation.size(), run.name,
-               o.patience > 0 ? fmt::format(" and stops after {} epochs without improvement", o.patience) : "");
+               o.patience > 0
+                   ? fmt::format(" and stops after {} epochs without improvement", o.patience)
+                   : "");
   fmt::print("(* marks a new best validation loss; progress on stderr)\n");
   std::fflush(stdout);
 
@@ -360,7 +382,8 @@ int train(Net& net, const Data& data, const Options& o, const Run& run,
     fmt::print("validation accuracy: {} (loss {:.4f})\n", accuracy_text(v), v.loss);
   }
   fmt::print("test accuracy: {} (loss {:.4f})\n", accuracy_text(test_eval), test_eval.loss);
-  if (run.print_report) fmt::print("per class on the test images:\n{}", fixnet::format_report(test_eval.confusion));
+  if (run.print_report)
+    fmt::print("per class on the test images:\n{}", fixnet::format_report(test_eval.confusion));
 
   double train_seconds = 0;
   std::size_t samples = 0;
@@ -369,10 +392,12 @@ int train(Net& net, const Data& data, const Options& o, const Run& run,
     samples += e.samples;
   }
   const std::size_t epochs = history.epochs.size();
-  fmt::print("time: {:.1f} s training ({} epochs, {:.2f} s per epoch, {:.0f} samples/s), {:.1f} s in all "
-             "with validation and test curves; data loaded in {:.1f} s\n",
-             train_seconds, epochs, epochs ? train_seconds / double(epochs) : 0.0,
-             train_seconds > 0 ? double(samples) / train_seconds : 0.0, history.seconds, data.load_seconds);
+  fmt::print(
+      "time: {:.1f} s training ({} epochs, {:.2f} s per epoch, {:.0f} samples/s), {:.1f} s in all "
+      "with validation and test curves; data loaded in {:.1f} s\n",
+      train_seconds, epochs, epochs ? train_seconds / double(epochs) : 0.0,
+      train_seconds > 0 ? double(samples) / train_seconds : 0.0, history.seconds,
+      data.load_seconds);
 
   if (!o.csv.empty()) {
     fixnet::write_csv(o.csv, history);
@@ -390,14 +415,17 @@ int train(Net& net, const Data& data, const Options& o, const Run& run,
 template <class Net, class F>
 int dispatch(const Options& o, float lr, F&& f) {
   const auto with_batch = [&]<std::size_t B>() {
-    if (o.optimizer == "sgd") return f.template operator()<B, fixnet::Sgd<Net>>(fixnet::SgdOptions<float>{.lr = lr});
+    if (o.optimizer == "sgd")
+      return f.template operator()<B, fixnet::Sgd<Net>>(fixnet::SgdOptions<float>{.lr = lr});
     if (o.optimizer == "momentum")
-      return f.template operator()<B, fixnet::Sgd<Net>>(fixnet::SgdOptions<float>{.lr = lr, .momentum = 0.9f});
+      return f.template operator()<B, fixnet::Sgd<Net>>(
+          fixnet::SgdOptions<float>{.lr = lr, .momentum = 0.9f});
     if (o.optimizer == "nesterov")
       return f.template operator()<B, fixnet::Sgd<Net>>(
           fixnet::SgdOptions<float>{.lr = lr, .momentum = 0.9f, .nesterov = true});
     if (o.optimizer == "rmsprop")
-      return f.template operator()<B, fixnet::RmsProp<Net>>(fixnet::RmsPropOptions<float>{.lr = lr});
+      return f.template operator()<B, fixnet::RmsProp<Net>>(
+          fixnet::RmsPropOptions<float>{.lr = lr});
     if (o.optimizer == "adamw")
       return f.template operator()<B, fixnet::AdamW<Net>>(fixnet::AdamWOptions<float>{.lr = lr});
     return f.template operator()<B, fixnet::Adam<Net>>(fixnet::AdamOptions<float>{.lr = lr});

@@ -63,8 +63,12 @@ void* operator new(std::size_t n, std::align_val_t a) { return allocate_or_throw
 void* operator new[](std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return allocate(n); }
-void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
-void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return allocate(n, a); }
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate(n, a);
+}
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate(n, a);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
@@ -139,7 +143,9 @@ void check_same_records(const TrainingHistory& a, const TrainingHistory& b) {
   BOOST_TEST(a.stop_message == b.stop_message);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -246,8 +252,9 @@ BOOST_AUTO_TEST_CASE(callbacks_see_every_epoch_add_metrics_and_can_stop_training
     ++calls;
     e.add_metric("twice_the_loss", 2 * e.train_loss);
   });
-  options.on_epoch.push_back(
-      [](const EpochRecord& e) { return e.epoch == 3 ? TrainingControl::stop : TrainingControl::proceed; });
+  options.on_epoch.push_back([](const EpochRecord& e) {
+    return e.epoch == 3 ? TrainingControl::stop : TrainingControl::proceed;
+  });
   Trainer<Net, kBatch, Adam<Net>> trainer(options, {.lr = 0.01f});
   const TrainingHistory h = trainer.fit(*net, train);
   BOOST_TEST(h.epochs.size() == 3u);
@@ -297,7 +304,8 @@ BOOST_AUTO_TEST_CASE(a_nan_parameter_stops_training_and_is_named) {
     BOOST_TEST(e.location()->row == 2u);
     BOOST_TEST(e.location()->column == 5u);
     BOOST_TEST(e.history().empty());
-    BOOST_TEST(contains(what, "training stopped at epoch 1, batch 1/9 (steps taken: 0): the loss of the batch is"));
+    BOOST_TEST(contains(
+        what, "training stopped at epoch 1, batch 1/9 (steps taken: 0): the loss of the batch is"));
     BOOST_TEST(contains(what, "parameter layer 1 W[2][5] (parameter 45) is nan"));
     BOOST_TEST(contains(what, "learning rate was 0.01"));
   }
@@ -315,7 +323,8 @@ BOOST_AUTO_TEST_CASE(a_huge_learning_rate_stops_training_with_a_message) {
     BOOST_TEST_MESSAGE(what);
     BOOST_TEST(contains(what, "fixnet::Trainer: training stopped at epoch 1, batch "));
     BOOST_TEST(contains(what, "try a smaller one, or gradient clipping"));
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter || e.kind() == TrainingDiverged::Kind::loss));
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter ||
+                e.kind() == TrainingDiverged::Kind::loss));
     if (e.kind() == TrainingDiverged::Kind::parameter) {
       BOOST_TEST(contains(what, "after this step"));
       BOOST_TEST(!all_finite(*net));  // left as it was, for inspection
@@ -336,7 +345,8 @@ BOOST_AUTO_TEST_CASE(a_non_finite_input_is_named_as_the_cause) {
   } catch (const TrainingDiverged& e) {
     const std::string what = e.what();
     BOOST_TEST_MESSAGE(what);
-    BOOST_TEST(contains(what, "training sample 37 holds inf at column 1: the data is not finite. Check the data"));
+    BOOST_TEST(contains(
+        what, "training sample 37 holds inf at column 1: the data is not finite. Check the data"));
     // Sigmoid saturates: the loss stays finite, the gradient (inf * 0) does not.
     BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter));
   }
@@ -359,14 +369,16 @@ BOOST_AUTO_TEST_CASE(a_step_schedule_sets_each_steps_learning_rate) {
   auto net = initial_net();
   const LinearWarmup<CosineAnnealing<float>> schedule{10, {0.2f, 20, 0.01f}};
   std::vector<double> rates;
-  TrainerOptions options = quiet({.epochs = 4, .schedule = schedule, .schedule_unit = ScheduleUnit::step});
+  TrainerOptions options =
+      quiet({.epochs = 4, .schedule = schedule, .schedule_unit = ScheduleUnit::step});
   options.on_batch.push_back([&](const BatchRecord& b) { rates.push_back(b.learning_rate); });
   Trainer<Net, kBatch, Adam<Net>> trainer(options);
   const TrainingHistory h = trainer.fit(*net, train);
   const std::size_t per_epoch = 150 / kBatch;
   BOOST_TEST_REQUIRE(rates.size() == 4 * per_epoch);
   for (std::size_t t = 0; t < rates.size(); ++t) BOOST_TEST(rates[t] == double(schedule(t)));
-  for (std::size_t k = 0; k < 4; ++k) BOOST_TEST(h.epochs[k].learning_rate == double(schedule(k * per_epoch)));
+  for (std::size_t k = 0; k < 4; ++k)
+    BOOST_TEST(h.epochs[k].learning_rate == double(schedule(k * per_epoch)));
 }
 
 BOOST_AUTO_TEST_CASE(a_schedule_that_gives_a_negative_rate_is_refused) {
@@ -374,10 +386,12 @@ BOOST_AUTO_TEST_CASE(a_schedule_that_gives_a_negative_rate_is_refused) {
   auto net = initial_net();
   Trainer<Net, kBatch, Adam<Net>> trainer(
       quiet({.epochs = 3, .schedule = [](std::size_t t) { return 0.1 - 0.1 * double(t); }}));
-  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train), std::invalid_argument, [](const std::invalid_argument& e) {
-    return std::string(e.what()) ==
-           "fixnet::Trainer: the schedule gave the learning rate -0.1 for t = 2: expected a finite rate >= 0";
-  });
+  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train), std::invalid_argument,
+                        [](const std::invalid_argument& e) {
+                          return std::string(e.what()) ==
+                                 "fixnet::Trainer: the schedule gave the learning rate -0.1 for t "
+                                 "= 2: expected a finite rate >= 0";
+                        });
 }
 
 // With SGD at rate lr, a clipped step moves the parameters by at most
@@ -401,7 +415,8 @@ BOOST_AUTO_TEST_CASE(clipping_bounds_every_step) {
   }
   const auto after = parameters_of(*net);
   double moved = 0;
-  for (std::size_t i = 0; i < after.size(); ++i) moved += double(after[i] - before[i]) * (after[i] - before[i]);
+  for (std::size_t i = 0; i < after.size(); ++i)
+    moved += double(after[i] - before[i]) * (after[i] - before[i]);
   BOOST_TEST(std::sqrt(moved) <= double(h.steps) * lr * clip * 1.001);
   BOOST_TEST(std::sqrt(moved) > 0);
 
@@ -437,20 +452,23 @@ BOOST_AUTO_TEST_CASE(full_batch_descent_in_chunks_is_one_averaged_step) {
   L2<float>{lambda}.add_gradient(*reference, *grads);
   GradientDescent<float>{lr}.step(*reference, *grads);
 
-  Trainer<Net, 50, Sgd<Net>> trainer(quiet({.epochs = 1, .batches_per_step = 0, .l2 = lambda}), {.lr = lr});
+  Trainer<Net, 50, Sgd<Net>> trainer(quiet({.epochs = 1, .batches_per_step = 0, .l2 = lambda}),
+                                     {.lr = lr});
   const TrainingHistory h = trainer.fit(*net, train);
   BOOST_TEST(h.steps == 1u);
   BOOST_TEST(h.last().samples == n);
   BOOST_TEST(h.last().train_loss == double(loss) / n, boost::test_tools::tolerance(1e-5));
   BOOST_TEST(h.last().train_accuracy == double(correct) / n);
   const auto a = parameters_of(*reference), b = parameters_of(*net);
-  for (std::size_t i = 0; i < a.size(); ++i) BOOST_TEST(a[i] == b[i], boost::test_tools::tolerance(1e-4f));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    BOOST_TEST(a[i] == b[i], boost::test_tools::tolerance(1e-4f));
 }
 
 BOOST_AUTO_TEST_CASE(accumulating_batches_takes_fewer_steps) {
   const Points train = blobs(50, 1.0f, 1);  // 150 samples: 9 batches of 16
   auto net = initial_net();
-  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 2, .batches_per_step = 4}), {.lr = 0.01f});
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 2, .batches_per_step = 4}),
+                                          {.lr = 0.01f});
   const TrainingHistory h = trainer.fit(*net, train);
   BOOST_TEST(h.last().steps == 3u);  // 4 + 4 + the last one alone
   BOOST_TEST(h.steps == 6u);
@@ -462,16 +480,20 @@ BOOST_AUTO_TEST_CASE(the_batch_loop_allocates_nothing) {
   auto net = initial_net();
   std::vector<std::size_t> counts;
   counts.reserve(100);
-  TrainerOptions options =
-      quiet({.epochs = 3, .schedule = CosineAnnealing<float>{0.05f, 50}, .schedule_unit = ScheduleUnit::step,
-             .l2 = 1e-4, .clip_norm = 1.0, .patience = 5});
+  TrainerOptions options = quiet({.epochs = 3,
+                                  .schedule = CosineAnnealing<float>{0.05f, 50},
+                                  .schedule_unit = ScheduleUnit::step,
+                                  .l2 = 1e-4,
+                                  .clip_norm = 1.0,
+                                  .patience = 5});
   options.on_batch.push_back([&](const BatchRecord& b) {
     if (b.epoch == 2) counts.push_back(allocations.load(std::memory_order_relaxed));
   });
   Trainer<Net, kBatch, Adam<Net>> trainer(options);
   (void)trainer.fit(*net, train, validation);
   BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
-  BOOST_TEST(counts.front() == counts.back(), "allocations during epoch 2's batches: " << counts.back() - counts.front());
+  BOOST_TEST(counts.front() == counts.back(),
+             "allocations during epoch 2's batches: " << counts.back() - counts.front());
 }
 
 BOOST_AUTO_TEST_CASE(progress_shows_each_epoch_or_the_whole_run) {
@@ -514,11 +536,13 @@ BOOST_AUTO_TEST_CASE(the_history_is_written_as_csv) {
   std::ostringstream out;
   write_csv(out, h);
   BOOST_TEST(out.str() ==
-             "epoch,loss,accuracy,validation_loss,validation_accuracy,learning_rate,samples,steps,clipped_steps,"
+             "epoch,loss,accuracy,validation_loss,validation_accuracy,learning_rate,samples,steps,"
+             "clipped_steps,"
              "gradient_norm,train_seconds,seconds,samples_per_second,test_accuracy\n"
              "1,0.5,0.75,,,0.001,128,4,0,,0,0,0,0.8\n"
              "2,0.5,0.75,0.25,0.875,0.001,128,4,0,,0,0,0,\n");
-  BOOST_CHECK_THROW(write_csv(std::filesystem::path("/nonexistent/dir/curves.csv"), h), std::runtime_error);
+  BOOST_CHECK_THROW(write_csv(std::filesystem::path("/nonexistent/dir/curves.csv"), h),
+                    std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(what_cannot_be_trained_on_is_refused_with_a_reason) {
@@ -531,25 +555,30 @@ BOOST_AUTO_TEST_CASE(what_cannot_be_trained_on_is_refused_with_a_reason) {
     };
   };
   Trainer<Net, kBatch, Adam<Net>> early(quiet({.patience = 2}));
-  BOOST_CHECK_EXCEPTION((void)early.fit(*net, train), std::invalid_argument,
-                        message_is("fixnet::Trainer::fit: early stopping (patience 2) needs a validation set: "
-                                   "expected fit(net, train, validation) with validation samples, got none"));
+  BOOST_CHECK_EXCEPTION(
+      (void)early.fit(*net, train), std::invalid_argument,
+      message_is("fixnet::Trainer::fit: early stopping (patience 2) needs a validation set: "
+                 "expected fit(net, train, validation) with validation samples, got none"));
   Trainer<Net, kBatch, Adam<Net>> trainer(quiet({}));
-  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train.head(10)), std::invalid_argument,
-                        message_is("fixnet::Trainer::fit: expected at least 16 training samples (one batch), got 10"));
+  BOOST_CHECK_EXCEPTION(
+      (void)trainer.fit(*net, train.head(10)), std::invalid_argument,
+      message_is(
+          "fixnet::Trainer::fit: expected at least 16 training samples (one batch), got 10"));
   Points many(5);
   for (int i = 0; i < 20; ++i) many.add({0.0f, 1.0f}, static_cast<std::uint8_t>(i % 5));
-  BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, many), std::invalid_argument,
-                        message_is("fixnet::Trainer::fit: the training set has 5 classes, but the network only 3 "
-                                   "outputs: expected at most Net::outputs classes"));
+  BOOST_CHECK_EXCEPTION(
+      (void)trainer.fit(*net, many), std::invalid_argument,
+      message_is("fixnet::Trainer::fit: the training set has 5 classes, but the network only 3 "
+                 "outputs: expected at most Net::outputs classes"));
   using T = Trainer<Net, kBatch, Adam<Net>>;
   BOOST_CHECK_EXCEPTION((void)T(quiet({.l2 = -1})), std::invalid_argument,
                         message_is("fixnet::Trainer: expected l2 >= 0, got -1"));
   BOOST_CHECK_EXCEPTION((void)T(quiet({.clip_norm = std::nan("")})), std::invalid_argument,
                         message_is("fixnet::Trainer: expected clip_norm >= 0 (0: off), got nan"));
-  BOOST_CHECK_EXCEPTION((void)T({.progress_stream = nullptr}), std::invalid_argument,
-                        message_is("fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
-                                   "ProgressStyle::off for no progress)"));
+  BOOST_CHECK_EXCEPTION(
+      (void)T({.progress_stream = nullptr}), std::invalid_argument,
+      message_is("fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
+                 "ProgressStyle::off for no progress)"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

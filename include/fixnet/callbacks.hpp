@@ -3,7 +3,7 @@
 //
 //   fixnet::TrainerOptions options;
 //   options.on_epoch.push_back([&](fixnet::EpochRecord& e) {
-//     e.add_metric("test_accuracy", fixnet::evaluate(net, test, fixnet::CrossEntropy{}, ws).accuracy());
+//     e.add_metric("test_accuracy", trainer.evaluate(net, test).accuracy());
 //   });
 //   options.on_batch.push_back([](const fixnet::BatchRecord& b) {
 //     return b.loss < 0.01 ? fixnet::TrainingControl::stop : fixnet::TrainingControl::proceed;
@@ -69,10 +69,12 @@ class Callback {
  public:
   Callback() = default;
 
+  // clang-format off (clang-format 14 misplaces requires-clauses)
   template <class F>
     requires(!std::same_as<std::remove_cvref_t<F>, Callback> && std::invocable<F&, Arg>)
   Callback(F f)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
       : function_(adapt(std::move(f))) {}
+  // clang-format on
 
   /// Calls it; `proceed` when empty.
   TrainingControl operator()(Arg arg) const {

@@ -111,9 +111,12 @@ enum class StopReason {
 /// "completed", "early stopping", "callback".
 inline const char* to_string(StopReason reason) noexcept {
   switch (reason) {
-    case StopReason::completed: return "completed";
-    case StopReason::early_stopping: return "early stopping";
-    case StopReason::callback: return "callback";
+    case StopReason::completed:
+      return "completed";
+    case StopReason::early_stopping:
+      return "early stopping";
+    case StopReason::callback:
+      return "callback";
   }
   return "?";
 }
@@ -208,12 +211,14 @@ inline void write_csv(const std::filesystem::path& path, const TrainingHistory& 
   std::ofstream out(path);
   if (!out) {
     const int error = errno;
-    throw std::runtime_error("fixnet: cannot write the training history to " + path.string() + ": " +
-                             (error != 0 ? std::strerror(error) : "cannot open the file"));
+    throw std::runtime_error("fixnet: cannot write the training history to " + path.string() +
+                             ": " + (error != 0 ? std::strerror(error) : "cannot open the file"));
   }
   write_csv(out, history);
   out.flush();
-  if (!out) throw std::runtime_error("fixnet: writing the training history to " + path.string() + " failed");
+  if (!out)
+    throw std::runtime_error("fixnet: writing the training history to " + path.string() +
+                             " failed");
 }
 
 }  // namespace fixnet

@@ -7,8 +7,8 @@
 //   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
 //   auto net = std::make_unique<Net>();
 //   fixnet::initialize(*net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, seed);
-//   fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer({.epochs = 10, .seed = seed, .patience = 3},
-//                                                      {.lr = 1e-3f});
+//   fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(
+//       {.epochs = 10, .seed = seed, .patience = 3}, {.lr = 1e-3f});
 //   fixnet::TrainingHistory history = trainer.fit(*net, train, validation);
 //   std::cout << trainer.evaluate(*net, test).accuracy() << '\n';
 //   fixnet::write_csv("curves.csv", history);  // fixnet/history.hpp
@@ -188,7 +188,8 @@ double parameter_value(const P& p, const ParameterLocation& at) noexcept {
   p.for_each_layer([&](const auto& block) {
     using Block = std::remove_cvref_t<decltype(block)>;
     if constexpr (Block::parameter_count > 0) {
-      if (layer == at.layer) value = at.is_bias ? block.bias(at.row) : block.weight(at.row, at.column);
+      if (layer == at.layer)
+        value = at.is_bias ? block.bias(at.row) : block.weight(at.row, at.column);
     }
     ++layer;
   });
@@ -212,8 +213,9 @@ template <std::size_t NetInputs, std::size_t Width>
 consteval bool check_trainer_width() {
   // Fix: load the data for this network (load_mnist<Net>, load_idx<Net>), or
   // train a network whose first layer takes the data's width.
-  static_assert(NetInputs == Width,
-                "fixnet: Trainer::fit: the data set's row width differs from the network's input width");
+  static_assert(
+      NetInputs == Width,
+      "fixnet: Trainer::fit: the data set's row width differs from the network's input width");
   return true;
 }
 
@@ -248,11 +250,14 @@ consteval bool check_trainer_scalar() {
 /// The trainer owns its buffers: a `Workspace<Net, B>`, the gradients, the
 /// copy of the best parameters and the optimiser (with its state), all on
 /// the heap, allocated once at construction. The batch loop allocates
-/// nothing (progress text is formatted at most every 100 ms on a terminal,
-/// 10 s otherwise). One trainer serves any number of `fit` calls, one at a
-/// time; the optimiser's state carries over between them (`optimizer().reset()`
-/// forgets it). Single-threaded: each batch goes through `accumulate_batch`,
-/// the one place a data-parallel version would split.
+/// nothing (the tests count); the progress display, when on, formats its
+/// text every 32 batches and draws it at most every 100 ms on a terminal,
+/// every 10 s otherwise. Per-epoch work (shuffling, validation, records)
+/// may allocate. One trainer serves any number of `fit` calls, one at a
+/// time; the optimiser's state carries over between them
+/// (`optimizer().reset()` forgets it). Single-threaded: each batch goes
+/// through `accumulate_batch`, the one place a data-parallel version would
+/// split.
 template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L = CrossEntropy>
 class Trainer {
   // Fix: pick a batch size of at least 1, e.g. Trainer<Net, 32, Adam<Net>>.
@@ -284,7 +289,8 @@ class Trainer {
         workspace_(std::make_unique<workspace_type>()),
         gradients_(std::make_unique<parameters_type>()),
         best_(std::make_unique<parameters_type>()) {
-    if (!optimizer_) throw std::invalid_argument("fixnet::Trainer: expected an optimiser, got a null pointer");
+    if (!optimizer_)
+      throw std::invalid_argument("fixnet::Trainer: expected an optimiser, got a null pointer");
     check_options();
   }
 
@@ -326,8 +332,8 @@ class Trainer {
   /// Allocates nothing, throws nothing; touches only `ws` and `grads`, so
   /// threads with their own would run it on their share of a batch.
   template <class Inputs, class Labels>
-  static BatchResult accumulate_batch(const Net& net, const Inputs& inputs, const Labels& labels, L loss,
-                                      workspace_type& ws, parameters_type& grads) noexcept {
+  static BatchResult accumulate_batch(const Net& net, const Inputs& inputs, const Labels& labels,
+                                      L loss, workspace_type& ws, parameters_type& grads) noexcept {
     BatchResult result{net.backward(inputs, labels, loss, grads, ws), 0};
     std::array<scalar_type, Net::outputs> y;
     for (std::size_t b = 0; b < B; ++b) {
@@ -355,14 +361,14 @@ class Trainer {
   void check_options() const {
     const TrainerOptions& o = options_;
     detail::check_trainer_option(std::isfinite(o.l2) && o.l2 >= 0, "l2 >= 0", o.l2);
-    detail::check_trainer_option(std::isfinite(o.clip_norm) && o.clip_norm >= 0, "clip_norm >= 0 (0: off)",
-                                 o.clip_norm);
+    detail::check_trainer_option(std::isfinite(o.clip_norm) && o.clip_norm >= 0,
+                                 "clip_norm >= 0 (0: off)", o.clip_norm);
     detail::check_trainer_option(std::isfinite(o.min_delta) && o.min_delta >= 0, "min_delta >= 0",
                                  o.min_delta);
     if (o.progress != ProgressStyle::off && o.progress_stream == nullptr)
       throw std::invalid_argument(
-          "fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = ProgressStyle::off "
-          "for no progress)");
+          "fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
+          "ProgressStyle::off for no progress)");
   }
 
   template <Scalar T, std::size_t Width>
@@ -380,21 +386,21 @@ class Trainer {
   void check_data(const dataset_type& train, const dataset_type* validation) const {
     const bool full_batch = options_.batches_per_step == 0;
     if (train.empty() || (!full_batch && train.size() < B))
-      throw std::invalid_argument("fixnet::Trainer::fit: expected at least " +
-                                  std::to_string(full_batch ? 1 : B) +
-                                  (full_batch ? " training sample" : " training samples (one batch)") +
-                                  ", got " + std::to_string(train.size()));
+      throw std::invalid_argument(
+          "fixnet::Trainer::fit: expected at least " + std::to_string(full_batch ? 1 : B) +
+          (full_batch ? " training sample" : " training samples (one batch)") + ", got " +
+          std::to_string(train.size()));
     for (const dataset_type* d : {&train, validation})
       if (d != nullptr && d->classes() > Net::outputs)
-        throw std::invalid_argument("fixnet::Trainer::fit: the " +
-                                    std::string(d == &train ? "training" : "validation") + " set has " +
-                                    std::to_string(d->classes()) + " classes, but the network only " +
-                                    std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes");
+        throw std::invalid_argument(
+            "fixnet::Trainer::fit: the " + std::string(d == &train ? "training" : "validation") +
+            " set has " + std::to_string(d->classes()) + " classes, but the network only " +
+            std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes");
     if (options_.patience > 0 && validation == nullptr)
-      throw std::invalid_argument("fixnet::Trainer::fit: early stopping (patience " +
-                                  std::to_string(options_.patience) +
-                                  ") needs a validation set: expected fit(net, train, validation) with "
-                                  "validation samples, got none");
+      throw std::invalid_argument(
+          "fixnet::Trainer::fit: early stopping (patience " + std::to_string(options_.patience) +
+          ") needs a validation set: expected fit(net, train, validation) with "
+          "validation samples, got none");
   }
 
   /// Where a run is, for messages and records.
@@ -418,33 +424,38 @@ class Trainer {
   [[noreturn]] void diverged(RunState& s, TrainingDiverged::Kind kind, const std::string& what,
                              std::optional<ParameterLocation> location, const std::string& cause,
                              bool data_at_fault = false) const {
-    std::string message = "fixnet::Trainer: training stopped at epoch " + std::to_string(s.at.epoch);
+    std::string message =
+        "fixnet::Trainer: training stopped at epoch " + std::to_string(s.at.epoch);
     if (s.at.batch > 0)
       message += ", batch " + std::to_string(s.at.batch) + "/" + std::to_string(s.at.batches);
     message += " (steps taken: " + std::to_string(s.history.steps) + "): " + what;
     if (!cause.empty()) message += "; " + cause;
     if (data_at_fault)
-      message += ". Check the data (load it with fixnet::data, or look for NaN and infinity in it).";
+      message +=
+          ". Check the data (load it with fixnet::data, or look for NaN and infinity in it).";
     else
-      message += ". The learning rate was " + detail::format_value(static_cast<double>(optimizer_->learning_rate())) +
-                 (options_.clip_norm > 0 ? "; try a smaller one."
-                                         : "; try a smaller one, or gradient clipping (TrainerOptions::clip_norm).");
+      message += ". The learning rate was " +
+                 detail::format_value(static_cast<double>(optimizer_->learning_rate())) +
+                 (options_.clip_norm > 0
+                      ? "; try a smaller one."
+                      : "; try a smaller one, or gradient clipping (TrainerOptions::clip_norm).");
     throw TrainingDiverged(message, kind, s.at.epoch, s.at.batch, location, std::move(s.history));
   }
 
   /// "parameter layer 0 W[3][7] (parameter 1234) is nan" or "every
-  /// parameter is finite".
-  static std::string describe_parameters(const parameters_type& p, const char* what,
+  /// parameter is finite" (`one` "parameter", `all` "every parameter").
+  static std::string describe_parameters(const parameters_type& p, const char* one, const char* all,
                                          std::optional<ParameterLocation>& where) {
     where = find_non_finite(p);
-    if (!where) return std::string("every ") + what + " is finite";
-    return std::string(what) + " " + to_string(*where) + " is " +
+    if (!where) return std::string(all) + " is finite";
+    return std::string(one) + " " + to_string(*where) + " is " +
            detail::format_value(detail::parameter_value(p, *where));
   }
 
   /// The first non-finite input value among the given training samples, if
   /// any: the data, not the training, is then at fault.
-  static std::string describe_inputs(const dataset_type& train, std::span<const std::size_t> samples) {
+  static std::string describe_inputs(const dataset_type& train,
+                                     std::span<const std::size_t> samples) {
     for (const std::size_t i : samples) {
       const auto& row = train.row(i);
       for (std::size_t c = 0; c < row.size(); ++c)
@@ -462,10 +473,12 @@ class Trainer {
       return;
     std::optional<ParameterLocation> where;
     const std::string inputs = describe_inputs(train, samples);
-    const std::string cause = inputs.empty() ? describe_parameters(net.parameters(), "parameter", where) : inputs;
+    const std::string cause = inputs.empty() ? describe_parameters(net.parameters(), "parameter",
+                                                                   "every parameter", where)
+                                             : inputs;
     diverged(s, TrainingDiverged::Kind::loss,
-             "the loss of the batch is " + detail::format_value(static_cast<double>(loss)), where, cause,
-             !inputs.empty());
+             "the loss of the batch is " + detail::format_value(static_cast<double>(loss)), where,
+             cause, !inputs.empty());
   }
 
   /// Sets the learning rate from the schedule for t.
@@ -482,23 +495,28 @@ class Trainer {
   /// One optimiser step on the gradients accumulated over `samples`, the
   /// training samples' indices (see the class). Returns the gradient norm
   /// before clipping (NaN without clipping).
-  double step(RunState& s, Net& net, const dataset_type& train, std::span<const std::size_t> samples) {
+  double step(RunState& s, Net& net, const dataset_type& train,
+              std::span<const std::size_t> samples) {
     parameters_type& g = *gradients_;
-    if (options_.schedule && options_.schedule_unit == ScheduleUnit::step) apply_schedule(s.history.steps);
+    if (options_.schedule && options_.schedule_unit == ScheduleUnit::step)
+      apply_schedule(s.history.steps);
     if (!s.epoch_stepped) s.record.learning_rate = static_cast<double>(optimizer_->learning_rate());
     g.scale(scalar_type(1) / static_cast<scalar_type>(samples.size()));
     if (options_.l2 > 0)
-      L2<scalar_type>{static_cast<scalar_type>(options_.l2), options_.l2_biases}.add_gradient(net, g);
+      L2<scalar_type>{static_cast<scalar_type>(options_.l2), options_.l2_biases}.add_gradient(net,
+                                                                                              g);
     double norm = EpochRecord::missing;
     if (options_.clip_norm > 0) {
-      norm = static_cast<double>(clip_gradient_norm(g, static_cast<scalar_type>(options_.clip_norm)));
+      norm =
+          static_cast<double>(clip_gradient_norm(g, static_cast<scalar_type>(options_.clip_norm)));
       if (!std::isfinite(norm)) {
         std::optional<ParameterLocation> where;
-        std::string which = describe_parameters(g, "gradient of", where);
+        std::string which = describe_parameters(g, "the gradient of", "every gradient", where);
         const std::string inputs = describe_inputs(train, samples);
         if (!inputs.empty()) which += "; " + inputs;
-        diverged(s, TrainingDiverged::Kind::gradient, "the gradient's norm is " + detail::format_value(norm),
-                 where, which, !inputs.empty());
+        diverged(s, TrainingDiverged::Kind::gradient,
+                 "the gradient's norm is " + detail::format_value(norm), where, which,
+                 !inputs.empty());
       }
       s.record.clipped_steps += norm > options_.clip_norm;
       s.gradient_norm_sum += norm;
@@ -509,9 +527,11 @@ class Trainer {
     s.epoch_stepped = true;
     if (!all_finite(net)) [[unlikely]] {
       std::optional<ParameterLocation> where;
-      std::string what = describe_parameters(net.parameters(), "parameter", where);
+      std::string what =
+          describe_parameters(net.parameters(), "parameter", "every parameter", where);
       std::optional<ParameterLocation> gradient_at;
-      const std::string gradient = describe_parameters(g, "gradient of", gradient_at);
+      const std::string gradient =
+          describe_parameters(g, "the gradient of", "every gradient", gradient_at);
       const std::string inputs = describe_inputs(train, samples);
       diverged(s, TrainingDiverged::Kind::parameter, what + " after this step", where,
                !inputs.empty() ? inputs
@@ -524,7 +544,8 @@ class Trainer {
   }
 
   /// Calls the batch callbacks; true to stop.
-  bool after_batch(const RunState& s, std::size_t samples, double loss, bool stepped, double norm) const {
+  bool after_batch(const RunState& s, std::size_t samples, double loss, bool stepped,
+                   double norm) const {
     if (options_.on_batch.empty()) return false;
     const BatchRecord record{s.at.epoch,
                              s.at.batch - 1,
@@ -536,15 +557,16 @@ class Trainer {
                              static_cast<double>(optimizer_->learning_rate()),
                              norm};
     bool stop = false;
-    for (const BatchCallback& callback : options_.on_batch) stop |= callback(record) == TrainingControl::stop;
+    for (const BatchCallback& callback : options_.on_batch)
+      stop |= callback(record) == TrainingControl::stop;
     return stop;
   }
 
   /// "loss 0.2314 acc 93.12%" into `buffer`.
   static std::string_view status_text(std::array<char, 96>& buffer, const char* prefix, double loss,
                                       double accuracy) {
-    const int n = std::snprintf(buffer.data(), buffer.size(), "%sloss %.4f acc %.2f%%", prefix, loss,
-                                100.0 * accuracy);
+    const int n = std::snprintf(buffer.data(), buffer.size(), "%sloss %.4f acc %.2f%%", prefix,
+                                loss, 100.0 * accuracy);
     return {buffer.data(), n < 0 ? 0 : std::min(static_cast<std::size_t>(n), buffer.size() - 1)};
   }
 
@@ -565,7 +587,8 @@ class Trainer {
 
     std::optional<Progress> run_progress;
     if (o.progress == ProgressStyle::run)
-      run_progress.emplace(*o.progress_stream, per_epoch * o.epochs, ProgressOptions{.label = "training"});
+      run_progress.emplace(*o.progress_stream, per_epoch * o.epochs,
+                           ProgressOptions{.label = "training"});
     gradients_->zero();
 
     bool stop = false;
@@ -584,7 +607,9 @@ class Trainer {
         epoch_progress.emplace(*o.progress_stream, per_epoch,
                                ProgressOptions{.label = "epoch " + std::to_string(epoch) + "/" +
                                                         std::to_string(o.epochs)});
-      Progress* progress = epoch_progress ? &*epoch_progress : run_progress ? &*run_progress : nullptr;
+      Progress* progress = epoch_progress ? &*epoch_progress
+                           : run_progress ? &*run_progress
+                                          : nullptr;
       char prefix[48] = "";
       if (run_progress) std::snprintf(prefix, sizeof prefix, "epoch %zu/%zu | ", epoch, o.epochs);
 
@@ -596,12 +621,15 @@ class Trainer {
         correct += right;
         seen += samples;
       };
-      const auto pending = [&] { return std::span<const std::size_t>(order).subspan(step_begin, seen - step_begin); };
+      const auto pending = [&] {
+        return std::span<const std::size_t>(order).subspan(step_begin, seen - step_begin);
+      };
       const auto show = [&](std::size_t samples, bool refresh) {
         if (progress == nullptr) return;
         if (refresh)
-          progress->set_status(status_text(status, prefix, loss_sum / static_cast<double>(seen),
-                                           static_cast<double>(correct) / static_cast<double>(seen)));
+          progress->set_status(
+              status_text(status, prefix, loss_sum / static_cast<double>(seen),
+                          static_cast<double>(correct) / static_cast<double>(seen)));
         progress->advance(samples);
       };
 
@@ -610,11 +638,13 @@ class Trainer {
       for (std::size_t k = 0; k < batches && !stop; ++k) {
         s.at.batch = k + 1;
         const auto batch = range[k];
-        const BatchResult r = accumulate_batch(net, batch.inputs, batch.labels, loss_, *workspace_, *gradients_);
+        const BatchResult r =
+            accumulate_batch(net, batch.inputs, batch.labels, loss_, *workspace_, *gradients_);
         check_loss(s, net, train, std::span<const std::size_t>(order).subspan(k * B, B), r.loss);
         count(static_cast<double>(r.loss), r.correct, B);
         ++pending_batches;
-        const bool stepping = !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
+        const bool stepping =
+            !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
         double norm = EpochRecord::missing;
         if (stepping) {
           norm = step(s, net, train, pending());
@@ -631,7 +661,8 @@ class Trainer {
           s.at.batch = batches + (i - batches * B) + 1;
           const std::size_t index = order[i];
           const auto y = net.forward(train.row(index));
-          const scalar_type loss = net.backward(train.row(index), train.label(index), loss_, *gradients_);
+          const scalar_type loss =
+              net.backward(train.row(index), train.label(index), loss_, *gradients_);
           check_loss(s, net, train, std::span<const std::size_t>(order).subspan(i, 1), loss);
           count(static_cast<double>(loss), argmax(y) == train.label(index), 1);
           stop = after_batch(s, 1, static_cast<double>(loss), false, EpochRecord::missing);
@@ -651,12 +682,15 @@ class Trainer {
       e.train_seconds = seconds_since(epoch_start);
       e.samples = seen;
       e.train_loss = seen ? loss_sum / static_cast<double>(seen) : EpochRecord::missing;
-      e.train_accuracy = seen ? static_cast<double>(correct) / static_cast<double>(seen) : EpochRecord::missing;
+      e.train_accuracy =
+          seen ? static_cast<double>(correct) / static_cast<double>(seen) : EpochRecord::missing;
       e.samples_per_second = e.train_seconds > 0 ? static_cast<double>(seen) / e.train_seconds : 0;
       if (!s.epoch_stepped) e.learning_rate = static_cast<double>(optimizer_->learning_rate());
-      if (o.clip_norm > 0 && e.steps > 0) e.gradient_norm = s.gradient_norm_sum / static_cast<double>(e.steps);
+      if (o.clip_norm > 0 && e.steps > 0)
+        e.gradient_norm = s.gradient_norm_sum / static_cast<double>(e.steps);
       if (epoch_progress) {
-        if (seen > 0) epoch_progress->set_status(status_text(status, "", e.train_loss, e.train_accuracy));
+        if (seen > 0)
+          epoch_progress->set_status(status_text(status, "", e.train_loss, e.train_accuracy));
         epoch_progress->finish();
       }
 
@@ -666,7 +700,8 @@ class Trainer {
         e.validation_accuracy = v.accuracy();
         if (!std::isfinite(v.loss)) {
           std::optional<ParameterLocation> where;
-          const std::string cause = describe_parameters(net.parameters(), "parameter", where);
+          const std::string cause =
+              describe_parameters(net.parameters(), "parameter", "every parameter", where);
           diverged(s, TrainingDiverged::Kind::validation_loss,
                    "the validation loss is " + detail::format_value(v.loss), where,
                    cause + " (is the validation data finite?)");
@@ -685,12 +720,13 @@ class Trainer {
       if (run_progress) {
         char text[160];
         if (e.has_validation())
-          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%% | val loss %.4f acc %.2f%%", epoch,
+          std::snprintf(text, sizeof text,
+                        "epoch %zu/%zu | loss %.4f acc %.2f%% | val loss %.4f acc %.2f%%", epoch,
                         o.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss,
                         100 * e.validation_accuracy);
         else
-          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%%", epoch, o.epochs, e.train_loss,
-                        100 * e.train_accuracy);
+          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%%", epoch, o.epochs,
+                        e.train_loss, 100 * e.train_accuracy);
         run_progress->set_status(text);
       }
 
@@ -709,11 +745,11 @@ class Trainer {
       } else if (o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs) {
         stop = true;
         s.history.stop_reason = StopReason::early_stopping;
-        s.history.stop_message = "early stopping after epoch " + std::to_string(epoch) +
-                                 ": the validation loss did not improve on " +
-                                 detail::format_value(*s.best_loss) + " (epoch " +
-                                 std::to_string(*s.history.best_epoch) + ") for " +
-                                 std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
+        s.history.stop_message =
+            "early stopping after epoch " + std::to_string(epoch) +
+            ": the validation loss did not improve on " + detail::format_value(*s.best_loss) +
+            " (epoch " + std::to_string(*s.history.best_epoch) + ") for " +
+            std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
       }
     }
     if (run_progress) run_progress->finish();
@@ -721,11 +757,13 @@ class Trainer {
       s.history.stop_message = "completed " + std::to_string(s.history.epochs.size()) +
                                (s.history.epochs.size() == 1 ? " epoch" : " epochs");
 
-    if (o.restore_best && s.history.best_epoch && *s.history.best_epoch != s.history.epochs.size()) {
+    if (o.restore_best && s.history.best_epoch &&
+        *s.history.best_epoch != s.history.epochs.size()) {
       net.parameters() = *best_;
       s.history.restored_best = true;
-      s.history.stop_message += "; restored the parameters of epoch " + std::to_string(*s.history.best_epoch) +
-                                " (validation loss " + detail::format_value(*s.best_loss) + ")";
+      s.history.stop_message += "; restored the parameters of epoch " +
+                                std::to_string(*s.history.best_epoch) + " (validation loss " +
+                                detail::format_value(*s.best_loss) + ")";
     }
     s.history.seconds = seconds_since(run_start);
     return std::move(s.history);
