@@ -287,6 +287,7 @@ class Trainer {
         loss_(loss),
         optimizer_(std::move(optimizer)),
         workspace_(std::make_unique<workspace_type>()),
+        tail_workspace_(std::make_unique<Workspace<Net, 1>>()),
         gradients_(std::make_unique<parameters_type>()),
         best_(std::make_unique<parameters_type>()) {
     if (!optimizer_)
@@ -582,6 +583,11 @@ class Trainer {
     const std::size_t tail = full_batch ? n - batches * B : 0;
     const std::size_t per_epoch = batches * B + tail;
     Rng rng(o.seed);
+    // Dropout masks follow the seed too (fixnet/dropout.hpp).
+    workspace_->dropout_seed = o.seed;
+    workspace_->dropout_step = 0;
+    tail_workspace_->dropout_seed = o.seed ^ 0x5eedULL;
+    tail_workspace_->dropout_step = 0;
     std::vector<std::size_t> order = data::identity_order(n);
     std::array<char, 96> status{};
 
@@ -661,8 +667,12 @@ class Trainer {
           s.at.batch = batches + (i - batches * B) + 1;
           const std::size_t index = order[i];
           const auto y = net.forward(train.row(index));
-          const scalar_type loss =
-              net.backward(train.row(index), train.label(index), loss_, *gradients_);
+          // Through a one-sample workspace of the trainer's own, so that
+          // Dropout masks advance as in the batches.
+          const GatheredBatch<typename std::remove_cvref_t<decltype(train.row(index))>, 1> one{
+              {&train.row(index)}};
+          const std::array<std::uint8_t, 1> label{static_cast<std::uint8_t>(train.label(index))};
+          const scalar_type loss = net.backward(one, label, loss_, *gradients_, *tail_workspace_);
           check_loss(s, net, train, std::span<const std::size_t>(order).subspan(i, 1), loss);
           count(static_cast<double>(loss), argmax(y) == train.label(index), 1);
           stop = after_batch(s, 1, static_cast<double>(loss), false, EpochRecord::missing);
@@ -773,6 +783,7 @@ class Trainer {
   L loss_;
   std::unique_ptr<Opt> optimizer_;
   std::unique_ptr<workspace_type> workspace_;
+  std::unique_ptr<Workspace<Net, 1>> tail_workspace_;  // full-batch tail, one sample at a time
   std::unique_ptr<parameters_type> gradients_;
   std::unique_ptr<parameters_type> best_;
 };
