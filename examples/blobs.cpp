@@ -40,6 +40,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "loss_log.hpp"
 
 namespace {
 
@@ -98,12 +99,8 @@ int run(const Options& options) {
   Net net;
   fixnet::initialize(net, fixnet::init::Uniform{}, fixnet::init::Normal{}, options.seed + 1);
 
-  // Open the CSV before training, so that a bad path fails at once.
-  std::unique_ptr<fmt::ostream> csv;
-  if (!options.csv.empty()) {
-    csv = std::make_unique<fmt::ostream>(fmt::output_file(options.csv));
-    csv->print("epoch,loss\n");
-  }
+  // Opened before training, so that a bad --csv path fails at once.
+  LossLog log("blobs", options.csv, options.learning_rate);
 
   const bool mean = options.gradients == "mean";
   const std::uint64_t epochs = options.epochs;
@@ -113,19 +110,6 @@ int run(const Options& options) {
              options.spread);
   fmt::print("loss: cross-entropy summed over the {} points\n", samples);
 
-  const auto report = [&](std::uint64_t epoch, float loss) {
-    fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, loss);
-    if (csv) csv->print("{},{}\n", epoch, loss);
-    std::fflush(stdout);  // progress shows at once, also through a pipe
-  };
-  const auto diverged = [&](std::uint64_t epoch, float loss) {
-    std::fflush(stdout);  // keep the lines in order when both go to one terminal
-    fmt::print(stderr,
-               "blobs: error: the loss is {} at epoch {}; training diverged (try a smaller "
-               "--learning-rate than {})\n",
-               loss, epoch, options.learning_rate);
-    return EXIT_FAILURE;
-  };
 
   // 919 KiB of activations, targets and gradients for 2100 samples (each row
   // padded to a 64-byte line): the heap, not the stack. Allocated once; the
@@ -138,8 +122,8 @@ int run(const Options& options) {
     grads.zero();
     // The summed loss of the current parameters, and its summed gradient.
     const float loss = net.backward(xs, labels, fixnet::CrossEntropy{}, grads, *workspace);
-    if (!std::isfinite(loss)) return diverged(epoch, loss);
-    if (epoch % report_every == 0) report(epoch, loss);
+    if (!std::isfinite(loss)) return log.diverged(epoch, loss);
+    if (epoch % report_every == 0) log.report(epoch, loss);
     if (mean) grads.scale(1.0f / samples);
     descent.step(net, grads);
   }
@@ -147,8 +131,8 @@ int run(const Options& options) {
 
   // The loss after the last update: "epoch N" means N updates done.
   const float loss = net.loss(xs, labels, fixnet::CrossEntropy{}, *workspace);
-  if (!std::isfinite(loss)) return diverged(epochs, loss);
-  report(epochs, loss);
+  if (!std::isfinite(loss)) return log.diverged(epochs, loss);
+  log.report(epochs, loss);
 
   std::vector<std::array<float, Net::outputs>> probabilities(samples);
   net.forward(xs, std::span<std::array<float, Net::outputs>, samples>(probabilities.data(), samples),
@@ -161,10 +145,7 @@ int run(const Options& options) {
   const double sample_epochs = double(samples) * double(epochs);
   fmt::print("training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + update)\n",
              elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  if (csv) {
-    csv->close();
-    fmt::print("loss curve written to {}\n", options.csv);
-  }
+  log.finish("loss curve", options.csv);
   return EXIT_SUCCESS;
 }
 

@@ -53,6 +53,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "loss_log.hpp"
 
 namespace {
 
@@ -108,12 +109,8 @@ int train(const Options& options, const char* description) {
   Net net;
   fixnet::initialize(net, fixnet::init::Normal{}, fixnet::init::Zeros{}, options.seed + 1);
 
-  // Open the CSV before training, so that a bad path fails at once.
-  std::unique_ptr<fmt::ostream> csv;
-  if (!options.csv.empty()) {
-    csv = std::make_unique<fmt::ostream>(fmt::output_file(options.csv));
-    csv->print("epoch,loss\n");
-  }
+  // Opened before training, so that a bad --csv path fails at once.
+  LossLog log("moons", options.csv, options.learning_rate);
 
   const bool mean = options.gradients == "mean";
   const std::uint64_t epochs = options.epochs;
@@ -122,33 +119,19 @@ int train(const Options& options, const char* description) {
              epochs, options.learning_rate, mean ? "averaged" : "summed");
   fmt::print("loss: squared error (a - t)^2, averaged over the {} points\n", samples);
 
-  // MeanSquaredError is (1/outputs) sum_k (a_k - t_k)^2 per sample; with one
-  // output, (a - t)^2. The batch call sums it over the samples; the error
-  // reported is its mean over the samples.
-  const auto report = [&](std::uint64_t epoch, float error) {
-    fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, error);
-    if (csv) csv->print("{},{}\n", epoch, error);
-    std::fflush(stdout);  // progress shows at once, also through a pipe
-  };
-  const auto diverged = [&](std::uint64_t epoch, float error) {
-    std::fflush(stdout);  // keep the lines in order when both go to one terminal
-    fmt::print(stderr,
-               "moons: error: the loss is {} at epoch {}; training diverged (try a smaller "
-               "--learning-rate than {})\n",
-               error, epoch, options.learning_rate);
-    return EXIT_FAILURE;
-  };
-
   auto workspace = std::make_unique<fixnet::Workspace<Net, samples>>();
   fixnet::Gradients<Net> grads;
 
+  // MeanSquaredError is (1/outputs) sum_k (a_k - t_k)^2 per sample; with one
+  // output, (a - t)^2. The batch call sums it over the samples; the error
+  // reported is its mean over the samples.
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t epoch = 0; epoch < epochs; ++epoch) {
     grads.zero();
     const float error =
         net.backward(xs, targets, fixnet::MeanSquaredError{}, grads, *workspace) / samples;
-    if (!std::isfinite(error)) return diverged(epoch, error);
-    if (epoch % report_every == 0) report(epoch, error);
+    if (!std::isfinite(error)) return log.diverged(epoch, error);
+    if (epoch % report_every == 0) log.report(epoch, error);
     if (mean) grads.scale(1.0f / samples);
     descent.step(net, grads);
   }
@@ -156,8 +139,8 @@ int train(const Options& options, const char* description) {
 
   // The error after the last update: "epoch N" means N updates done.
   const float error = net.loss(xs, targets, fixnet::MeanSquaredError{}, *workspace) / samples;
-  if (!std::isfinite(error)) return diverged(epochs, error);
-  report(epochs, error);
+  if (!std::isfinite(error)) return log.diverged(epochs, error);
+  log.report(epochs, error);
 
   std::vector<std::array<float, 1>> outputs(samples);
   net.forward(xs, std::span<std::array<float, 1>, samples>(outputs.data(), samples), *workspace);
@@ -172,10 +155,7 @@ int train(const Options& options, const char* description) {
       "training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + "
       "update)\n",
       elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  if (csv) {
-    csv->close();
-    fmt::print("loss curve written to {}\n", options.csv);
-  }
+  log.finish("loss curve", options.csv);
   return EXIT_SUCCESS;
 }
 
