@@ -15,6 +15,7 @@
 #include <cstddef>
 
 #include "fixnet/config.hpp"
+#include "fixnet/kernels/matmul-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 
@@ -27,51 +28,23 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <std::size_t B, class P, class T>
 HWY_INLINE void dense_affine(const P& p, const T* HWY_RESTRICT x, T* HWY_RESTRICT z) {
   constexpr std::size_t kIn = P::inputs;
-  constexpr std::size_t kOut = P::outputs;
-  constexpr std::size_t kW = P::row_stride;
-  constexpr std::size_t kXStride = padded<T>(kIn);
-  constexpr std::size_t kZStride = padded<T>(kOut);
+  constexpr std::size_t kZStride = padded<T>(P::outputs);
   const RowTag<T, kIn> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  constexpr std::size_t kVectors = kRowVectors<decltype(d), kIn>;
   const hn::CappedTag<T, lanes_per_line<T>> dz;  // whole lines of z
   constexpr std::size_t kZL = kLanes<decltype(dz)>;
-  const T* HWY_RESTRICT w = p.weights();
 
+  // Start from the bias (or zero): this writes the whole padded row.
   for (std::size_t b = 0; b < B; ++b) {
-    const T* HWY_RESTRICT xb = x + b * kXStride;
-    T* HWY_RESTRICT zb = z + b * kZStride;
-    // Start from the bias (or zero): this writes the whole padded row.
     for (std::size_t i = 0; i < kZStride; i += kZL) {
       if constexpr (P::has_bias) {
-        hn::Store(hn::Load(dz, p.biases() + i), dz, zb + i);
+        hn::Store(hn::Load(dz, p.biases() + i), dz, z + b * kZStride + i);
       } else {
-        hn::Store(hn::Zero(dz), dz, zb + i);
+        hn::Store(hn::Zero(dz), dz, z + b * kZStride + i);
       }
-    }
-    // Four rows at a time share each load of x: 5 loads feed 4 FMAs.
-    std::size_t o = 0;
-    for (; o + 4 <= kOut; o += 4) {
-      auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
-      for (std::size_t v = 0; v < kVectors; ++v) {
-        const auto xv = hn::Load(d, xb + v * kL);
-        a0 = hn::MulAdd(hn::Load(d, w + (o + 0) * kW + v * kL), xv, a0);
-        a1 = hn::MulAdd(hn::Load(d, w + (o + 1) * kW + v * kL), xv, a1);
-        a2 = hn::MulAdd(hn::Load(d, w + (o + 2) * kW + v * kL), xv, a2);
-        a3 = hn::MulAdd(hn::Load(d, w + (o + 3) * kW + v * kL), xv, a3);
-      }
-      zb[o + 0] += reduce_sum(d, a0);
-      zb[o + 1] += reduce_sum(d, a1);
-      zb[o + 2] += reduce_sum(d, a2);
-      zb[o + 3] += reduce_sum(d, a3);
-    }
-    for (; o < kOut; ++o) {
-      auto a0 = hn::Zero(d);
-      for (std::size_t v = 0; v < kVectors; ++v)
-        a0 = hn::MulAdd(hn::Load(d, w + o * kW + v * kL), hn::Load(d, xb + v * kL), a0);
-      zb[o] += reduce_sum(d, a0);
     }
   }
+  matmul_dot<P::outputs, B, kRowVectors<decltype(d), kIn>, P::row_stride, padded<T>(kIn), kZStride>(
+      d, p.weights(), x, z);
 }
 
 /// Adds the gradients of B samples to g: dW[o] += sum_b delta[b][o] x[b],
@@ -81,32 +54,10 @@ HWY_INLINE void dense_accumulate_gradients(const T* HWY_RESTRICT x, const T* HWY
                                            P& g) {
   constexpr std::size_t kIn = P::inputs;
   constexpr std::size_t kOut = P::outputs;
-  constexpr std::size_t kW = P::row_stride;
-  constexpr std::size_t kXStride = padded<T>(kIn);
   const RowTag<T, kIn> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  T* HWY_RESTRICT gw = g.weights();
-
-  // Column strip v outermost: x[.][v] (B vectors) stays in L1 across all rows.
-  for (std::size_t v = 0; v < kRowVectors<decltype(d), kIn>; ++v) {
-    for (std::size_t o = 0; o < kOut; ++o) {
-      // Two accumulators halve the FMA dependency chain over samples.
-      auto acc0 = hn::Load(d, gw + o * kW + v * kL);
-      auto acc1 = hn::Zero(d);
-      std::size_t b = 0;
-      for (; b + 2 <= B; b += 2) {
-        acc0 = hn::MulAdd(hn::Set(d, delta[b * kDStride + o]), hn::Load(d, x + b * kXStride + v * kL),
-                          acc0);
-        acc1 = hn::MulAdd(hn::Set(d, delta[(b + 1) * kDStride + o]),
-                          hn::Load(d, x + (b + 1) * kXStride + v * kL), acc1);
-      }
-      if constexpr (B % 2 != 0) {
-        acc0 = hn::MulAdd(hn::Set(d, delta[b * kDStride + o]), hn::Load(d, x + b * kXStride + v * kL),
-                          acc0);
-      }
-      hn::Store(hn::Add(acc0, acc1), d, gw + o * kW + v * kL);
-    }
-  }
+  // dW[o][.] += sum_b delta(o, b) x[b][.]: a(o, b) = delta[b * kDStride + o].
+  matmul_outer<kOut, B, kRowVectors<decltype(d), kIn>, 1, kDStride, padded<T>(kIn), P::row_stride,
+               true>(d, delta, x, g.weights());
 
   if constexpr (P::has_bias) {
     const RowTag<T, kOut> dout;
@@ -126,30 +77,10 @@ HWY_INLINE void dense_accumulate_gradients(const T* HWY_RESTRICT x, const T* HWY
 /// W's padding is).
 template <std::size_t B, std::size_t kDStride, std::size_t kDxStride, class P, class T>
 HWY_INLINE void dense_input_gradient(const P& p, const T* HWY_RESTRICT delta, T* HWY_RESTRICT dx) {
-  constexpr std::size_t kIn = P::inputs;
-  constexpr std::size_t kOut = P::outputs;
-  constexpr std::size_t kW = P::row_stride;
-  const RowTag<T, kIn> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  const T* HWY_RESTRICT w = p.weights();
-
-  // Column strip v outermost: W[.][v] (Out vectors) stays in L1 across samples.
-  for (std::size_t v = 0; v < kRowVectors<decltype(d), kIn>; ++v) {
-    for (std::size_t b = 0; b < B; ++b) {
-      const T* HWY_RESTRICT db = delta + b * kDStride;
-      auto acc0 = hn::Zero(d);
-      auto acc1 = hn::Zero(d);
-      std::size_t o = 0;
-      for (; o + 2 <= kOut; o += 2) {
-        acc0 = hn::MulAdd(hn::Set(d, db[o]), hn::Load(d, w + o * kW + v * kL), acc0);
-        acc1 = hn::MulAdd(hn::Set(d, db[o + 1]), hn::Load(d, w + (o + 1) * kW + v * kL), acc1);
-      }
-      if constexpr (kOut % 2 != 0) {
-        acc0 = hn::MulAdd(hn::Set(d, db[o]), hn::Load(d, w + o * kW + v * kL), acc0);
-      }
-      hn::Store(hn::Add(acc0, acc1), d, dx + b * kDxStride + v * kL);
-    }
-  }
+  const RowTag<T, P::inputs> d;
+  // dx[b][.] = sum_o delta(b, o) W[o][.]: a(b, o) = delta[b * kDStride + o].
+  matmul_outer<B, P::outputs, kRowVectors<decltype(d), P::inputs>, kDStride, 1, P::row_stride,
+               kDxStride, false>(d, delta, p.weights(), dx);
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

@@ -1,0 +1,181 @@
+// fixnet kernels — the register-blocked products behind the dense layer.
+//
+// A dense layer does three products (fixnet/kernels/dense-inl.hpp):
+//   forward       z[b][o]  = sum_i W[o][i] x[b][i]    rows of W dot rows of x
+//   weight grad  dW[o][i] += sum_b d[b][o] x[b][i]    outer products
+//   input grad   dx[b][i]  = sum_o d[b][o] W[o][i]    outer products
+// With W stored in rows ([Out][kW], fixnet/dense.hpp) the forward product is
+// a set of dot products along i and the other two accumulate rows.
+//
+// Each kernel keeps a tile of accumulators in registers so that every load
+// feeds several FMAs: a row-by-row loop does one load per FMA and runs at
+// the load ports' speed (half the FMA peak), a 4x4 tile does 8 loads for 16
+// FMAs. The tile fits the register file: 16 accumulators + 5 operands need
+// the 32 registers of AVX-512; with 16 registers (AVX2, SSE4, NEON's
+// Highway targets are treated alike) the tile shrinks to 4x3 / 3x4.
+// Enough independent accumulators (>= 8) also hide the FMA latency
+// (2 ports x 4 cycles).
+
+#if defined(FIXNET_KERNELS_MATMUL_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_KERNELS_MATMUL_INL_HPP_
+#undef FIXNET_KERNELS_MATMUL_INL_HPP_
+#else
+#define FIXNET_KERNELS_MATMUL_INL_HPP_
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "fixnet/kernels/row-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Vector registers of the target: AVX-512 has 32, the other x86 targets 16.
+inline constexpr std::size_t kVectorRegisters =
+    (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL) ? 32 : 16;
+
+/// Calls f(integral_constant<Size>, start) for consecutive tiles of `Tile`
+/// items covering [0, Total), the last one `Total % Tile` items if that is
+/// not zero. Every tile size is a constant, so each instantiation of f
+/// unrolls fully.
+template <std::size_t Total, std::size_t Tile, class F>
+HWY_INLINE void for_each_tile(F&& f) {
+  std::size_t start = 0;
+  for (; start + Tile <= Total; start += Tile) f(std::integral_constant<std::size_t, Tile>{}, start);
+  if constexpr (Total % Tile != 0) f(std::integral_constant<std::size_t, Total % Tile>{}, start);
+}
+
+/// Whether `add_sums_of_four` applies: float vectors of whole 128-bit blocks
+/// (HWY_SCALAR has no shuffles).
+template <class D>
+inline constexpr bool kSumsOfFour =
+    HWY_TARGET != HWY_SCALAR && std::is_same_v<hn::TFromD<D>, float> && kLanes<D> % 4 == 0;
+
+#if HWY_TARGET != HWY_SCALAR
+/// The lanes of a 128-bit block stacked onto the lower block: returns the
+/// lower 128 bits of the sum of v's blocks.
+template <class D, class V>
+HWY_INLINE auto sum_of_blocks([[maybe_unused]] D d, V v) {
+  if constexpr (kLanes<D> * sizeof(hn::TFromD<D>) <= 16) {
+    return v;
+  } else {
+    const hn::Half<D> dh;
+    return sum_of_blocks(dh, hn::Add(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)));
+  }
+}
+
+
+/// out[0..3] += {sum(a), sum(b), sum(c), sum(e)}: four horizontal sums in one
+/// transpose-and-add (per block: interleave pairs, then 64-bit halves), then
+/// one fold of the blocks, instead of four separate reductions.
+template <class D, class V, class T = hn::TFromD<D>>
+HWY_INLINE void add_sums_of_four(D d, V a, V b, V c, V e, T* HWY_RESTRICT out) {
+  const V ab = hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
+  const V ce = hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
+  const hn::Repartition<std::uint64_t, D> d64;
+  const auto ab64 = hn::BitCast(d64, ab);
+  const auto ce64 = hn::BitCast(d64, ce);
+  const V sums = hn::Add(hn::BitCast(d, hn::InterleaveLower(d64, ab64, ce64)),
+                         hn::BitCast(d, hn::InterleaveUpper(d64, ab64, ce64)));
+  const hn::CappedTag<T, 4> d4;
+  hn::StoreU(hn::Add(hn::LoadU(d4, out), sum_of_blocks(d, sums)), d4, out);
+}
+#else
+template <class D, class V, class T = hn::TFromD<D>>
+void add_sums_of_four(D, V, V, V, V, T*);  // never called: kSumsOfFour is false
+#endif
+
+/// z[s * kZ + r] += dot(W row r, x row s) for a tile of R rows of W (stride
+/// kW) and S rows of x (stride kX), each kVectors vectors of D long.
+template <std::size_t R, std::size_t S, std::size_t kVectors, std::size_t kW, std::size_t kX,
+          std::size_t kZ, class D, class T = hn::TFromD<D>>
+HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x, T* HWY_RESTRICT z) {
+  constexpr std::size_t kL = kLanes<D>;
+  using V = hn::Vec<D>;
+  V acc[R][S];
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t s = 0; s < S; ++s) acc[r][s] = hn::Zero(d);
+  for (std::size_t v = 0; v < kVectors; ++v) {
+    V xv[S];
+    for (std::size_t s = 0; s < S; ++s) xv[s] = hn::Load(d, x + s * kX + v * kL);
+    for (std::size_t r = 0; r < R; ++r) {
+      const V wv = hn::Load(d, w + r * kW + v * kL);
+      for (std::size_t s = 0; s < S; ++s) acc[r][s] = hn::MulAdd(wv, xv[s], acc[r][s]);
+    }
+  }
+  for (std::size_t s = 0; s < S; ++s) {
+    std::size_t r = 0;
+    if constexpr (kSumsOfFour<D>)
+      for (; r + 4 <= R; r += 4)
+        add_sums_of_four(d, acc[r][s], acc[r + 1][s], acc[r + 2][s], acc[r + 3][s], z + s * kZ + r);
+    for (; r < R; ++r) z[s * kZ + r] += reduce_sum(d, acc[r][s]);
+  }
+}
+
+/// z[b * kZ + o] += sum_i W[o][i] x[b][i] for o < Out, b < B: W is [Out][kW],
+/// x is [B][kX], rows kVectors vectors of D long. Tiles of 4 rows of W by
+/// 4 samples (3 with 16 registers); one sample at a time, 8 rows, so that
+/// 8 independent sums hide the FMA latency while W streams in.
+template <std::size_t Out, std::size_t B, std::size_t kVectors, std::size_t kW, std::size_t kX,
+          std::size_t kZ, class D, class T = hn::TFromD<D>>
+HWY_INLINE void matmul_dot(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x, T* HWY_RESTRICT z) {
+  constexpr std::size_t kS = B == 1 ? 1 : (kVectorRegisters >= 32 ? 4 : 3);
+  constexpr std::size_t kR = B == 1 ? 8 : 4;
+  for_each_tile<B, kS>([&](auto samples, std::size_t b) {
+    for_each_tile<Out, kR>([&](auto rows, std::size_t o) {
+      dot_tile<decltype(rows)::value, decltype(samples)::value, kVectors, kW, kX, kZ>(
+          d, w + o * kW, x + b * kX, z + b * kZ + o);
+    });
+  });
+}
+
+/// c[m][n] (+)= sum_k a[m * kAm + k * kAk] * b[k * kB + n] for a tile of M
+/// rows of c and N vectors of D along them (one column strip), K terms.
+/// With Accumulate the tile starts from c, otherwise from zero.
+template <std::size_t M, std::size_t N, std::size_t K, std::size_t kAm, std::size_t kAk, std::size_t kB,
+          std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
+HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T* HWY_RESTRICT c) {
+  constexpr std::size_t kL = kLanes<D>;
+  using V = hn::Vec<D>;
+  V acc[M][N];
+  for (std::size_t m = 0; m < M; ++m)
+    for (std::size_t n = 0; n < N; ++n)
+      acc[m][n] = Accumulate ? hn::Load(d, c + m * kC + n * kL) : hn::Zero(d);
+  for (std::size_t k = 0; k < K; ++k) {
+    V bv[N];
+    for (std::size_t n = 0; n < N; ++n) bv[n] = hn::Load(d, b + k * kB + n * kL);
+    for (std::size_t m = 0; m < M; ++m) {
+      const V am = hn::Set(d, a[m * kAm + k * kAk]);
+      for (std::size_t n = 0; n < N; ++n) acc[m][n] = hn::MulAdd(am, bv[n], acc[m][n]);
+    }
+  }
+  for (std::size_t m = 0; m < M; ++m)
+    for (std::size_t n = 0; n < N; ++n) hn::Store(acc[m][n], d, c + m * kC + n * kL);
+}
+
+/// c[m][.] (+)= sum_k a(m, k) b[k][.] for m < M, rows of kVectors vectors of
+/// D: c is [M][kC], b is [K][kB], a(m, k) = a[m * kAm + k * kAk]. Column
+/// strips outermost, so that a strip of b (K rows) stays in L1 while every
+/// tile of rows of c uses it; tiles of 4 rows by 4 vectors (3 with 16
+/// registers).
+template <std::size_t M, std::size_t K, std::size_t kVectors, std::size_t kAm, std::size_t kAk,
+          std::size_t kB, std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
+HWY_INLINE void matmul_outer(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T* HWY_RESTRICT c) {
+  constexpr std::size_t kL = kLanes<D>;
+  constexpr std::size_t kN = kVectorRegisters >= 32 ? 4 : 3;
+  for_each_tile<kVectors, kN>([&](auto vectors, std::size_t v) {
+    for_each_tile<M, 4>([&](auto rows, std::size_t m) {
+      outer_tile<decltype(rows)::value, decltype(vectors)::value, K, kAm, kAk, kB, kC, Accumulate>(
+          d, a + m * kAm, b + v * kL, c + m * kC + v * kL);
+    });
+  });
+}
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard
