@@ -5,8 +5,10 @@
 // Every step is forward, backward (cross-entropy on softmax, class-index
 // targets) and a plain gradient-descent update, done by each implementation
 // the way its user would write it:
-// - fixnet: grads.zero(); net.backward(...) (adds the summed gradient);
-//   GradientDescent{lr}.step(net, grads);
+// - fixnet: the fused GradientDescent{lr}.step(net, xs, targets, loss, ws)
+//   (backward straight into the parameters); over chunks, where the
+//   gradient must be summed first, grads.zero(); net.backward(...) (adds the
+//   summed gradient); GradientDescent{lr}.step(net, grads);
 // - Eigen: the deltas, then the update straight from them,
 //   W -= lr * delta * x^T (eigen_sgd_step); over chunks, where the gradient
 //   must be summed first, into a gradient buffer (eigen_accumulate_gradients);
@@ -27,9 +29,9 @@
 #include <string>
 #include <vector>
 
+#include <fixnet/reference.hpp>
 #include "common.hpp"
 #include "eigen_mlp.hpp"
-#include <fixnet/reference.hpp>
 
 namespace fixnet_bench::train {
 
@@ -55,6 +57,20 @@ float fixnet_backward(const Net& net, const Row<Net::inputs>* xs, const std::uin
   } else {
     return net.backward(std::span<const Row<Net::inputs>, B>(xs, B),
                         std::span<const std::uint8_t, B>(labels, B), Loss{}, grads, ws);
+  }
+}
+
+/// fixnet's fused plain-SGD step on B samples (GradientDescent::step with the
+/// data: the update goes straight into the parameters); returns the loss.
+template <class Net, int B>
+float fixnet_sgd_step(Net& net, const Row<Net::inputs>* xs, const std::uint8_t* labels, float lr,
+                      fixnet::Workspace<Net, B>& ws) {
+  const fixnet::GradientDescent<float> sgd{lr};
+  if constexpr (B == 1) {
+    return sgd.step(net, *xs, *labels, Loss{});
+  } else {
+    return sgd.step(net, std::span<const Row<Net::inputs>, B>(xs, B),
+                    std::span<const std::uint8_t, B>(labels, B), Loss{}, ws);
   }
 }
 
@@ -95,12 +111,10 @@ struct StepFixture : Trainer<Net, B> {
 template <class Net, int B>
 void step_fixnet(benchmark::State& state) {
   StepFixture<Net, B> f;
-  const fixnet::GradientDescent<float> sgd{kLearningRate / B};
   std::size_t first = 0;
   for (auto _ : state) {
-    f.grads->zero();
-    const float loss = fixnet_backward<Net, B>(*f.net, &f.xs[first], &f.labels[first], *f.grads, *f.ws);
-    sgd.step(*f.net, *f.grads);
+    const float loss =
+        fixnet_sgd_step<Net, B>(*f.net, &f.xs[first], &f.labels[first], kLearningRate / B, *f.ws);
     benchmark::DoNotOptimize(loss);
     first = (first + B) % kPool;
   }
@@ -182,7 +196,8 @@ void verify_training(const std::string& what, const Row<Net::inputs>* xs,
   t.grads->zero();
   const float loss = fixnet_backward<Net, B>(*t.net, xs, labels, *t.grads, *t.ws);
   t.eigen_grads->set_zero();
-  const float eigen_loss = eigen_accumulate_gradients(*t.eigen, x, labels, *t.batch, *t.eigen_grads);
+  const float eigen_loss =
+      eigen_accumulate_gradients(*t.eigen, x, labels, *t.batch, *t.eigen_grads);
   const std::vector<float> grads = canonical<Net>(*t.grads);
   const std::vector<float> eigen_grads = t.eigen_grads->canonical();
   check_close(what + " loss, fixnet vs Eigen", {eigen_loss}, {loss}, 1e-4f * std::abs(eigen_loss));
@@ -201,7 +216,10 @@ void verify_training(const std::string& what, const Row<Net::inputs>* xs,
                 tolerance_for(expected, 1e-4f));
   }
 
-  // The steps: fixnet's from its gradient, Eigen's fused one.
+  // The steps: fixnet's from its gradient, fixnet's fused one (on a copy),
+  // Eigen's fused one.
+  auto fused = std::make_unique<Net>(*t.net);
+  fixnet_sgd_step<Net, B>(*fused, xs, labels, lr, *t.ws);
   t.grads->zero();
   fixnet_backward<Net, B>(*t.net, xs, labels, *t.grads, *t.ws);
   fixnet::GradientDescent<float>{lr}.step(*t.net, *t.grads);
@@ -209,6 +227,8 @@ void verify_training(const std::string& what, const Row<Net::inputs>* xs,
   const std::vector<float> stepped = canonical(*t.net);
   check_close(what + " parameters after one step, fixnet vs Eigen", stepped, t.eigen->canonical(),
               tolerance_for(stepped, 1e-5f));
+  check_close(what + " parameters after one step, fixnet fused vs gradient + step", stepped,
+              canonical(*fused), tolerance_for(stepped, 1e-5f));
 }
 
 /// verify_training on the first B samples of a step fixture's pool.

@@ -69,9 +69,7 @@ void blobs_fixnet(benchmark::State& state) {
   float first = 0, loss = 0;
   for (auto _ : state) {
     for (long e = 0; e < Epochs; ++e) {
-      t.grads->zero();
-      loss = t.net->backward(xs, labels, train::Loss{}, *t.grads, *t.ws);
-      sgd.step(*t.net, *t.grads);
+      loss = sgd.step(*t.net, xs, labels, train::Loss{}, *t.ws);
       if (e == 0) first = loss;
     }
     benchmark::DoNotOptimize(loss);
@@ -137,15 +135,11 @@ const MnistData& mnist_data() {
 void mnist_epoch_fixnet(benchmark::State& state) {
   const auto& d = mnist_data();
   train::Trainer<Mnist, kMiniBatch> t;
-  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
   for (auto _ : state) {
     float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch) {
-      t.grads->zero();
-      loss += train::fixnet_backward<Mnist, kMiniBatch>(*t.net, &d.xs[first], &d.labels[first],
-                                                        *t.grads, *t.ws);
-      sgd.step(*t.net, *t.grads);
-    }
+    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
+      loss += train::fixnet_sgd_step<Mnist, kMiniBatch>(*t.net, &d.xs[first], &d.labels[first],
+                                                        train::kLearningRate / kMiniBatch, *t.ws);
     benchmark::DoNotOptimize(loss);
   }
   set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
@@ -172,7 +166,8 @@ void mnist_epoch_reference(benchmark::State& state) {
     float loss = 0;
     for (std::size_t first = 0; first < kReferenceEpochSamples; first += kMiniBatch) {
       t.grads->zero();
-      loss += train::reference_backward(*t.net, &d.xs[first], &d.labels[first], kMiniBatch, *t.grads);
+      loss +=
+          train::reference_backward(*t.net, &d.xs[first], &d.labels[first], kMiniBatch, *t.grads);
       sgd.step(*t.net, *t.grads);
     }
     benchmark::DoNotOptimize(loss);
@@ -191,8 +186,8 @@ void mnist_full_batch_fixnet(benchmark::State& state) {
     t.grads->zero();
     float loss = 0;
     for (std::size_t first = 0; first < kMnistSamples; first += Chunk)
-      loss += train::fixnet_backward<Mnist, Chunk>(*t.net, &d.xs[first], &d.labels[first],
-                                                    *t.grads, *t.ws);
+      loss += train::fixnet_backward<Mnist, Chunk>(*t.net, &d.xs[first], &d.labels[first], *t.grads,
+                                                   *t.ws);
     sgd.step(*t.net, *t.grads);
     benchmark::DoNotOptimize(loss);
   }
@@ -236,7 +231,7 @@ void mnist_full_batch_reference(benchmark::State& state) {
 void verify_baselines() {
   const auto& blobs = blobs_points();
   train::verify_training<Blobs, kBlobsPoints>("blobs, 2100 points", blobs.features.data(),
-                                               blobs.labels.data(), kBlobsLearningRate, true);
+                                              blobs.labels.data(), kBlobsLearningRate, true);
   // A small stand-in for the 60 000 samples, which are only made when used.
   const auto xs = random_inputs<784>(1000, 21);
   const auto labels = random_labels<10>(1000, 22);

@@ -24,7 +24,8 @@ using Scalars = std::tuple<float, double>;
 template <class Net>
 std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
   std::vector<typename Net::scalar_type> p(Net::parameter_count);
-  net.get_parameters(std::span<typename Net::scalar_type, Net::parameter_count>(p.data(), p.size()));
+  net.get_parameters(
+      std::span<typename Net::scalar_type, Net::parameter_count>(p.data(), p.size()));
   return p;
 }
 
@@ -41,8 +42,8 @@ BOOST_AUTO_TEST_SUITE(gradient_descent)
 
 // theta - lr * g for every parameter, within the rounding of a multiply-add
 // (see check_axpy in test_support.hpp).
-BOOST_AUTO_TEST_CASE_TEMPLATE(one_step_moves_each_parameter_by_minus_learning_rate_times_its_gradient, T,
-                              Scalars) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(
+    one_step_moves_each_parameter_by_minus_learning_rate_times_its_gradient, T, Scalars) {
   using Net = BasicNetwork<T, Dense<5, 17, Tanh>, Dense<17, 3, Relu, NoBias>, Dense<3, 2, Sigmoid>>;
   auto net = std::make_unique<Net>();
   initialize(*net, init::Normal{}, init::Normal{}, 1);
@@ -58,7 +59,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(one_step_moves_each_parameter_by_minus_learning_ra
   const T lr = T(0.1);
   GradientDescent<T>{lr}.step(*net, g);
   check_axpy(parameters_of(*net), theta, T(-lr), grad, "theta - lr g");
-  BOOST_TEST(values_of(g) == grad, boost::test_tools::per_element());  // the gradients are left alone
+  BOOST_TEST(values_of(g) == grad,
+             boost::test_tools::per_element());  // the gradients are left alone
 }
 
 // Values whose products and sums are exact in binary: no tolerance at all.
@@ -76,6 +78,64 @@ BOOST_AUTO_TEST_CASE(one_step_with_exactly_representable_values_is_exact) {
   BOOST_TEST(after == expected, boost::test_tools::per_element());
 }
 
+// The fused step (GradientDescent::step with data) against the two-stage
+// one (gradient into a buffer, then step), from the same start: one sample,
+// a batch with samples in rows (widths over 32) and one with samples in lanes
+// (the 2-4-3 network, 32 samples). Both round differently (the fused step
+// adds -lr * sum to theta, the two-stage one -lr * (0 + sum)), so within a
+// few ULP of the step, not exactly.
+template <class Net, std::size_t B>
+void check_fused_step_matches_gradient_then_step() {
+  using T = typename Net::scalar_type;
+  TestRng rng(7);
+  std::array<std::array<T, Net::inputs>, B> xs;
+  std::array<int, B> labels;
+  for (std::size_t b = 0; b < B; ++b) {
+    for (T& v : xs[b]) v = uniform<T>(rng, -2, 2);
+    labels[b] = static_cast<int>(rng() % Net::outputs);
+  }
+  auto fused = std::make_unique<Net>();
+  initialize(*fused, init::XavierUniform{}, init::Normal{0.0, 0.5}, 8);
+  auto two_stage = std::make_unique<Net>(*fused);
+  auto one_sample = std::make_unique<Net>(*fused);
+  auto one_sample_two_stage = std::make_unique<Net>(*fused);
+  auto ws = std::make_unique<Workspace<Net, B>>();
+  auto g = std::make_unique<Gradients<Net>>();
+  const GradientDescent<T> descent{T(0.25)};
+  const auto close = [](const Net& a, const Net& b, const char* what) {
+    const auto pa = parameters_of(a), pb = parameters_of(b);
+    BOOST_TEST_CONTEXT(what) {
+      BOOST_TEST(pa == pb, boost::test_tools::tolerance(T(sizeof(T) == 4 ? 1e-5 : 1e-12))
+                               << boost::test_tools::per_element());
+    }
+  };
+
+  const T fused_loss = descent.step(*fused, xs, labels, CrossEntropy{}, *ws);
+  g->zero();
+  const T loss = two_stage->backward(xs, labels, CrossEntropy{}, *g, *ws);
+  descent.step(*two_stage, *g);
+  BOOST_TEST(fused_loss == loss);  // the loss is computed before the step
+  close(*fused, *two_stage, "batch");
+  BOOST_TEST(parameters_of(*fused) != parameters_of(*one_sample));  // it moved
+
+  const T fused_sample_loss = descent.step(*one_sample, xs[0], labels[0], CrossEntropy{});
+  g->zero();
+  BOOST_TEST(one_sample_two_stage->backward(xs[0], labels[0], CrossEntropy{}, *g) ==
+             fused_sample_loss);
+  descent.step(*one_sample_two_stage, *g);
+  close(*one_sample, *one_sample_two_stage, "one sample");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(fused_step_matches_gradient_then_step, T, Scalars) {
+  using Wide =
+      BasicNetwork<T, Dense<40, 37, Tanh>, Dense<37, 6, Relu, NoBias>, Dense<6, 5, Softmax>>;
+  static_assert(!Workspace<Wide, 9>::lanes);
+  check_fused_step_matches_gradient_then_step<Wide, 9>();
+  using Narrow = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
+  static_assert(Workspace<Narrow, 32>::lanes);
+  check_fused_step_matches_gradient_then_step<Narrow, 32>();
+}
+
 // Three clusters of ten points, centred at (0, -3), (3, 3), (-3, 3) as in
 // the blobs example (spread 0.5, so they are separable), the 2-4-3
 // sigmoid/softmax network, full-batch descent on the summed cross-entropy:
@@ -90,8 +150,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_batch_descent_learns_a_small_separable_proble
   TestRng rng(3);
   for (std::size_t b = 0; b < B; ++b) {
     labels[b] = static_cast<int>(b % 3);
-    for (std::size_t i = 0; i < 2; ++i)
-      xs[b][i] = centres[b % 3][i] + uniform<T>(rng, -0.5, 0.5);
+    for (std::size_t i = 0; i < 2; ++i) xs[b][i] = centres[b % 3][i] + uniform<T>(rng, -0.5, 0.5);
   }
   Net net;
   initialize(net, init::XavierUniform{}, init::Zeros{}, 3);

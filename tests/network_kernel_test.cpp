@@ -120,7 +120,7 @@ struct NetworkKernels {
   using P = typename C::Params;
   using W = typename C::Ws;
   void (*forward)(const P&, W&) = nullptr;
-  T (*backward)(const P&, W&, P&) = nullptr;
+  T (*backward)(const P&, W&, P&, T) = nullptr;
   T (*loss)(const P&, W&) = nullptr;
 };
 
@@ -313,11 +313,15 @@ void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
   auto reference_grads = std::make_unique<typename AsDouble<Net>::type::parameters_type>();
   reference_grads->set(std::span<const double>(std::vector<double>(start.begin(), start.end())));
 
-  const T loss = k.backward(net->parameters(), *ws, *grads);
+  // The gradient times `scale` is added; the same scale for the reference.
+  constexpr T scale = T(-0.75);
+  const T loss = k.backward(net->parameters(), *ws, *grads, scale);
   double reference_loss = 0;
+  auto reference_gradient = std::make_unique<typename AsDouble<Net>::type::parameters_type>();
   for (std::size_t b = 0; b < C::batch; ++b)
     reference_loss += reference::backward(*reference_net, batch.x_double(b), batch.target_double(b),
-                                          typename C::Loss{}, *reference_grads);
+                                          typename C::Loss{}, *reference_gradient);
+  reference_grads->add_scaled(double(scale), *reference_gradient);
   BOOST_CHECK_MESSAGE(within(loss, reference_loss, Tolerance<T>::value_rel, Tolerance<T>::value_abs),
                       describe<C>("backward's loss ") << std::setprecision(17) << loss << " vs reference "
                                                   << reference_loss);
@@ -325,6 +329,21 @@ void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
   check_close_all(values_of(*grads), expected, Tolerance<T>::gradient_rel,
                   Tolerance<T>::gradient_abs * max_abs(expected), describe<C>("gradients"));
   BOOST_CHECK_MESSAGE(padding_is_zero(*grads), describe<C>("gradient padding is not zero"));
+
+  // The parameters themselves as the gradient sink, scale -lr: one step of
+  // plain gradient descent (GradientDescent::step with data), equal to
+  // theta - lr * (the reference gradient at theta).
+  constexpr T lr = T(0.125);
+  auto stepped = std::make_unique<Net>(*net);
+  batch.write(*ws);
+  k.backward(stepped->parameters(), *ws, stepped->parameters(), -lr);
+  auto expected_step = std::make_unique<typename AsDouble<Net>::type>(*net);
+  expected_step->parameters().add_scaled(-double(lr), *reference_gradient);
+  const auto expected_parameters = values_of(expected_step->parameters());
+  check_close_all(values_of(stepped->parameters()), expected_parameters, Tolerance<T>::gradient_rel,
+                  Tolerance<T>::gradient_abs * max_abs(expected_parameters),
+                  describe<C>("parameters after a fused step"));
+  BOOST_CHECK_MESSAGE(padding_is_zero(stepped->parameters()), describe<C>("parameter padding is not zero"));
 }
 
 /// x = (1, 0) and weights that make the logits (1000, -1000, 0), true class
@@ -345,7 +364,7 @@ void check_extreme_logits(const NetworkKernels<C>& k) {
     BOOST_TEST(y[1] == T(0));
     BOOST_TEST(y[2] == T(0));
     typename C::Params g;
-    BOOST_TEST(k.backward(net.parameters(), *ws, g) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+    BOOST_TEST(k.backward(net.parameters(), *ws, g, T(1)) == T(2000), boost::test_tools::tolerance(T(1e-6)));
     BOOST_TEST(k.loss(net.parameters(), *ws) == T(2000), boost::test_tools::tolerance(T(1e-6)));
     const std::array<double, 9> expected{1, 0, -1, 0, 0, 0, 1, -1, 0};
     check_close_all(values_of(g), expected, 0, 1e-30, describe<C>("gradient at +-1000"));

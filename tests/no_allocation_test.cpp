@@ -77,6 +77,8 @@ struct HotPath {
     grads.scale(T(1) / T(B));
     other.add_scaled(T(0.5), grads);
     GradientDescent<T>{T(0.01)}.step(net, grads);
+    sum += GradientDescent<T>{T(0.01)}.step(net, xs, targets, L{}, ws);
+    if constexpr (!kDropout) sum += GradientDescent<T>{T(0.01)}.step(net, xs[0], targets[0], L{});
     grads.zero();
     return sum;
   }
@@ -102,6 +104,9 @@ struct HotPath {
                                                          std::declval<Workspace<Net, B>&>())));
   static_assert(noexcept(std::declval<const GradientDescent<T>&>().step(std::declval<Net&>(),
                                                                         std::declval<const Gradients<Net>&>())));
+  static_assert(noexcept(std::declval<const GradientDescent<T>&>().step(
+      std::declval<Net&>(), std::declval<const decltype(xs)&>(), std::declval<const decltype(targets)&>(), L{},
+      std::declval<Workspace<Net, B>&>())));
   static_assert(noexcept(std::declval<Gradients<Net>&>().scale(T(1))));
   static_assert(noexcept(std::declval<Gradients<Net>&>().zero()));
   static_assert(noexcept(std::declval<Gradients<Net>&>().add_scaled(T(1), std::declval<const Gradients<Net>&>())));

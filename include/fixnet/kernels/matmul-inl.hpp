@@ -45,7 +45,8 @@ inline constexpr std::size_t kVectorRegisters =
 template <std::size_t Total, std::size_t Tile, class F>
 HWY_INLINE void for_each_tile(F&& f) {
   std::size_t start = 0;
-  for (; start + Tile <= Total; start += Tile) f(std::integral_constant<std::size_t, Tile>{}, start);
+  for (; start + Tile <= Total; start += Tile)
+    f(std::integral_constant<std::size_t, Tile>{}, start);
   if constexpr (Total % Tile != 0) f(std::integral_constant<std::size_t, Total % Tile>{}, start);
 }
 
@@ -53,7 +54,7 @@ HWY_INLINE void for_each_tile(F&& f) {
 /// (HWY_SCALAR has no shuffles).
 template <class D>
 inline constexpr bool kSumsOfFour =
-    HWY_TARGET != HWY_SCALAR && std::is_same_v<hn::TFromD<D>, float> && kLanes<D> % 4 == 0;
+    HWY_TARGET != HWY_SCALAR&& std::is_same_v<hn::TFromD<D>, float>&& kLanes<D> % 4 == 0;
 
 #if HWY_TARGET != HWY_SCALAR
 /// The lanes of a 128-bit block stacked onto the lower block: returns the
@@ -67,7 +68,6 @@ HWY_INLINE auto sum_of_blocks([[maybe_unused]] D d, V v) {
     return sum_of_blocks(dh, hn::Add(hn::LowerHalf(dh, v), hn::UpperHalf(dh, v)));
   }
 }
-
 
 /// out[0..3] += {sum(a), sum(b), sum(c), sum(e)}: four horizontal sums in one
 /// transpose-and-add (per block: interleave pairs, then 64-bit halves), then
@@ -122,9 +122,10 @@ HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x, 
 /// 8 independent sums hide the FMA latency while W streams in.
 template <std::size_t Out, std::size_t B, std::size_t kVectors, std::size_t kW, std::size_t kX,
           std::size_t kZ, class D, class T = hn::TFromD<D>>
-HWY_INLINE void matmul_dot(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x, T* HWY_RESTRICT z) {
-  constexpr std::size_t kS = B == 1 ? 1 : (kVectorRegisters >= 32 ? 4 : 3);
-  constexpr std::size_t kR = B == 1 ? 8 : 4;
+HWY_INLINE void matmul_dot(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x,
+                           T* HWY_RESTRICT z) {
+  constexpr std::size_t kS = B == 1 ? 1 : (kVectorRegisters >= 32 ? 6 : 3);
+  constexpr std::size_t kR = 4;
   for_each_tile<B, kS>([&](auto samples, std::size_t b) {
     for_each_tile<Out, kR>([&](auto rows, std::size_t o) {
       dot_tile<decltype(rows)::value, decltype(samples)::value, kVectors, kW, kX, kZ>(
@@ -133,18 +134,18 @@ HWY_INLINE void matmul_dot(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x
   });
 }
 
-/// c[m][n] (+)= sum_k a[m * kAm + k * kAk] * b[k * kB + n] for a tile of M
-/// rows of c and N vectors of D along them (one column strip), K terms.
-/// With Accumulate the tile starts from c, otherwise from zero.
-template <std::size_t M, std::size_t N, std::size_t K, std::size_t kAm, std::size_t kAk, std::size_t kB,
-          std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
-HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T* HWY_RESTRICT c) {
+/// c[m][n] (+)= scale sum_k a[m * kAm + k * kAk] * b[k * kB + n] for a
+/// tile of M rows of c and N vectors of D along them (one column strip), K
+/// terms. With Accumulate the tile is added to c, otherwise it replaces it.
+template <std::size_t M, std::size_t N, std::size_t K, std::size_t kAm, std::size_t kAk,
+          std::size_t kB, std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
+HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T scale,
+                           T* HWY_RESTRICT c) {
   constexpr std::size_t kL = kLanes<D>;
   using V = hn::Vec<D>;
   V acc[M][N];
   for (std::size_t m = 0; m < M; ++m)
-    for (std::size_t n = 0; n < N; ++n)
-      acc[m][n] = Accumulate ? hn::Load(d, c + m * kC + n * kL) : hn::Zero(d);
+    for (std::size_t n = 0; n < N; ++n) acc[m][n] = hn::Zero(d);
   for (std::size_t k = 0; k < K; ++k) {
     V bv[N];
     for (std::size_t n = 0; n < N; ++n) bv[n] = hn::Load(d, b + k * kB + n * kL);
@@ -153,24 +154,33 @@ HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b
       for (std::size_t n = 0; n < N; ++n) acc[m][n] = hn::MulAdd(am, bv[n], acc[m][n]);
     }
   }
-  for (std::size_t m = 0; m < M; ++m)
-    for (std::size_t n = 0; n < N; ++n) hn::Store(acc[m][n], d, c + m * kC + n * kL);
+  const V vscale = hn::Set(d, scale);
+  for (std::size_t m = 0; m < M; ++m) {
+    for (std::size_t n = 0; n < N; ++n) {
+      T* HWY_RESTRICT cv = c + m * kC + n * kL;
+      hn::Store(
+          Accumulate ? hn::MulAdd(vscale, acc[m][n], hn::Load(d, cv)) : hn::Mul(vscale, acc[m][n]),
+          d, cv);
+    }
+  }
 }
 
-/// c[m][.] (+)= sum_k a(m, k) b[k][.] for m < M, rows of kVectors vectors of
+/// c[m][.] (+)= scale sum_k a(m, k) b[k][.] for m < M, rows of kVectors vectors of
 /// D: c is [M][kC], b is [K][kB], a(m, k) = a[m * kAm + k * kAk]. Column
 /// strips outermost, so that a strip of b (K rows) stays in L1 while every
 /// tile of rows of c uses it; tiles of 4 rows by 4 vectors (3 with 16
 /// registers).
 template <std::size_t M, std::size_t K, std::size_t kVectors, std::size_t kAm, std::size_t kAk,
           std::size_t kB, std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
-HWY_INLINE void matmul_outer(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T* HWY_RESTRICT c) {
+HWY_INLINE void matmul_outer(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T scale,
+                             T* HWY_RESTRICT c) {
   constexpr std::size_t kL = kLanes<D>;
   constexpr std::size_t kN = kVectorRegisters >= 32 ? 4 : 3;
+  constexpr std::size_t kM = kVectorRegisters >= 32 ? 6 : 4;
   for_each_tile<kVectors, kN>([&](auto vectors, std::size_t v) {
-    for_each_tile<M, 4>([&](auto rows, std::size_t m) {
+    for_each_tile<M, kM>([&](auto rows, std::size_t m) {
       outer_tile<decltype(rows)::value, decltype(vectors)::value, K, kAm, kAk, kB, kC, Accumulate>(
-          d, a + m * kAm, b + v * kL, c + m * kC + v * kL);
+          d, a + m * kAm, b + v * kL, scale, c + m * kC + v * kL);
     });
   });
 }

@@ -63,7 +63,8 @@ void rows_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t k
       if constexpr (I + 1 == Net::layer_count && KeepLogits) z = ws.logits.data.data();
       dense_affine<B>(p.template layer<I>(), in.data.data(), z);
       for (std::size_t b = 0; b < B; ++b)
-        activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut), out.row(b));
+        activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut),
+                                                                 out.row(b));
     }
   });
 }
@@ -71,7 +72,8 @@ void rows_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t k
 /// `network_backward` with samples in rows.
 template <class L, class Net, class W>
 typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, W& ws,
-                                        typename Net::parameters_type& grads) {
+                                        typename Net::parameters_type& grads,
+                                        typename Net::scalar_type scale) {
   using T = typename Net::scalar_type;
   constexpr std::size_t B = W::batch_size;
   constexpr std::size_t kLast = Net::layer_count - 1;
@@ -84,8 +86,9 @@ typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, 
   {
     T* delta = ws.gradient[0].data.data();
     for (std::size_t b = 0; b < B; ++b)
-      loss += loss_row<L, OutputAct, Net::outputs>(ws.logits.row(b), ws.template output<kLast>().row(b),
-                                                   ws.target.row(b), delta + b * kDStride);
+      loss +=
+          loss_row<L, OutputAct, Net::outputs>(ws.logits.row(b), ws.template output<kLast>().row(b),
+                                               ws.target.row(b), delta + b * kDStride);
   }
   // Layers last to first. gradient[gradient_buffer<I>] holds the gradient
   // with respect to layer I's output; a dense layer turns it into its delta
@@ -97,20 +100,22 @@ typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, 
     T* g = ws.gradient[detail::gradient_buffer<Net, I>].data.data();
     if constexpr (detail::is_dropout<Layer>) {
       if constexpr (detail::parametric_layer_before<Net, I>())
-        for (std::size_t b = 0; b < B; ++b) dropout_row<Layer>(g + b * kDStride, g + b * kDStride, key, b);
+        for (std::size_t b = 0; b < B; ++b)
+          dropout_row<Layer>(g + b * kDStride, g + b * kDStride, key, b);
     } else {
       if constexpr (I != kLast) {
         const auto& a = ws.template output<I>();
         for (std::size_t b = 0; b < B; ++b)
-          activation_backward_row<typename Layer::activation, Layer::outputs>(a.row(b), g + b * kDStride,
-                                                                             g + b * kDStride);
+          activation_backward_row<typename Layer::activation, Layer::outputs>(
+              a.row(b), g + b * kDStride, g + b * kDStride);
       }
-      dense_accumulate_gradients<B, kDStride>(layer_input<Net, I, true>(ws).data.data(), g,
-                                              grads.template layer<I>());
+      // The input gradient first: it reads W, which `grads` may be.
       if constexpr (detail::parametric_layer_before<Net, I>()) {
         T* dx = ws.gradient[1 - detail::gradient_buffer<Net, I>].data.data();
         dense_input_gradient<B, kDStride, kDStride>(p.template layer<I>(), g, dx);
       }
+      dense_accumulate_gradients<B, kDStride>(layer_input<Net, I, true>(ws).data.data(), g, scale,
+                                              grads.template layer<I>());
     }
   });
   return loss;
@@ -141,15 +146,19 @@ void network_forward(const typename Net::parameters_type& p, W& ws) {
   }
 }
 
-/// Forward, then the loss against `ws.target`, then backpropagation: adds the
-/// gradients of the summed loss to `grads` and returns the summed loss.
+/// Forward, then the loss against `ws.target`, then backpropagation: adds
+/// `scale` times the gradient of the summed loss to `grads` and returns the
+/// summed loss. `grads` may be `p` itself (with scale = -learning rate: plain
+/// gradient descent without a gradient buffer): each layer's input gradient
+/// is computed before its parameters change, and the forward pass is over.
 template <class L, class Net, class W>
 typename Net::scalar_type network_backward(const typename Net::parameters_type& p, W& ws,
-                                           typename Net::parameters_type& grads) {
+                                           typename Net::parameters_type& grads,
+                                           typename Net::scalar_type scale = 1) {
   if constexpr (W::lanes) {
-    return lanes_backward<L, Net>(p, ws, grads);
+    return lanes_backward<L, Net>(p, ws, grads, scale);
   } else {
-    return rows_backward<L, Net>(p, ws, grads);
+    return rows_backward<L, Net>(p, ws, grads, scale);
   }
 }
 
@@ -178,8 +187,9 @@ struct StaticKernels {
   }
   template <class L, class Net, class W>
   static typename Net::scalar_type backward(const Net& net, W& ws,
-                                            typename Net::parameters_type& grads) noexcept {
-    return fixnet::HWY_NAMESPACE::network_backward<L, Net>(net.parameters(), ws, grads);
+                                            typename Net::parameters_type& grads,
+                                            typename Net::scalar_type scale) noexcept {
+    return fixnet::HWY_NAMESPACE::network_backward<L, Net>(net.parameters(), ws, grads, scale);
   }
   template <class L, class Net, class W>
   static typename Net::scalar_type loss(const Net& net, W& ws) noexcept {
