@@ -29,6 +29,8 @@
 
 #include "train.hpp"
 
+#include <fixnet/data_parallel.hpp>
+
 namespace fixnet_bench {
 namespace {
 
@@ -194,6 +196,46 @@ void mnist_full_batch_fixnet(benchmark::State& state) {
   set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
 }
 
+/// The mini-batch epoch on two threads (fixnet::DataParallel: each thread
+/// half of every batch, then each half of the update).
+void mnist_epoch_fixnet_two_threads(benchmark::State& state) {
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, kMiniBatch> t;
+  fixnet::DataParallel<Mnist, kMiniBatch, 2> team;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
+  for (auto _ : state) {
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
+      loss += team.step(*t.net, std::span<const Row<784>, kMiniBatch>(&d.xs[first], kMiniBatch),
+                        std::span<const std::uint8_t, kMiniBatch>(&d.labels[first], kMiniBatch), train::Loss{},
+                        sgd);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
+/// The full-batch iteration on two threads, chunks of Chunk samples (half
+/// per thread).
+template <int Chunk>
+void mnist_full_batch_fixnet_two_threads(benchmark::State& state) {
+  static_assert(kMnistSamples % Chunk == 0);
+  const auto& d = mnist_data();
+  train::Trainer<Mnist, Chunk> t;
+  fixnet::DataParallel<Mnist, Chunk, 2> team;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
+  for (auto _ : state) {
+    t.grads->zero();
+    float loss = 0;
+    for (std::size_t first = 0; first < kMnistSamples; first += Chunk)
+      loss += team.backward(*t.net, std::span<const Row<784>, Chunk>(&d.xs[first], Chunk),
+                            std::span<const std::uint8_t, Chunk>(&d.labels[first], Chunk), train::Loss{},
+                            *t.grads);
+    sgd.step(*t.net, *t.grads);
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+}
+
 template <int Chunk>
 void mnist_full_batch_eigen(benchmark::State& state) {
   static_assert(kMnistSamples % Chunk == 0);
@@ -261,11 +303,20 @@ void register_benchmarks() {
   add(epoch + "/fixnet", mnist_epoch_fixnet)->Unit(benchmark::kMillisecond);
   add(epoch + "/eigen", mnist_epoch_eigen)->Unit(benchmark::kMillisecond);
   add(epoch + "/reference", mnist_epoch_reference)->Unit(benchmark::kMillisecond);
+  // Two threads: wall-clock time (the default, CPU time of the calling
+  // thread, would leave the other thread's work out).
+  add(epoch + "_two_threads/fixnet", mnist_epoch_fixnet_two_threads)->Unit(benchmark::kMillisecond)->UseRealTime();
   const std::string full = "mnist/784-50-10/full_batch_60000";
   add(full + "_chunks_1000/fixnet", mnist_full_batch_fixnet<1000>)->Unit(benchmark::kMillisecond);
   add(full + "_chunks_1000/eigen", mnist_full_batch_eigen<1000>)->Unit(benchmark::kMillisecond);
   add(full + "_chunks_100/fixnet", mnist_full_batch_fixnet<100>)->Unit(benchmark::kMillisecond);
   add(full + "_chunks_100/eigen", mnist_full_batch_eigen<100>)->Unit(benchmark::kMillisecond);
+  add(full + "_chunks_200_two_threads/fixnet", mnist_full_batch_fixnet_two_threads<200>)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  add(full + "_chunks_1000_two_threads/fixnet", mnist_full_batch_fixnet_two_threads<1000>)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   add(full + "_chunks_1000/reference", mnist_full_batch_reference)->Unit(benchmark::kMillisecond);
 }
 

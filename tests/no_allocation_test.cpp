@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include <fixnet/data_parallel.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "test_support.hpp"
@@ -176,6 +177,35 @@ BOOST_AUTO_TEST_CASE(forward_backward_loss_and_updates_allocate_nothing) {
                                   CrossEntropy, 32, unsigned char>>("784-64-10 with dropout, samples in rows");
   check_allocates_nothing<HotPath<Network<Dense<2, 16, Relu>, Dropout<16>, Dense<16, 3, Softmax>>, CrossEntropy,
                                   32, int>>("2-16-3 with dropout, samples in lanes");
+}
+
+// Data-parallel passes: the team, workspaces and gradient sets are made by
+// the constructor; a step, a gradient and a forward pass on two threads
+// allocate nothing (on either thread: the counter is global).
+BOOST_AUTO_TEST_CASE(data_parallel_passes_allocate_nothing) {
+  using Net = Mlp<Sigmoid, Softmax, 784, 50, 10>;
+  constexpr std::size_t B = 8;
+  auto net = std::make_unique<Net>();
+  initialize(*net, init::XavierUniform{}, init::Zeros{}, 1);
+  auto xs = std::make_unique<std::array<std::array<float, 784>, B>>();
+  for (std::size_t b = 0; b < B; ++b) (*xs)[b].fill(0.01f * float(b));
+  std::array<unsigned char, B> labels{};
+  std::array<std::array<float, 10>, B> ys{};
+  auto grads = std::make_unique<Gradients<Net>>();
+  DataParallel<Net, B> team;
+  const GradientDescent<float> sgd{0.01f};
+  const auto run = [&] {
+    float sum = team.step(*net, *xs, labels, CrossEntropy{}, sgd);
+    sum += team.backward(*net, *xs, labels, CrossEntropy{}, *grads);
+    team.forward(*net, *xs, ys);
+    return sum + ys[B - 1][0];
+  };
+  const float warm = run();
+  const std::size_t before = allocation_count();
+  const float first = run();
+  const float second = run();
+  BOOST_TEST(allocation_count() - before == 0u);
+  BOOST_TEST(std::isfinite(warm + first + second));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -124,7 +124,14 @@ class ParameterSet {
 
   /// this += alpha * x, vectorised.
   void add_scaled(T alpha, const ParameterSet& x) noexcept {
-    detail::StaticKernels<ParameterSet>::axpy(alpha, x, *this);
+    detail::StaticKernels<ParameterSet>::axpy(alpha, x, *this, 0, 1);
+  }
+
+  /// The same on part `part` of `parts` (< parts): each layer block's cache
+  /// lines cut into `parts` consecutive ranges, so that threads can share
+  /// one update without touching the same line (fixnet/data_parallel.hpp).
+  void add_scaled(T alpha, const ParameterSet& x, std::size_t part, std::size_t parts) noexcept {
+    detail::StaticKernels<ParameterSet>::axpy(alpha, x, *this, part, parts);
   }
 
   /// Equal when every stored value is equal.

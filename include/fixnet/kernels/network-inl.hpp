@@ -196,8 +196,8 @@ struct StaticKernels {
     return fixnet::HWY_NAMESPACE::network_loss<L, Net>(net.parameters(), ws);
   }
   template <class Params, class T>
-  static void axpy(T alpha, const Params& x, Params& y) noexcept {
-    fixnet::HWY_NAMESPACE::axpy(alpha, x, y);
+  static void axpy(T alpha, const Params& x, Params& y, std::size_t part, std::size_t parts) noexcept {
+    fixnet::HWY_NAMESPACE::axpy(alpha, x, y, part, parts);
   }
   template <class Params, class T>
   static void scale(T s, Params& y) noexcept {
