@@ -3,10 +3,27 @@
 // same parameters.
 #include "forward.hpp"
 
+#include <fixnet/data_parallel.hpp>
+
 namespace fixnet_bench {
 namespace {
 
 using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
+
+/// The batch split over two threads (fixnet::DataParallel); wall-clock time.
+template <class Net, int B>
+void batch_fixnet_two_threads(benchmark::State& state) {
+  forward::Fixture<Net, B> f;
+  fixnet::DataParallel<Net, B, 2> team;
+  AlignedVector<std::array<float, Net::outputs>> ys(B);
+  const std::span<const std::array<float, Net::inputs>, B> xs(f.xs.data(), B);
+  for (auto _ : state) {
+    team.forward(*f.net, xs, std::span<std::array<float, Net::outputs>, B>(ys.data(), B));
+    benchmark::DoNotOptimize(ys.data());
+    benchmark::ClobberMemory();
+  }
+  set_sample_counters(state, B, forward_flops<Net>());
+}
 
 }  // namespace
 
@@ -20,6 +37,7 @@ void register_benchmarks() {
   forward::register_batch<Mnist, 32>();
   forward::register_batch<Mnist, 64>();
   forward::register_batch<Mnist, 128>();
+  add("forward_batch/784-50-10/batch_128_two_threads/fixnet", batch_fixnet_two_threads<Mnist, 128>)->UseRealTime();
 }
 
 }  // namespace fixnet_bench

@@ -128,7 +128,7 @@ struct NetworkKernels {
 template <class P>
 struct UpdateKernels {
   using T = typename P::scalar_type;
-  void (*axpy)(T, const P&, P&) = nullptr;
+  void (*axpy)(T, const P&, P&, std::size_t, std::size_t) = nullptr;
   void (*scale)(T, P&) = nullptr;
 };
 using UpdateSets = std::tuple<typename DeepSpec::net<float>::parameters_type,
@@ -382,9 +382,14 @@ void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
   auto px = std::make_unique<P>(), py = std::make_unique<P>();
   px->set(std::span<const T>(x));
   py->set(std::span<const T>(y));
-  k.axpy(T(-0.3), *px, *py);
+  k.axpy(T(-0.3), *px, *py, 0, 1);
   check_axpy(values_of(*py), y, T(-0.3), x, "axpy");
   BOOST_TEST(padding_is_zero(*py));
+  // In three parts (as three threads would): the same, and nothing twice.
+  auto parts = std::make_unique<P>();
+  parts->set(std::span<const T>(y));
+  for (std::size_t part = 0; part < 3; ++part) k.axpy(T(-0.3), *px, *parts, part, 3);
+  BOOST_TEST(values_of(*parts) == values_of(*py), boost::test_tools::per_element());
   k.scale(T(3), *px);
   std::vector<double> expected(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) expected[i] = double(x[i] * T(3));

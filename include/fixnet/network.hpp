@@ -160,14 +160,19 @@ class BasicNetwork {
   template <FixedRow Row>
   std::array<T, outputs> forward(const Row& x) const noexcept {
     check_input_row<Row>();
-    // A one-sample workspace on the stack: a few hundred bytes for small
-    // networks, 4 KiB for 784-50-10. Not initialised: kernels write before
-    // they read.
-    workspace_type<1> ws;
-    ws.set_input(0, x);
-    Kernels::template forward<false>(*this, ws);
     std::array<T, outputs> y;
-    ws.get_output(0, y);
+    if constexpr (Kernels::template small_network<BasicNetwork>) {
+      // Every width at most 4: the whole pass in registers, no workspace.
+      Kernels::forward_small(*this, x.data(), y.data());
+    } else {
+      // A one-sample workspace on the stack: a few hundred bytes for small
+      // networks, 4 KiB for 784-50-10. Not initialised: kernels write before
+      // they read.
+      workspace_type<1> ws;
+      ws.set_input(0, x);
+      Kernels::template forward<false>(*this, ws);
+      ws.get_output(0, y);
+    }
     return y;
   }
 

@@ -69,11 +69,11 @@ HWY_INLINE auto sum_of_blocks([[maybe_unused]] D d, V v) {
   }
 }
 
-/// out[0..3] += {sum(a), sum(b), sum(c), sum(e)}: four horizontal sums in one
-/// transpose-and-add (per block: interleave pairs, then 64-bit halves), then
-/// one fold of the blocks, instead of four separate reductions.
-template <class D, class V, class T = hn::TFromD<D>>
-HWY_INLINE void add_sums_of_four(D d, V a, V b, V c, V e, T* HWY_RESTRICT out) {
+/// {sum(a), sum(b), sum(c), sum(e)} as one 128-bit vector: four horizontal
+/// sums in one transpose-and-add (per block: interleave pairs, then 64-bit
+/// halves), then one fold of the blocks, instead of four separate reductions.
+template <class D, class V>
+HWY_INLINE auto sums_of_four(D d, V a, V b, V c, V e) {
   const V ab = hn::Add(hn::InterleaveLower(d, a, b), hn::InterleaveUpper(d, a, b));
   const V ce = hn::Add(hn::InterleaveLower(d, c, e), hn::InterleaveUpper(d, c, e));
   const hn::Repartition<std::uint64_t, D> d64;
@@ -81,8 +81,14 @@ HWY_INLINE void add_sums_of_four(D d, V a, V b, V c, V e, T* HWY_RESTRICT out) {
   const auto ce64 = hn::BitCast(d64, ce);
   const V sums = hn::Add(hn::BitCast(d, hn::InterleaveLower(d64, ab64, ce64)),
                          hn::BitCast(d, hn::InterleaveUpper(d64, ab64, ce64)));
+  return sum_of_blocks(d, sums);
+}
+
+/// out[0..3] += {sum(a), sum(b), sum(c), sum(e)}.
+template <class D, class V, class T = hn::TFromD<D>>
+HWY_INLINE void add_sums_of_four(D d, V a, V b, V c, V e, T* HWY_RESTRICT out) {
   const hn::CappedTag<T, 4> d4;
-  hn::StoreU(hn::Add(hn::LoadU(d4, out), sum_of_blocks(d, sums)), d4, out);
+  hn::StoreU(hn::Add(hn::LoadU(d4, out), sums_of_four(d, a, b, c, e)), d4, out);
 }
 #else
 template <class D, class V, class T = hn::TFromD<D>>

@@ -30,6 +30,7 @@
 #include "fixnet/kernels/loss-inl.hpp"
 #include "fixnet/kernels/relu-inl.hpp"
 #include "fixnet/kernels/sigmoid-inl.hpp"
+#include "fixnet/kernels/small_network-inl.hpp"
 #include "fixnet/kernels/softmax-inl.hpp"
 #include "fixnet/kernels/squared_error-inl.hpp"
 #include "fixnet/kernels/tanh-inl.hpp"
@@ -139,7 +140,11 @@ typename Net::scalar_type rows_loss(const typename Net::parameters_type& p, W& w
 /// Samples are in lanes or rows as the workspace says (fixnet/workspace.hpp).
 template <class Net, bool KeepLogits, class W>
 void network_forward(const typename Net::parameters_type& p, W& ws) {
-  if constexpr (W::lanes) {
+  if constexpr (W::batch_size == 1 && !KeepLogits && kSmallNetwork<Net>) {
+    // In registers (fixnet/kernels/small_network-inl.hpp); the whole padded
+    // output row is written, zero past the outputs.
+    small_network_forward_row<Net>(p, ws.input.row(0), ws.template output<Net::layer_count - 1>().row(0));
+  } else if constexpr (W::lanes) {
     lanes_forward<Net, KeepLogits, false>(p, ws, 0);
   } else {
     rows_forward<Net, KeepLogits, false>(p, ws, 0);
@@ -184,6 +189,13 @@ struct StaticKernels {
   template <bool KeepLogits, class Net, class W>
   static void forward(const Net& net, W& ws) noexcept {
     fixnet::HWY_NAMESPACE::network_forward<Net, KeepLogits>(net.parameters(), ws);
+  }
+  /// Whether Net's one-sample forward pass runs in registers.
+  template <class Net>
+  static constexpr bool small_network = fixnet::HWY_NAMESPACE::kSmallNetwork<Net>;
+  template <class Net, class T>
+  static void forward_small(const Net& net, const T* x, T* y) noexcept {
+    fixnet::HWY_NAMESPACE::small_network_forward<Net>(net.parameters(), x, y);
   }
   template <class L, class Net, class W>
   static typename Net::scalar_type backward(const Net& net, W& ws,
