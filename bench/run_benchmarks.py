@@ -27,7 +27,8 @@ import shutil
 import subprocess
 import sys
 
-BINARIES = ["bench_forward_sample", "bench_forward_batch", "bench_train_step", "bench_train_data"]
+BINARIES = ["bench_forward_sample", "bench_forward_batch", "bench_train_step", "bench_train_data",
+            "bench_dispatch"]
 IMPLEMENTATIONS = ("fixnet", "eigen", "reference")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
