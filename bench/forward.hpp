@@ -27,9 +27,9 @@
 #include <string>
 #include <vector>
 
+#include <fixnet/reference.hpp>
 #include "common.hpp"
 #include "eigen_mlp.hpp"
-#include <fixnet/reference.hpp>
 
 namespace fixnet_bench::forward {
 
@@ -62,80 +62,41 @@ void fold(const std::array<float, N>& base, float zero, float carry, std::array<
 
 // --- One sample -------------------------------------------------------------
 
-template <class Net>
-void throughput_fixnet(benchmark::State& state) {
-  Fixture<Net> f;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    auto y = f.net->forward(f.xs[i]);
-    benchmark::DoNotOptimize(y);
-    i = (i + 1) % kInputs;
-  }
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
+/// The three contenders of the one-sample scenarios.
+enum class Contender { fixnet, eigen, reference };
 
-template <class Net>
-void throughput_eigen(benchmark::State& state) {
-  Fixture<Net> f;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]), *f.batch);
-    benchmark::DoNotOptimize(f.batch->y.data);
-    i = (i + 1) % kInputs;
-  }
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
-
-template <class Net>
-void throughput_reference(benchmark::State& state) {
-  Fixture<Net> f;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    auto y = fixnet::reference::forward(*f.net, f.xs[i]);
-    benchmark::DoNotOptimize(y);
-    i = (i + 1) % kInputs;
-  }
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
-
-template <class Net>
-void latency_fixnet(benchmark::State& state) {
-  Fixture<Net> f;
-  const float zero = runtime_zero();
-  std::array<float, Net::inputs> x;
-  float carry = 0;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    fold(f.xs[i], zero, carry, x);
-    auto y = f.net->forward(x);
-    benchmark::DoNotOptimize(y);
-    carry = y[0];
-    i = (i + 1) % kInputs;
-  }
-  benchmark::DoNotOptimize(carry);
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
-
-template <class Net>
-void latency_eigen(benchmark::State& state) {
-  Fixture<Net> f;
-  const float zero = runtime_zero();
-  std::array<float, Net::inputs> x;
-  float carry = 0;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    fold(f.xs[i], zero, carry, x);
+/// One forward pass of `x` by contender C, kept from being optimised away;
+/// returns the first output (for the latency chain).
+template <Contender C, class Net>
+float forward_one(Fixture<Net>& f, const std::array<float, Net::inputs>& x) {
+  if constexpr (C == Contender::eigen) {
     eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&x), *f.batch);
     benchmark::DoNotOptimize(f.batch->y.data);
-    carry = f.batch->y.data[0];
+    return f.batch->y.data[0];
+  } else if constexpr (C == Contender::fixnet) {
+    auto y = f.net->forward(x);
+    benchmark::DoNotOptimize(y);
+    return y[0];
+  } else {
+    auto y = fixnet::reference::forward(*f.net, x);
+    benchmark::DoNotOptimize(y);
+    return y[0];
+  }
+}
+
+template <class Net, Contender C>
+void throughput(benchmark::State& state) {
+  Fixture<Net> f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    forward_one<C>(f, f.xs[i]);
     i = (i + 1) % kInputs;
   }
-  benchmark::DoNotOptimize(carry);
   set_sample_counters(state, 1, forward_flops<Net>());
 }
 
-template <class Net>
-void latency_reference(benchmark::State& state) {
+template <class Net, Contender C>
+void latency(benchmark::State& state) {
   Fixture<Net> f;
   const float zero = runtime_zero();
   std::array<float, Net::inputs> x;
@@ -143,9 +104,7 @@ void latency_reference(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     fold(f.xs[i], zero, carry, x);
-    auto y = fixnet::reference::forward(*f.net, x);
-    benchmark::DoNotOptimize(y);
-    carry = y[0];
+    carry = forward_one<C>(f, x);
     i = (i + 1) % kInputs;
   }
   benchmark::DoNotOptimize(carry);
@@ -155,12 +114,12 @@ void latency_reference(benchmark::State& state) {
 template <class Net>
 void register_one_sample() {
   const std::string scenario = "forward/" + shape_name<Net>();
-  add(scenario + "/throughput/fixnet", throughput_fixnet<Net>);
-  add(scenario + "/throughput/eigen", throughput_eigen<Net>);
-  add(scenario + "/throughput/reference", throughput_reference<Net>);
-  add(scenario + "/latency/fixnet", latency_fixnet<Net>);
-  add(scenario + "/latency/eigen", latency_eigen<Net>);
-  add(scenario + "/latency/reference", latency_reference<Net>);
+  add(scenario + "/throughput/fixnet", throughput<Net, Contender::fixnet>);
+  add(scenario + "/throughput/eigen", throughput<Net, Contender::eigen>);
+  add(scenario + "/throughput/reference", throughput<Net, Contender::reference>);
+  add(scenario + "/latency/fixnet", latency<Net, Contender::fixnet>);
+  add(scenario + "/latency/eigen", latency<Net, Contender::eigen>);
+  add(scenario + "/latency/reference", latency<Net, Contender::reference>);
 }
 
 // --- Batches ----------------------------------------------------------------

@@ -196,22 +196,29 @@ void mnist_full_batch_fixnet(benchmark::State& state) {
   set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
 }
 
-/// The mini-batch epoch on two threads (fixnet::DataParallel: each thread
-/// half of every batch, then each half of the update).
+/// The mini-batch epoch on two threads (fixnet::DataParallel), steps on
+/// batches of Step samples, Step / 2 per thread: Step = 32 splits every
+/// batch of the one-thread epoch in two (the same steps); Step = 64 gives
+/// each thread a batch of 32 and steps on both (PyTorch's
+/// DistributedDataParallel, fixnet's TrainerOptions::threads): half the
+/// steps, each on twice the samples.
+template <int Step>
 void mnist_epoch_fixnet_two_threads(benchmark::State& state) {
+  // Whole steps only: at Step = 64 the last 32 samples sit out.
+  constexpr std::size_t kSamples = kMnistSamples / Step * Step;
   const auto& d = mnist_data();
   train::Trainer<Mnist, kMiniBatch> t;
-  fixnet::DataParallel<Mnist, kMiniBatch, 2> team;
-  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
+  fixnet::DataParallel<Mnist, Step, 2> team;
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / Step};
   for (auto _ : state) {
     float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
-      loss += team.step(*t.net, std::span<const Row<784>, kMiniBatch>(&d.xs[first], kMiniBatch),
-                        std::span<const std::uint8_t, kMiniBatch>(&d.labels[first], kMiniBatch), train::Loss{},
+    for (std::size_t first = 0; first < kSamples; first += Step)
+      loss += team.step(*t.net, std::span<const Row<784>, Step>(&d.xs[first], Step),
+                        std::span<const std::uint8_t, Step>(&d.labels[first], Step), train::Loss{},
                         sgd);
     benchmark::DoNotOptimize(loss);
   }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+  set_sample_counters(state, kSamples, training_flops<Mnist>());
 }
 
 /// The full-batch iteration on two threads, chunks of Chunk samples (half
@@ -305,7 +312,12 @@ void register_benchmarks() {
   add(epoch + "/reference", mnist_epoch_reference)->Unit(benchmark::kMillisecond);
   // Two threads: wall-clock time (the default, CPU time of the calling
   // thread, would leave the other thread's work out).
-  add(epoch + "_two_threads/fixnet", mnist_epoch_fixnet_two_threads)->Unit(benchmark::kMillisecond)->UseRealTime();
+  add(epoch + "_two_threads/fixnet", mnist_epoch_fixnet_two_threads<kMiniBatch>)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  add(epoch + "_per_thread_two_threads/fixnet", mnist_epoch_fixnet_two_threads<2 * kMiniBatch>)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   const std::string full = "mnist/784-50-10/full_batch_60000";
   add(full + "_chunks_1000/fixnet", mnist_full_batch_fixnet<1000>)->Unit(benchmark::kMillisecond);
   add(full + "_chunks_1000/eigen", mnist_full_batch_eigen<1000>)->Unit(benchmark::kMillisecond);

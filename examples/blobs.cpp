@@ -34,7 +34,6 @@
 #include <vector>
 
 #include <fmt/core.h>
-#include <fmt/os.h>
 
 #include <fixnet/data/blobs.hpp>
 #include <fixnet/fixnet.hpp>

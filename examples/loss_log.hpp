@@ -3,14 +3,19 @@
 #ifndef FIXNET_EXAMPLES_LOSS_LOG_HPP
 #define FIXNET_EXAMPLES_LOSS_LOG_HPP
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
+// fmt/core.h only: fmt/os.h (fmt::output_file) brings fmt/format.h, whose
+// templates cost each example ~1 s of compile time; fmt::print writes to a
+// std::FILE* as well.
 #include <fmt/core.h>
-#include <fmt/os.h>
 
 class LossLog {
  public:
@@ -19,22 +24,26 @@ class LossLog {
   LossLog(std::string program, const std::string& csv_path, double learning_rate)
       : program_(std::move(program)), learning_rate_(learning_rate) {
     if (!csv_path.empty()) {
-      csv_ = std::make_unique<fmt::ostream>(fmt::output_file(csv_path));
-      csv_->print("epoch,loss\n");
+      csv_.reset(std::fopen(csv_path.c_str(), "w"));
+      if (!csv_)
+        throw std::runtime_error(
+            fmt::format("cannot write the CSV {}: {}", csv_path, std::strerror(errno)));
+      fmt::print(csv_.get(), "epoch,loss\n");
     }
   }
 
   /// One progress line and CSV row.
   void report(std::uint64_t epoch, float loss) {
     fmt::print("epoch {:>9}  loss {:>14.7g}\n", epoch, loss);
-    if (csv_) csv_->print("{},{}\n", epoch, loss);
+    if (csv_) fmt::print(csv_.get(), "{},{}\n", epoch, loss);
     std::fflush(stdout);  // progress shows at once, also through a pipe
   }
 
   /// Closes the CSV and says where it went.
   void finish(const std::string& what, const std::string& csv_path) {
     if (!csv_) return;
-    csv_->close();
+    const bool written = std::ferror(csv_.get()) == 0 && std::fclose(csv_.release()) == 0;
+    if (!written) throw std::runtime_error(fmt::format("could not finish writing {}", csv_path));
     fmt::print("{} written to {}\n", what, csv_path);
   }
 
@@ -51,7 +60,10 @@ class LossLog {
  private:
   std::string program_;
   double learning_rate_;
-  std::unique_ptr<fmt::ostream> csv_;
+  struct Close {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, Close> csv_;
 };
 
 #endif  // FIXNET_EXAMPLES_LOSS_LOG_HPP

@@ -73,6 +73,16 @@ inline double default_learning_rate(const Defaults& d, const std::string& optimi
   return d.adam;
 }
 
+/// --learning-rate as the float the optimisers take; throws
+/// std::invalid_argument for a value a float cannot hold.
+inline float learning_rate_as_float(double value) {
+  const auto rate = static_cast<float>(value);
+  if (!(rate > 0.0f) || !std::isfinite(rate))
+    throw std::invalid_argument(fmt::format(
+        "--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
+  return rate;
+}
+
 /// Registers the shared flags, with `d`'s defaults.
 inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
   o.batch_size = d.batch_size;
@@ -120,17 +130,19 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
   flags.add_text("--plot", o.plot,
                  "Where to render the curves as a PNG with gnuplot, if installed");
   flags.add_switch("--no-plot", o.no_plot, "Do not render the PNG");
-  flags.add_count("--threads", o.threads,
-                  "Training threads: 1 (data-parallel training is not implemented yet)", 1);
+  flags.add_count(
+      "--threads", o.threads,
+      "Training threads (fixnet::TrainerOptions::threads). With T > 1, each thread computes "
+      "batches of --batch-size and a step averages T of them (T x B images per step, as "
+      "PyTorch's DistributedDataParallel); --reference splits its full batch between them",
+      1);
 }
 
 /// Checks the flags that CLI11 cannot; throws std::invalid_argument.
 inline void check_options(const Options& o) {
-  if (o.threads > 1)
+  if (o.threads < 1 || o.threads > 1024)
     throw std::invalid_argument(
-        fmt::format("--threads: expected 1, got {}: training runs on one thread for now "
-                    "(data-parallel training is planned)",
-                    o.threads));
+        fmt::format("--threads: expected 1 to 1024 threads, got {}", o.threads));
 }
 
 using Images = fixnet::data::Dataset<float, 784>;
@@ -226,9 +238,10 @@ inline bool plot_curves(const std::string& csv, const std::string& png, const st
                         const fixnet::TrainingHistory& history,
                         const std::string& training = "training (running mean)") {
   if (!on_path("gnuplot")) {
-    fmt::print("gnuplot is not installed (not on $PATH): no plot; the curves are in {} "
-               "(apt install gnuplot)\n",
-               csv);
+    fmt::print(
+        "gnuplot is not installed (not on $PATH): no plot; the curves are in {} "
+        "(apt install gnuplot)\n",
+        csv);
     return false;
   }
   const std::vector<std::string> names = csv_header(csv);
@@ -303,137 +316,24 @@ struct Run {
   bool print_report = true;  // the per-class report of the test set
 };
 
-/// Trains `net` on `data` with batches of B and optimiser Opt: prints a line
-/// per epoch ("epoch N  loss X ..."), then the stop reason, the accuracies on
-/// the training and test images, the speed; writes the CSV and the PNG.
-/// Returns the exit code.
-template <std::size_t B, class Opt, class Net>
-int train(Net& net, const Data& data, const Options& o, const Run& run,
-          const typename Opt::options_type& optimizer_options) {
-  const double lr = static_cast<double>(optimizer_options.lr);
-  fixnet::TrainerOptions t;
-  t.epochs = run.epochs;
-  t.seed = o.seed + 1;  // the weights took seed
-  t.l2 = o.l2;
-  t.clip_norm = o.clip;
-  t.patience = data.validation.empty() ? 0 : o.patience;
-  if (o.schedule == "cosine")
-    t.schedule =
-        fixnet::CosineAnnealing<double>{lr, std::max<std::size_t>(run.epochs - 1, 1), lr / 100};
-  else if (o.schedule == "step")
-    t.schedule = fixnet::StepDecay<double>{lr, 3, 0.5};
+/// Trains `net` on `data` with batches of B and the optimiser --optimizer
+/// names: prints a line per epoch, then the stop reason, the accuracies, the
+/// speed; writes the CSV and the PNG. Returns the exit code. Defined in
+/// mnist_train.hpp and instantiated for each network and batch size in a
+/// translation unit of its own (train_batch.cpp, examples/meson.build): a
+/// (batch size, optimiser) pair is a Trainer type of its own, and 16 of them
+/// in one file took 24 s to compile; one batch size per file keeps each under
+/// 10 s and lets the build use every core.
+template <class Net, std::size_t B>
+int train_with_batch(Net& net, const Data& data, const Options& o, const Run& run, float lr);
 
-  // The test set's curve, for the CSV and the plot (early stopping and the
-  // best epoch look only at the validation set).
-  fixnet::Trainer<Net, B, Opt> trainer(std::move(t), optimizer_options);
-  trainer.options().on_epoch.push_back([&](fixnet::EpochRecord& e) {
-    if (!data.test.empty()) {
-      const fixnet::Evaluation test = trainer.evaluate(net, data.test);
-      e.add_metric("test_loss", test.loss);
-      e.add_metric("test_accuracy", test.accuracy());
-    }
-    std::string line = fmt::format("epoch {:>3}  loss {:.6f}  acc {:6.2f}%", e.epoch, e.train_loss,
-                                   100 * e.train_accuracy);
-    if (e.has_validation())
-      line += fmt::format("  val loss {:.4f} acc {:6.2f}%{}", e.validation_loss,
-                          100 * e.validation_accuracy, e.improved ? "*" : " ");
-    if (const auto a = e.metric("test_accuracy"))
-      line += fmt::format("  test acc {:6.2f}%", 100 * *a);
-    line += fmt::format("  lr {:.3g}  {:.1f} s  {:.0f} samples/s", e.learning_rate, e.train_seconds,
-                        e.samples_per_second);
-    fmt::print("{}\n", line);
-    std::fflush(stdout);
-  });
-
-  fmt::print(
-      "training: {} epochs of {} batches of {} ({} images; the last {} sit out each epoch), {}, "
-      "learning rate {:g}{}, averaged gradients{}{}\n",
-      run.epochs, data.train.size() / B, B, data.train.size(), data.train.size() % B, o.optimizer,
-      lr,
-      o.schedule == "cosine" ? " (cosine schedule to 1/100)"
-      : o.schedule == "step" ? " (halved every 3 epochs)"
-                             : "",
-      o.l2 > 0 ? fmt::format(", L2 {:g}", o.l2) : "",
-      o.clip > 0 ? fmt::format(", clipped to norm {:g}", o.clip) : "");
-  if (!data.validation.empty())
-    fmt::print("validation: {} images held out; {} keeps the parameters of the best epoch{}\n",
-               data.validation.size(), run.name,
-               o.patience > 0
-                   ? fmt::format(" and stops after {} epochs without improvement", o.patience)
-                   : "");
-  fmt::print("(* marks a new best validation loss; progress on stderr)\n");
-  std::fflush(stdout);
-
-  fixnet::TrainingHistory history;
-  try {
-    history = trainer.fit(net, data.train, data.validation);
-  } catch (const fixnet::TrainingDiverged& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", run.name, e.what());
-    return EXIT_FAILURE;
-  }
-
-  fmt::print("{}\n", history.stop_message);
-  const fixnet::Evaluation train_eval = trainer.evaluate(net, data.train);
-  const fixnet::Evaluation test_eval = trainer.evaluate(net, data.test);
-  fmt::print("train accuracy: {} (loss {:.4f})\n", accuracy_text(train_eval), train_eval.loss);
-  if (!data.validation.empty()) {
-    const fixnet::Evaluation v = trainer.evaluate(net, data.validation);
-    fmt::print("validation accuracy: {} (loss {:.4f})\n", accuracy_text(v), v.loss);
-  }
-  fmt::print("test accuracy: {} (loss {:.4f})\n", accuracy_text(test_eval), test_eval.loss);
-  if (run.print_report)
-    fmt::print("per class on the test images:\n{}", fixnet::format_report(test_eval.confusion));
-
-  double train_seconds = 0;
-  std::size_t samples = 0;
-  for (const auto& e : history.epochs) {
-    train_seconds += e.train_seconds;
-    samples += e.samples;
-  }
-  const std::size_t epochs = history.epochs.size();
-  fmt::print(
-      "time: {:.1f} s training ({} epochs, {:.2f} s per epoch, {:.0f} samples/s), {:.1f} s in all "
-      "with validation and test curves; data loaded in {:.1f} s\n",
-      train_seconds, epochs, epochs ? train_seconds / double(epochs) : 0.0,
-      train_seconds > 0 ? double(samples) / train_seconds : 0.0, history.seconds,
-      data.load_seconds);
-
-  if (!o.csv.empty()) {
-    fixnet::write_csv(o.csv, history);
-    fmt::print("loss curve written to {}\n", o.csv);
-    if (!o.no_plot && !o.plot.empty()) plot_curves(o.csv, o.plot, run.title, history);
-  } else if (!o.no_plot && !o.plot.empty()) {
-    fmt::print("no plot: it is drawn from the CSV, and --csv is ''\n");
-  }
-  return EXIT_SUCCESS;
-}
-
-/// Calls `run.template operator()<B, Opt>(optimizer options)` with the batch
-/// size and the optimiser the flags name: each pair is its own
-/// instantiation, since both are types.
-template <class Net, class F>
-int dispatch(const Options& o, float lr, F&& f) {
-  const auto with_batch = [&]<std::size_t B>() {
-    if (o.optimizer == "sgd")
-      return f.template operator()<B, fixnet::Sgd<Net>>(fixnet::SgdOptions<float>{.lr = lr});
-    if (o.optimizer == "momentum")
-      return f.template operator()<B, fixnet::Sgd<Net>>(
-          fixnet::SgdOptions<float>{.lr = lr, .momentum = 0.9f});
-    if (o.optimizer == "nesterov")
-      return f.template operator()<B, fixnet::Sgd<Net>>(
-          fixnet::SgdOptions<float>{.lr = lr, .momentum = 0.9f, .nesterov = true});
-    if (o.optimizer == "rmsprop")
-      return f.template operator()<B, fixnet::RmsProp<Net>>(
-          fixnet::RmsPropOptions<float>{.lr = lr});
-    if (o.optimizer == "adamw")
-      return f.template operator()<B, fixnet::AdamW<Net>>(fixnet::AdamWOptions<float>{.lr = lr});
-    return f.template operator()<B, fixnet::Adam<Net>>(fixnet::AdamOptions<float>{.lr = lr});
-  };
-  if (o.batch_size == "16") return with_batch.template operator()<16>();
-  if (o.batch_size == "64") return with_batch.template operator()<64>();
-  if (o.batch_size == "128") return with_batch.template operator()<128>();
-  return with_batch.template operator()<32>();
+/// train_with_batch for the batch size --batch-size names.
+template <class Net>
+int train_with_flags(Net& net, const Data& data, const Options& o, const Run& run, float lr) {
+  if (o.batch_size == "16") return train_with_batch<Net, 16>(net, data, o, run, lr);
+  if (o.batch_size == "64") return train_with_batch<Net, 64>(net, data, o, run, lr);
+  if (o.batch_size == "128") return train_with_batch<Net, 128>(net, data, o, run, lr);
+  return train_with_batch<Net, 32>(net, data, o, run, lr);
 }
 
 }  // namespace examples::mnist

@@ -47,7 +47,6 @@
 #include <vector>
 
 #include <fmt/core.h>
-#include <fmt/os.h>
 
 #include <fixnet/data/moons.hpp>
 #include <fixnet/fixnet.hpp>

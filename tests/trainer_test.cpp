@@ -446,6 +446,81 @@ BOOST_AUTO_TEST_CASE(the_batch_loop_allocates_nothing) {
              "allocations during epoch 2's batches: " << counts.back() - counts.front());
 }
 
+// Threads compute whole batches of a step into their own gradient sets,
+// summed before the step: the same steps as on one thread, up to the order
+// of float additions; for full-batch descent (with its one-by-one tail) and
+// for steps of several batches, including a last round with fewer batches
+// than threads (9 batches a step, 2 or 4 threads; 3 threads, 3 batches).
+BOOST_AUTO_TEST_CASE(threads_take_the_same_steps_as_one_thread) {
+  const Points train = blobs(50, 1.0f, 1);  // 150 samples: 9 batches of 16, 6 left
+  struct Case {
+    std::size_t batches_per_step, threads;
+  };
+  for (const Case c : {Case{0, 2}, Case{0, 4}, Case{3, 3}, Case{9, 2}, Case{2, 2}}) {
+    BOOST_TEST_CONTEXT("batches_per_step " << c.batches_per_step << ", threads " << c.threads) {
+      auto one = initial_net(), many = initial_net();
+      const TrainerOptions o = quiet({.epochs = 4, .batches_per_step = c.batches_per_step});
+      Trainer<Net, kBatch, Sgd<Net>> alone(o, {.lr = 0.05f, .momentum = 0.9f});
+      TrainerOptions threaded = o;
+      threaded.threads = c.threads;
+      Trainer<Net, kBatch, Sgd<Net>> team(threaded, {.lr = 0.05f, .momentum = 0.9f});
+      const TrainingHistory a = alone.fit(*one, train), b = team.fit(*many, train);
+      BOOST_TEST(a.steps == b.steps);
+      BOOST_TEST_REQUIRE(a.epochs.size() == b.epochs.size());
+      for (std::size_t e = 0; e < a.epochs.size(); ++e) {
+        BOOST_TEST(a.epochs[e].samples == b.epochs[e].samples);
+        BOOST_TEST(a.epochs[e].train_accuracy == b.epochs[e].train_accuracy);
+        BOOST_TEST(a.epochs[e].train_loss == b.epochs[e].train_loss,
+                   boost::test_tools::tolerance(1e-5));
+      }
+      const auto x = parameters_of(*one), y = parameters_of(*many);
+      for (std::size_t i = 0; i < x.size(); ++i)
+        BOOST_TEST(x[i] == y[i], boost::test_tools::tolerance(1e-4f));
+      // A second fit reuses the threads and starts from zero gradients.
+      (void)alone.fit(*one, train);
+      (void)team.fit(*many, train);
+      const auto x2 = parameters_of(*one), y2 = parameters_of(*many);
+      for (std::size_t i = 0; i < x2.size(); ++i)
+        BOOST_TEST(x2[i] == y2[i], boost::test_tools::tolerance(1e-4f));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(threads_allocate_nothing_in_the_batch_loop) {
+  const Points train = blobs(100, 1.0f, 1);
+  auto net = initial_net();
+  std::vector<std::size_t> counts;
+  counts.reserve(100);
+  TrainerOptions options = quiet({.epochs = 3, .batches_per_step = 2, .threads = 2});
+  options.on_batch.push_back([&](const BatchRecord& b) {
+    if (b.epoch == 2) counts.push_back(allocations.load(std::memory_order_relaxed));
+  });
+  Trainer<Net, kBatch, Adam<Net>> trainer(options);
+  (void)trainer.fit(*net, train);
+  BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
+  BOOST_TEST(counts.front() == counts.back(),
+             "allocations during epoch 2's batches: " << counts.back() - counts.front());
+}
+
+// A step of one batch cannot be shared: the message says what to set.
+BOOST_AUTO_TEST_CASE(threads_without_steps_of_several_batches_are_refused) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = initial_net();
+  const auto refused = [&](TrainerOptions o, const std::string& expected) {
+    try {
+      Trainer<Net, kBatch, Adam<Net>> trainer(quiet(o));
+      (void)trainer.fit(*net, train);
+    } catch (const std::invalid_argument& e) {
+      BOOST_TEST_INFO("message: " << e.what());
+      BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos);
+      return;
+    }
+    BOOST_ERROR("expected std::invalid_argument containing '" << expected << "'");
+  };
+  refused({.threads = 2}, "expected batches_per_step = 0 (full batch) or >= 2");
+  refused({.batches_per_step = 2, .threads = 0}, "expected threads between 1 and 1024, got 0");
+}
+
 BOOST_AUTO_TEST_CASE(progress_shows_each_epoch_or_the_whole_run) {
   const Points train = blobs(50, 1.0f, 1);
   auto net = initial_net();

@@ -31,6 +31,7 @@
 #include "fixnet/losses/squared_error.hpp"
 #include "fixnet/network.hpp"
 #include "fixnet/optimizers/adam.hpp"
+#include "fixnet/optimizers/any_optimizer.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
 #include "fixnet/optimizers/rmsprop.hpp"
 #include "fixnet/optimizers/sgd.hpp"

@@ -25,6 +25,7 @@
 #ifndef FIXNET_TRAINER_HPP
 #define FIXNET_TRAINER_HPP
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -60,6 +61,7 @@
 #include "fixnet/optimizers/optimizer.hpp"
 #include "fixnet/progress.hpp"
 #include "fixnet/regularization.hpp"
+#include "fixnet/thread_team.hpp"
 
 namespace fixnet {
 
@@ -103,6 +105,17 @@ struct TrainerOptions {
   /// is left out. Computed batch by batch, so that the whole set need not fit
   /// a workspace; the same sum, up to the order of float additions.
   std::size_t batches_per_step = 1;
+  /// Threads computing the batches of a step: 1, the caller alone; T > 1,
+  /// the caller and T - 1 workers that the trainer creates at the first
+  /// `fit` needing them and keeps. The batches of each step go to the
+  /// threads T at a time, each thread with its own workspace and gradient
+  /// set, and the sets are summed before the step: the same step, up to the
+  /// order of float additions. Hence T > 1 needs steps of several batches:
+  /// full-batch descent (`batches_per_step = 0`), or `batches_per_step = T`
+  /// for data-parallel mini-batch training as PyTorch's
+  /// DistributedDataParallel does it (B samples per thread, a step on T x B).
+  /// Dropout masks then depend on T too (a seed per thread).
+  std::size_t threads = 1;
   /// The learning rate for t = 0, 1, ... (t counts `schedule_unit`), e.g. a
   /// `fixnet::CosineAnnealing` (fixnet/schedules.hpp). Empty: the
   /// optimiser's own rate throughout.
@@ -255,9 +268,9 @@ consteval bool check_trainer_scalar() {
 /// every 10 s otherwise. Per-epoch work (shuffling, validation, records)
 /// may allocate. One trainer serves any number of `fit` calls, one at a
 /// time; the optimiser's state carries over between them
-/// (`optimizer().reset()` forgets it). Single-threaded: each batch goes
-/// through `accumulate_batch`, the one place a data-parallel version would
-/// split.
+/// (`optimizer().reset()` forgets it). With `TrainerOptions::threads` > 1
+/// the batches of a step run on several threads, each through
+/// `accumulate_batch` with its own workspace and gradient set.
 template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L = CrossEntropy>
 class Trainer {
   // Fix: pick a batch size of at least 1, e.g. Trainer<Net, 32, Adam<Net>>.
@@ -366,6 +379,14 @@ class Trainer {
                                  "clip_norm >= 0 (0: off)", o.clip_norm);
     detail::check_trainer_option(std::isfinite(o.min_delta) && o.min_delta >= 0, "min_delta >= 0",
                                  o.min_delta);
+    detail::check_trainer_option(o.threads >= 1 && o.threads <= 1024, "threads between 1 and 1024",
+                                 static_cast<double>(o.threads));
+    if (o.threads > 1 && o.batches_per_step == 1)
+      throw std::invalid_argument(
+          "fixnet::Trainer: threads = " + std::to_string(o.threads) +
+          " needs steps of several batches (each thread computes whole batches of a step): "
+          "expected batches_per_step = 0 (full batch) or >= 2 (batches_per_step = threads: B "
+          "samples per thread, a step on threads x B), got batches_per_step = 1");
     if (o.progress != ProgressStyle::off && o.progress_stream == nullptr)
       throw std::invalid_argument(
           "fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
@@ -499,6 +520,10 @@ class Trainer {
   double step(RunState& s, Net& net, const dataset_type& train,
               std::span<const std::size_t> samples) {
     parameters_type& g = *gradients_;
+    for (const auto& helper : helpers_) {
+      g.add_scaled(scalar_type(1), helper->gradients);
+      helper->gradients.zero();
+    }
     if (options_.schedule && options_.schedule_unit == ScheduleUnit::step)
       apply_schedule(s.history.steps);
     if (!s.epoch_stepped) s.record.learning_rate = static_cast<double>(optimizer_->learning_rate());
@@ -542,6 +567,51 @@ class Trainer {
     }
     g.zero();
     return norm;
+  }
+
+  /// Creates (or re-creates, for another count) the worker threads and
+  /// their buffers for `options_.threads`, and seeds their dropout masks.
+  void prepare_threads() {
+    const std::size_t threads = options_.threads;
+    if (threads == 1) {
+      team_.reset();
+      helpers_.clear();
+    } else if (!team_ || team_->size() != threads) {
+      team_.reset();
+      helpers_.clear();
+      for (std::size_t t = 1; t < threads; ++t) helpers_.push_back(std::make_unique<Helper>());
+      team_ = std::make_unique<detail::ThreadTeam>(threads);
+    }
+    for (std::size_t t = 1; t < threads; ++t) {
+      Helper& h = *helpers_[t - 1];
+      h.workspace.dropout_seed = options_.seed + 0x9e3779b97f4a7c15ULL * t;
+      h.workspace.dropout_step = 0;
+      h.gradients.zero();
+    }
+  }
+
+  /// Batches k, ..., k + round - 1 of `range`, batch k + t on thread t, each
+  /// into its thread's gradient set (thread 0's is `gradients_`); their
+  /// results into results[0, round). Allocates nothing.
+  template <class Range>
+  void accumulate_round(const Net& net, const Range& range, std::size_t k, std::size_t round,
+                        std::vector<BatchResult>& results) noexcept {
+    if (round == 1) {
+      const auto batch = range[k];
+      results[0] =
+          accumulate_batch(net, batch.inputs, batch.labels, loss_, *workspace_, *gradients_);
+      return;
+    }
+    auto job = [&](std::size_t t) noexcept {
+      if (t >= round) return;
+      const auto batch = range[k + t];
+      workspace_type& ws = t == 0 ? *workspace_ : helpers_[t - 1]->workspace;
+      parameters_type& g = t == 0 ? *gradients_ : helpers_[t - 1]->gradients;
+      results[t] = accumulate_batch(net, batch.inputs, batch.labels, loss_, ws, g);
+    };
+    team_->run(
+        [](void* context, std::size_t t) noexcept { (*static_cast<decltype(job)*>(context))(t); },
+        &job);
   }
 
   /// Calls the batch callbacks; true to stop.
@@ -588,6 +658,8 @@ class Trainer {
     workspace_->dropout_step = 0;
     tail_workspace_->dropout_seed = o.seed ^ 0x5eedULL;
     tail_workspace_->dropout_step = 0;
+    prepare_threads();
+    std::vector<BatchResult> round_results(o.threads);
     std::vector<std::size_t> order = data::identity_order(n);
     std::array<char, 96> status{};
 
@@ -639,26 +711,31 @@ class Trainer {
         progress->advance(samples);
       };
 
-      // The batches, in this epoch's order.
+      // The batches, in this epoch's order, in rounds of up to `threads`
+      // batches of the same step (one batch per round on one thread).
       const auto range = train.template batches<B>(order);
-      for (std::size_t k = 0; k < batches && !stop; ++k) {
-        s.at.batch = k + 1;
-        const auto batch = range[k];
-        const BatchResult r =
-            accumulate_batch(net, batch.inputs, batch.labels, loss_, *workspace_, *gradients_);
-        check_loss(s, net, train, std::span<const std::size_t>(order).subspan(k * B, B), r.loss);
-        count(static_cast<double>(r.loss), r.correct, B);
-        ++pending_batches;
-        const bool stepping =
-            !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
-        double norm = EpochRecord::missing;
-        if (stepping) {
-          norm = step(s, net, train, pending());
-          step_begin = seen;
-          pending_batches = 0;
+      for (std::size_t k = 0; k < batches && !stop;) {
+        const std::size_t step_left =
+            full_batch ? batches - k : o.batches_per_step - pending_batches;
+        const std::size_t round = std::min({o.threads, batches - k, step_left});
+        accumulate_round(net, range, k, round, round_results);
+        for (std::size_t j = 0; j < round && !stop; ++j, ++k) {
+          s.at.batch = k + 1;
+          const BatchResult& r = round_results[j];
+          check_loss(s, net, train, std::span<const std::size_t>(order).subspan(k * B, B), r.loss);
+          count(static_cast<double>(r.loss), r.correct, B);
+          ++pending_batches;
+          const bool stepping =
+              !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
+          double norm = EpochRecord::missing;
+          if (stepping) {
+            norm = step(s, net, train, pending());
+            step_begin = seen;
+            pending_batches = 0;
+          }
+          stop = after_batch(s, B, static_cast<double>(r.loss), stepping, norm);
+          show(B, k % 32 == 0 || k + 1 == batches);
         }
-        stop = after_batch(s, B, static_cast<double>(r.loss), stepping, norm);
-        show(B, k % 32 == 0 || k + 1 == batches);
       }
       if (full_batch && !stop) {
         // The samples after the last whole batch, one by one, so that the
@@ -686,6 +763,7 @@ class Trainer {
       }
       // A stop in the middle of an accumulation drops the unapplied gradient.
       gradients_->zero();
+      for (const auto& helper : helpers_) helper->gradients.zero();
       s.at.batch = 0;
 
       EpochRecord& e = s.record;
@@ -786,6 +864,14 @@ class Trainer {
   std::unique_ptr<Workspace<Net, 1>> tail_workspace_;  // full-batch tail, one sample at a time
   std::unique_ptr<parameters_type> gradients_;
   std::unique_ptr<parameters_type> best_;
+  /// Threads 1 .. threads - 1 (TrainerOptions::threads): their buffers and
+  /// the team; empty on one thread.
+  struct Helper {
+    workspace_type workspace;
+    parameters_type gradients;
+  };
+  std::vector<std::unique_ptr<Helper>> helpers_;
+  std::unique_ptr<detail::ThreadTeam> team_;
 };
 
 }  // namespace fixnet
