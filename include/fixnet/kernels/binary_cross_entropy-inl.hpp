@@ -53,13 +53,16 @@ struct LossKernel<BinaryCrossEntropy> {
     }
     return reduce_sum(d, sum);
   }
-  /// Samples in lanes: the per-sample loss over N feature rows at column c.
+  /// Samples in lanes: the per-sample loss over N feature rows at column c,
+  /// from the logits alone (the outputs `a`, which CrossEntropy's uses, are
+  /// not needed).
   template <std::size_t N, class D, class T = hn::TFromD<D>>
-  static HWY_INLINE hn::Vec<D> fused_value_lanes(D d, const T* z, const T* t, std::size_t stride,
-                                                 std::size_t c) {
+  static HWY_INLINE hn::Vec<D> fused_value_lanes(D d, const T* z, const T* /*a*/, const T* t,
+                                                 std::size_t stride, std::size_t c) {
     auto sum = hn::Zero(d);
     for (std::size_t k = 0; k < N; ++k)
-      sum = hn::Add(sum, fused_term(d, hn::Load(d, z + k * stride + c), hn::Load(d, t + k * stride + c)));
+      sum = hn::Add(
+          sum, fused_term(d, hn::Load(d, z + k * stride + c), hn::Load(d, t + k * stride + c)));
     return sum;
   }
   /// One output's term from its logit: max(z, 0) - z t + log(1 + e^-|z|),

@@ -100,7 +100,7 @@ HWY_INLINE T loss_lanes(D d, const T* HWY_RESTRICT z, const T* HWY_RESTRICT a,
     // All lanes are samples but in the last vectors; FirstN saturates.
     const auto valid = hn::FirstN(d, c < B ? B - c : 0);
     if constexpr (detail::loss_fused<L, Act>) {
-      total = hn::Add(total, hn::IfThenElseZero(valid, K::template fused_value_lanes<N>(d, z, t, kStride, c)));
+      total = hn::Add(total, hn::IfThenElseZero(valid, K::template fused_value_lanes<N>(d, z, a, t, kStride, c)));
       if constexpr (kWithDelta) {
         for (std::size_t k = 0; k < N; ++k) {
           const std::size_t at = k * kStride + c;
