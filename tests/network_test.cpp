@@ -473,6 +473,36 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_network_producing_logits_of_plus_minus_1000_stay
   }
 }
 
+// A well-fitted batch has per-sample cross-entropies near 1e-5, i.e.
+// log(1 + eps) with eps tiny: computed as log of the float sum 1 + eps it
+// keeps only a few digits. With samples in lanes (a batch of 16 through a
+// 2-3 softmax layer), the loss comes from the small softmax outputs
+// themselves and stays within 1e-5 of the double value.
+BOOST_AUTO_TEST_CASE(a_tiny_cross_entropy_keeps_its_precision_in_lanes) {
+  using Layer = Network<Dense<2, 3, Softmax>>;
+  constexpr std::size_t B = 16;
+  for (const double gap : {6.0, 9.0, 10.5, 13.0}) {
+    BOOST_TEST_CONTEXT("logit gap " << gap) {
+      // Logits (gap * x0, 0, x1): class 0 ahead by about `gap`.
+      Layer net;
+      net.set_parameters(std::array<float, 9>{1, 0, 0, 0, 0, 1, 0, 0, 0});
+      std::array<std::array<float, 2>, B> xs;
+      std::array<std::uint8_t, B> labels{};
+      double expected = 0;
+      for (std::size_t b = 0; b < B; ++b) {
+        xs[b] = {static_cast<float>(gap + 0.05 * double(b)), static_cast<float>(0.01 * double(b))};
+        const double z0 = xs[b][0], z2 = xs[b][1];
+        expected += std::log1p(std::exp(-z0) + std::exp(z2 - z0));
+      }
+      auto ws = std::make_unique<Workspace<Layer, B>>();
+      static_assert(Workspace<Layer, B>::lanes);
+      const float loss = net.loss(std::span<const std::array<float, 2>, B>(xs),
+                                  std::span<const std::uint8_t, B>(labels), CrossEntropy{}, *ws);
+      BOOST_TEST(double(loss) == expected, boost::test_tools::tolerance(1e-5));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fixnet::tests

@@ -37,44 +37,58 @@ struct LossKernel<CrossEntropy> {
     return hn::Neg(hn::Div(t, hn::Max(a, tiny)));
   }
 
-  /// sum_k t_k (lse(z) - z_k), lse(z) = m + log sum e^(z - m): exact for any logits.
+  /// sum_k t_k ((m - z_k) + log sum e^(z - m)), i.e. t_k (lse(z) - z_k): exact
+  /// for any logits. m - z_k first, so that a log sum below m's ULP is not
+  /// lost (a tiny loss stays within the ULP of the float sum 1 + eps).
   template <std::size_t N, class T>
   static HWY_INLINE T fused_value_row(const T* HWY_RESTRICT z, const T* HWY_RESTRICT t) {
     using Softmax = ActivationKernel<fixnet::Softmax>;
     const RowTag<T, N> d;
     constexpr std::size_t kL = kLanes<decltype(d)>;
     const T m = Softmax::row_max<N>(z);
-    const auto lse = hn::Set(d, m + std::log(Softmax::sum_exp<N>(z, m, static_cast<T*>(nullptr))));
+    const auto mv = hn::Set(d, m);
+    const auto log_sum = hn::Set(d, std::log(Softmax::sum_exp<N>(z, m, static_cast<T*>(nullptr))));
     auto sum = hn::Zero(d);
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
       // t is zero past N, which zeroes those terms.
-      sum = hn::Add(sum, fused_term(hn::Load(d, z + v * kL), hn::Load(d, t + v * kL), lse));
+      sum = hn::Add(sum, fused_term(hn::Load(d, z + v * kL), hn::Load(d, t + v * kL), mv, log_sum));
     }
     return reduce_sum(d, sum);
   }
   /// Samples in lanes: the per-sample loss over N feature rows at column c,
-  /// from the logits z and the softmax outputs a that the forward pass left.
-  /// lse(z) = z_j - log a_j for every j; for the largest output a_j >= 1/N
-  /// (it is 1 / sum e^(z - m), the one term e^0 = 1), so m - log max_k a_k is
-  /// as exact as m + log sum e^(z - m) (within an ULP of 1/sum) and costs one
-  /// hn::Log instead of N more hn::Exp per sample (for 2-4-3 training, 3 of
-  /// its 10 exponentials).
+  /// from the logits z and the softmax outputs a that the forward pass left,
+  /// without computing the N exponentials again. With m = max z and
+  /// sum = sum_k e^(z_k - m), the largest logit's term is e^0 = 1, so the
+  /// other outputs add up to r = (sum - 1) / sum, and
+  /// log sum = -log1p(-r). r comes from the small outputs themselves (each
+  /// within a few ULP), so the loss keeps its relative precision even when
+  /// it is tiny (a well-fitted sample: 1e-5), which log of the float sum
+  /// 1 + eps, or 1 / a_max rounded near 1, would not. Ties: only the first
+  /// largest logit is left out.
   template <std::size_t N, class D, class T = hn::TFromD<D>>
   static HWY_INLINE hn::Vec<D> fused_value_lanes(D d, const T* z, const T* a, const T* t,
                                                  std::size_t stride, std::size_t c) {
     using Softmax = ActivationKernel<fixnet::Softmax>;
     const auto m = Softmax::lanes_max<N>(d, z, stride, c);
-    const auto lse = hn::Sub(m, hn::Log(d, Softmax::lanes_max<N>(d, a, stride, c)));
+    auto rest = hn::Zero(d);
+    auto found = hn::FirstN(d, 0);
+    for (std::size_t k = 0; k < N; ++k) {
+      const auto first_max = hn::AndNot(found, hn::Eq(hn::Load(d, z + k * stride + c), m));
+      found = hn::Or(found, first_max);
+      rest = hn::Add(rest, hn::IfThenZeroElse(first_max, hn::Load(d, a + k * stride + c)));
+    }
+    const auto log_sum = hn::Neg(hn::Log1p(d, hn::Neg(rest)));
     auto sum = hn::Zero(d);
     for (std::size_t k = 0; k < N; ++k)
-      sum = hn::Add(
-          sum, fused_term(hn::Load(d, z + k * stride + c), hn::Load(d, t + k * stride + c), lse));
+      sum = hn::Add(sum, fused_term(hn::Load(d, z + k * stride + c),
+                                    hn::Load(d, t + k * stride + c), m, log_sum));
     return sum;
   }
-  /// One output's term of the fused value, t (lse(z) - z).
+  /// One output's term of the fused value, t ((m - z) + log sum): m - z is
+  /// exact for the largest logits, and log sum is added after it.
   template <class V>
-  static HWY_INLINE V fused_term(V z, V t, V lse) {
-    return hn::Mul(t, hn::Sub(lse, z));
+  static HWY_INLINE V fused_term(V z, V t, V m, V log_sum) {
+    return hn::Mul(t, hn::Add(hn::Sub(m, z), log_sum));
   }
   /// The softmax + cross-entropy delta, dL/dz = a - t (t a distribution).
   template <class D, class V>
