@@ -61,16 +61,6 @@ struct Options {
   double spread = 1.0;
 };
 
-/// The learning rate as the network's float; throws if float cannot hold it.
-float learning_rate(double value) {
-  const auto rate = static_cast<float>(value);
-  if (!(rate > 0.0f) || !std::isfinite(rate))
-    throw std::invalid_argument(
-        fmt::format("--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}",
-                    value));
-  return rate;
-}
-
 /// Index of the largest output: the predicted class.
 std::size_t argmax(const std::array<float, Net::outputs>& y) {
   std::size_t best = 0;
@@ -80,7 +70,7 @@ std::size_t argmax(const std::array<float, Net::outputs>& y) {
 }
 
 int run(const Options& options) {
-  const fixnet::GradientDescent<float> descent{learning_rate(options.learning_rate)};
+  const fixnet::GradientDescent<float> descent{examples::learning_rate_as_float(options.learning_rate)};
   fmt::print("fixnet blobs: 2-4-3 sigmoid/softmax network, {} points in {} Gaussian blobs\n",
              samples, blob_count);
   fmt::print("Highway target: {}\n", fixnet::simd_target());

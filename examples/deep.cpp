@@ -53,7 +53,7 @@ constexpr ex::Defaults defaults{.name = "deep",
 
 int run(const ex::Options& o) {
   const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
-  const float lr = ex::learning_rate_as_float(
+  const float lr = examples::learning_rate_as_float(
       o.learning_rate > 0 ? o.learning_rate : ex::default_learning_rate(defaults, o.optimizer));
   const ex::Data data = ex::load<Net>(o, o.validation);
   fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -91,6 +92,14 @@ std::optional<int> Flags::parse(int argc, const char* const* argv) {
     return app_->exit(e);
   }
   return std::nullopt;
+}
+
+float learning_rate_as_float(double value) {
+  const auto rate = static_cast<float>(value);
+  if (!(rate > 0.0f) || !std::isfinite(rate))
+    throw std::invalid_argument(fmt::format(
+        "--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
+  return rate;
 }
 
 }  // namespace examples

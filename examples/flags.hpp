@@ -26,6 +26,11 @@ class App;
 
 namespace examples {
 
+/// --learning-rate as the float the optimisers take. Throws
+/// std::invalid_argument ("--learning-rate: expected a value a float can
+/// hold ...") for a value that is not > 0 or overflows a float.
+float learning_rate_as_float(double value);
+
 /// Options of one program. Each `add_*` binds an option to a variable whose
 /// value is the default (shown by --help) and is overwritten by the command
 /// line. `name` is CLI11's: "--name" or "--long,--alias".

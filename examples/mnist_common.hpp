@@ -73,16 +73,6 @@ inline double default_learning_rate(const Defaults& d, const std::string& optimi
   return d.adam;
 }
 
-/// --learning-rate as the float the optimisers take; throws
-/// std::invalid_argument for a value a float cannot hold.
-inline float learning_rate_as_float(double value) {
-  const auto rate = static_cast<float>(value);
-  if (!(rate > 0.0f) || !std::isfinite(rate))
-    throw std::invalid_argument(fmt::format(
-        "--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}", value));
-  return rate;
-}
-
 /// Registers the shared flags, with `d`'s defaults.
 inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
   o.batch_size = d.batch_size;

@@ -59,7 +59,7 @@ int run_reference(const Options& o) {
   t.threads = o.threads;   // the chunks of the full batch shared between them
   t.progress = fixnet::ProgressStyle::run;
   fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<Net>> trainer(
-      std::move(t), {.lr = ex::learning_rate_as_float(lr)});
+      std::move(t), {.lr = examples::learning_rate_as_float(lr)});
   // "epoch N" is iteration N (a full-batch epoch is one step): the loss and
   // accuracy over all training images of the parameters before step N,
   // exactly; the test accuracy after it (for the curve). Printed every 10.

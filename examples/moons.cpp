@@ -77,19 +77,9 @@ struct Options {
   double noise = 0.1;
 };
 
-/// The learning rate as the network's float; throws if float cannot hold it.
-float learning_rate(double value) {
-  const auto rate = static_cast<float>(value);
-  if (!(rate > 0.0f) || !std::isfinite(rate))
-    throw std::invalid_argument(
-        fmt::format("--learning-rate: expected a value a float can hold (about 1e-38 to 3e38), got {}",
-                    value));
-  return rate;
-}
-
 template <class Net>
 int train(const Options& options, const char* description) {
-  const fixnet::GradientDescent<float> descent{learning_rate(options.learning_rate)};
+  const fixnet::GradientDescent<float> descent{examples::learning_rate_as_float(options.learning_rate)};
   fmt::print("fixnet moons: {}, {} points of two moons (noise {})\n", description, samples,
              options.noise);
   fmt::print("Highway target: {}\n", fixnet::simd_target());

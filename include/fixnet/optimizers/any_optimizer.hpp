@@ -17,6 +17,8 @@
 #define FIXNET_OPTIMIZERS_ANY_OPTIMIZER_HPP
 
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
 #include "fixnet/optimizers/adam.hpp"
@@ -67,34 +69,39 @@ class AnyOptimizer {
   variant_type& get() noexcept { return optimizer_; }
 
  private:
-  static variant_type make(const options_type& o) {
-    switch (o.index()) {
-      case 0:
-        return variant_type(std::in_place_index<0>, *std::get_if<0>(&o));
-      case 1:
-        return variant_type(std::in_place_index<1>, *std::get_if<1>(&o));
-      case 2:
-        return variant_type(std::in_place_index<2>, *std::get_if<2>(&o));
-      default:
-        return variant_type(std::in_place_index<3>, *std::get_if<3>(&o));
+  static constexpr std::size_t kAlternatives = std::variant_size_v<variant_type>;
+
+  /// f(integral_constant<I>) for the alternative index i < kAlternatives:
+  /// a chain of comparisons that throws nothing (std::visit may throw
+  /// bad_variant_access for a valueless variant, which this one never is:
+  /// its optimisers are not assigned after construction).
+  template <std::size_t I = 0, class F>
+  static decltype(auto) on_index(std::size_t i, F&& f) {
+    if constexpr (I + 1 == kAlternatives) {
+      return f(std::integral_constant<std::size_t, I>{});
+    } else {
+      if (i == I) return f(std::integral_constant<std::size_t, I>{});
+      return on_index<I + 1>(i, f);
     }
   }
 
-  // std::visit may throw (bad_variant_access, for a valueless variant, which
-  // this one never is: its optimisers are not assigned after construction);
-  // a switch on the index throws nothing.
+  static variant_type make(const options_type& o) {
+    return on_index(o.index(), [&](auto i) {
+      constexpr std::size_t I = decltype(i)::value;
+      static_assert(
+          std::is_same_v<typename std::variant_alternative_t<I, variant_type>::options_type,
+                         std::variant_alternative_t<I, options_type>>,
+          "fixnet: AnyOptimizer: options_type and variant_type list the optimisers in "
+          "different orders");
+      return variant_type(std::in_place_index<I>, *std::get_if<I>(&o));
+    });
+  }
+
   template <class F, class Self>
   static decltype(auto) visit_alternative(Self& self, F&& f) noexcept {
-    switch (self.optimizer_.index()) {
-      case 0:
-        return f(*std::get_if<0>(&self.optimizer_));
-      case 1:
-        return f(*std::get_if<1>(&self.optimizer_));
-      case 2:
-        return f(*std::get_if<2>(&self.optimizer_));
-      default:
-        return f(*std::get_if<3>(&self.optimizer_));
-    }
+    return on_index(self.optimizer_.index(), [&](auto i) noexcept -> decltype(auto) {
+      return f(*std::get_if<decltype(i)::value>(&self.optimizer_));
+    });
   }
   template <class F>
   decltype(auto) visit(F&& f) noexcept {
