@@ -5,7 +5,7 @@
 #   ./quickstart.sh test   install what is missing, build with -Werror, run the
 #                          whole test suite, then again under AddressSanitizer
 #                          and UndefinedBehaviorSanitizer; ends with the line
-#                          "N passed, N failed"
+#                          "N passed, N failed, N skipped"
 #
 # Packages come from Debian's archive only (apt-get, as root or through sudo);
 # nothing is downloaded at build time. Build directories: build/ (release) and
@@ -98,8 +98,6 @@ for path in sys.argv[1:]:
                 skipped += 1
             else:
                 failed += 1
-if skipped:
-    print(f"({skipped} skipped)")
-print(f"{passed} passed, {failed} failed")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
 EOF
 exit $status
