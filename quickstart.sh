@@ -32,7 +32,7 @@ esac
 packages=(
   g++ meson ninja-build pkg-config python3
   libhwy-dev libboost-dev libboost-test-dev
-  libcli11-dev libfmt-dev zlib1g-dev
+  libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev
   libbenchmark-dev libeigen3-dev
 )
 missing=()

@@ -52,6 +52,7 @@
 #include "fixnet/aligned_allocator.hpp"
 #include "fixnet/batch.hpp"
 #include "fixnet/config.hpp"
+#include "fixnet/standardization.hpp"
 #include "fixnet/data/error.hpp"
 #include "fixnet/init.hpp"
 #include "fixnet/shape_checks.hpp"
@@ -125,17 +126,6 @@ inline std::vector<std::size_t> shuffled_order(std::size_t n, std::uint64_t seed
   Rng rng(seed);
   return shuffled_order(n, rng);
 }
-
-/// Per-feature affine standardisation: x'[i] = (x[i] - mean[i]) / stddev[i].
-/// Fit it on the training set (`fit_standardization`) and apply the same to
-/// every set (`Dataset::standardize`), so that the test set is not peeked at.
-template <Scalar T, std::size_t Width>
-struct Standardization {
-  std::array<T, Width> mean;
-  /// Never 0: a feature that is constant in the fitting set gets 1 (it is
-  /// only centred), as scikit-learn's StandardScaler does.
-  std::array<T, Width> stddev;
-};
 
 /// Whether `fit_standardization` computes one mean and deviation per feature
 /// (pixel) or one over all features (PyTorch's `Normalize((0.1307,),
@@ -402,10 +392,7 @@ class Dataset {
 
   /// x[i] = (x[i] - s.mean[i]) / s.stddev[i] for every row.
   void standardize(const Standardization<T, Width>& s) noexcept {
-    std::array<T, Width> inverse;
-    for (std::size_t i = 0; i < Width; ++i) inverse[i] = T(1) / s.stddev[i];
-    for (row_type& row : rows_)
-      for (std::size_t i = 0; i < Width; ++i) row[i] = (row[i] - s.mean[i]) * inverse[i];
+    for (row_type& row : rows_) s.apply(row);
   }
 
   /// The samples at `indices`, in that order (repeats allowed), with the same
