@@ -95,23 +95,23 @@ class DenseParameters {
   }
 
   /// W[o][i], o < Out, i < In.
-  T& weight(std::size_t o, std::size_t i) noexcept { return storage_[o * row_stride + i]; }
-  T weight(std::size_t o, std::size_t i) const noexcept { return storage_[o * row_stride + i]; }
+  constexpr T& weight(std::size_t o, std::size_t i) noexcept { return storage_[o * row_stride + i]; }
+  constexpr T weight(std::size_t o, std::size_t i) const noexcept { return storage_[o * row_stride + i]; }
 
   /// b[o], o < Out (layers with a bias only).
-  T& bias(std::size_t o) noexcept
+  constexpr T& bias(std::size_t o) noexcept
     requires HasBias
   {
     return storage_[bias_offset + o];
   }
-  T bias(std::size_t o) const noexcept
+  constexpr T bias(std::size_t o) const noexcept
     requires HasBias
   {
     return storage_[bias_offset + o];
   }
 
   /// Reads the parameters in canonical order: W row-major [Out][In], then b.
-  void get_parameters(std::span<T, parameter_count> out) const noexcept {
+  constexpr void get_parameters(std::span<T, parameter_count> out) const noexcept {
     std::size_t k = 0;
     for (std::size_t o = 0; o < Out; ++o)
       for (std::size_t i = 0; i < In; ++i) out[k++] = weight(o, i);
@@ -120,7 +120,9 @@ class DenseParameters {
   }
 
   /// Writes the parameters from canonical order (see `get_parameters`).
-  void set_parameters(std::span<const T, parameter_count> in) noexcept {
+  /// constexpr, so that a network can be a constant built from its
+  /// parameters (fixnet/io/bake.hpp).
+  constexpr void set_parameters(std::span<const T, parameter_count> in) noexcept {
     std::size_t k = 0;
     for (std::size_t o = 0; o < Out; ++o)
       for (std::size_t i = 0; i < In; ++i) weight(o, i) = in[k++];

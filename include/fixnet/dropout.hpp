@@ -79,8 +79,8 @@ class NoParameters {
   NoParameters& assign(const NoParameters<U, Width>&) noexcept {
     return *this;
   }
-  void get_parameters(std::span<T, 0>) const noexcept {}
-  void set_parameters(std::span<const T, 0>) noexcept {}
+  constexpr void get_parameters(std::span<T, 0>) const noexcept {}
+  constexpr void set_parameters(std::span<const T, 0>) noexcept {}
   std::span<T, 0> storage() noexcept { return {}; }
   std::span<const T, 0> storage() const noexcept { return {}; }
 

@@ -86,6 +86,13 @@ class BasicNetwork {
 
   BasicNetwork() noexcept = default;
 
+  /// A network holding `parameters` (canonical order, see `get_parameters`).
+  /// constexpr: `constexpr Net net{parameters};` is a constant in read-only
+  /// data, with no start-up code (what fixnet::write_header generates).
+  explicit constexpr BasicNetwork(const std::array<T, parameter_count>& parameters) noexcept {
+    parameters_.set(std::span<const T, parameter_count>(parameters));
+  }
+
   /// Converts a network of the same shape from another scalar type.
   template <Scalar U, class... Others>
   explicit BasicNetwork(const BasicNetwork<U, Others...>& other) noexcept {
@@ -116,11 +123,11 @@ class BasicNetwork {
 
   /// Layer I's parameters (`DenseParameters`: weight(o, i), bias(o), ...).
   template <std::size_t I>
-  auto& layer() noexcept {
+  constexpr auto& layer() noexcept {
     return parameters_.template layer<I>();
   }
   template <std::size_t I>
-  const auto& layer() const noexcept {
+  constexpr const auto& layer() const noexcept {
     return parameters_.template layer<I>();
   }
 

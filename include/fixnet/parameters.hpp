@@ -51,25 +51,25 @@ class ParameterSet {
 
   /// Layer I's block: `DenseParameters` for a `Dense` layer.
   template <std::size_t I>
-  auto& layer() noexcept {
+  constexpr auto& layer() noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
     // Past the end (the check has failed), layer 0 stands in so that Hana
     // adds no errors of its own below fixnet's message.
     return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
   template <std::size_t I>
-  const auto& layer() const noexcept {
+  constexpr const auto& layer() const noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
     return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
 
   /// Calls f(layer block) for each layer, first to last.
   template <class F>
-  void for_each_layer(F&& f) {
+  constexpr void for_each_layer(F&& f) {
     boost::hana::for_each(layers_, std::forward<F>(f));
   }
   template <class F>
-  void for_each_layer(F&& f) const {
+  constexpr void for_each_layer(F&& f) const {
     boost::hana::for_each(layers_, std::forward<F>(f));
   }
 
@@ -83,8 +83,9 @@ class ParameterSet {
       offset += n;
     });
   }
-  /// Writes every parameter from canonical order (see `get`).
-  void set(std::span<const T, parameter_count> in) noexcept {
+  /// Writes every parameter from canonical order (see `get`). constexpr:
+  /// a network can be a constant (fixnet/io/bake.hpp).
+  constexpr void set(std::span<const T, parameter_count> in) noexcept {
     std::size_t offset = 0;
     for_each_layer([&](auto& l) {
       constexpr std::size_t n = std::remove_cvref_t<decltype(l)>::parameter_count;

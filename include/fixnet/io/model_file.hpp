@@ -77,36 +77,44 @@ struct TensorSlot {
   std::size_t count;
 };
 
-/// The tensors of network type Net under `options`, in canonical order.
-template <Scalar T, class... Layers>
-std::vector<TensorSlot> tensor_slots(const BasicNetwork<T, Layers...>&, const ModelFileOptions& options) {
-  using Net = BasicNetwork<T, Layers...>;
-  constexpr std::size_t with_parameters = ((Layers::parameter_count > 0 ? 1 : 0) + ... + 0);
-  if (!options.names.empty() && options.names.size() != with_parameters)
+/// The tensors of a network of `layers` under `options`, in canonical order
+/// (see the top of this header for the naming rule). Throws
+/// std::invalid_argument if `options.names` does not hold one name per layer
+/// with weights.
+inline std::vector<TensorSlot> tensor_slots(std::span<const LayerShape> layers, const ModelFileOptions& options) {
+  std::size_t with_weights = 0;
+  for (const LayerShape& l : layers) with_weights += l.has_weights ? 1 : 0;
+  if (!options.names.empty() && options.names.size() != with_weights)
     throw std::invalid_argument("fixnet: ModelFileOptions::names holds " + std::to_string(options.names.size()) +
-                                " names; the network has " + std::to_string(with_parameters) +
+                                " names; the network has " + std::to_string(with_weights) +
                                 " layers with parameters");
   std::vector<TensorSlot> slots;
   std::size_t module = 0, named = 0, offset = 0;
-  detail::for_each_index<Net::layer_count>([&](auto i) {
-    using L = typename Net::template layer_type<i>;
-    if constexpr (L::parameter_count == 0) {
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerShape& l = layers[i];
+    if (!l.has_weights) {
       ++module;  // nn.Dropout
-    } else {
-      const std::string base =
-          options.prefix + (options.names.empty() ? std::to_string(module) : options.names[named]) + ".";
-      slots.push_back({base + "weight", {L::outputs, L::inputs}, offset, L::outputs * L::inputs});
-      offset += L::outputs * L::inputs;
-      if constexpr (L::has_bias) {
-        slots.push_back({base + "bias", {L::outputs}, offset, L::outputs});
-        offset += L::outputs;
-      }
-      ++named;
-      const bool last = std::size_t{i} + 1 == Net::layer_count;
-      module += (last || std::is_same_v<typename L::activation, Identity>) ? 1 : 2;
+      continue;
     }
-  });
+    const std::string base =
+        options.prefix + (options.names.empty() ? std::to_string(module) : options.names[named]) + ".";
+    slots.push_back({base + "weight", {l.outputs, l.inputs}, offset, l.outputs * l.inputs});
+    offset += l.outputs * l.inputs;
+    if (l.has_bias) {
+      slots.push_back({base + "bias", {l.outputs}, offset, l.outputs});
+      offset += l.outputs;
+    }
+    ++named;
+    // nn.Linear, then its activation's module unless last or the identity.
+    module += (i + 1 == layers.size() || l.identity) ? 1 : 2;
+  }
   return slots;
+}
+
+template <Scalar T, class... Layers>
+std::vector<TensorSlot> tensor_slots(const BasicNetwork<T, Layers...>&, const ModelFileOptions& options) {
+  static constexpr LayerShape layers[] = {layer_shape<Layers>()...};
+  return tensor_slots(layers, options);
 }
 
 /// "Dense<2, 4, Sigmoid>; Dense<4, 3, Softmax>": what the metadata records
@@ -136,6 +144,9 @@ inline std::vector<std::string> split(std::string_view s, std::string_view separ
 }
 
 inline constexpr std::string_view layers_key = "fixnet.layers";
+inline constexpr std::string_view type_key = "fixnet.type";
+inline constexpr std::string_view network_key = "fixnet.network";
+inline constexpr std::string_view scalar_key = "fixnet.scalar";
 
 /// Refuses a file whose recorded layers differ from the network's.
 inline void check_layers(const safetensors::Reader& file, const std::vector<std::string>& mine) {
@@ -165,9 +176,10 @@ void add_network(safetensors::Writer& file, const BasicNetwork<T, Layers...>& ne
     file.add(slot.name, std::span<const T>(values.data() + slot.offset, slot.count), slot.shape);
   file.set_metadata("format", "pt");
   file.set_metadata("fixnet.version", std::string(version));
-  file.set_metadata("fixnet.network", describe_network<Net>());
+  file.set_metadata(std::string(detail::network_key), describe_network<Net>());
   file.set_metadata(std::string(detail::layers_key), detail::join(detail::layer_descriptions(net), "; "));
-  file.set_metadata("fixnet.scalar", std::is_same_v<T, float> ? "float" : "double");
+  file.set_metadata(std::string(detail::type_key), network_type_name<Net>());
+  file.set_metadata(std::string(detail::scalar_key), std::is_same_v<T, float> ? "float" : "double");
   for (const auto& [key, value] : options.metadata) file.set_metadata(key, value);
 }
 
