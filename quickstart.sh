@@ -78,7 +78,7 @@ status=0
 meson test -C build --num-processes "$jobs" --print-errorlogs || status=1
 
 configure build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dwerror=true -Dbenchmarks=false "$@"
+  -Dwerror=true -Dbenchmarks=disabled "$@"
 ninja -C build-sanitize -j "$jobs"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
