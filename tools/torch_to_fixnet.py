@@ -185,6 +185,9 @@ def _flatten(module, where):
     from torch import nn
 
     if type(module) is not nn.Sequential:
+        if len(list(module.children())) > 0:
+            raise Unsupported(f"module {type(module).__name__}: a container fixnet cannot flatten "
+                              f"(only nn.Sequential is)")
         return [(where or type(module).__name__, module)]
     items = []
     for name, child in module.named_children():
