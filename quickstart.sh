@@ -2,7 +2,8 @@
 # fixnet quick start, for a fresh Debian 12 machine.
 #
 #   ./quickstart.sh demo   install what is missing, build, run the blobs demo
-#   ./quickstart.sh test   install what is missing, build with -Werror, run the
+#   ./quickstart.sh test   install what is missing (and python3-torch, for the
+#                          PyTorch interop test), build with -Werror, run the
 #                          whole test suite, then again under AddressSanitizer
 #                          and UndefinedBehaviorSanitizer; ends with the line
 #                          "N passed, N failed, N skipped"
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -35,6 +36,9 @@ packages=(
   libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev
   libbenchmark-dev libeigen3-dev
 )
+# The PyTorch interop test (tests/torch_interop.py) needs torch: large, so
+# for the tests only.
+if [[ $command == test ]]; then packages+=(python3-torch); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
