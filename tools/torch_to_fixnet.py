@@ -348,6 +348,9 @@ def _write(layers, path, alias):
         # loaded into another activation is refused.
         "fixnet.layers": "; ".join(short for _, short in spellings),
         "fixnet.network": "Network<" + ", ".join(short for _, short in spellings) + ">",
+        # fixnet-bake reads the C++ type and scalar from these.
+        "fixnet.type": network,
+        "fixnet.scalar": "float",
         "fixnet.converted_by": "tools/torch_to_fixnet.py",
     }
     write_safetensors(path, _fixnet_tensors(layers), metadata)
