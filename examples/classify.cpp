@@ -352,6 +352,14 @@ int run(const Options& o) {
           fmt::format("fixnet: {}: holds {}, not a network classify knows; it knows:\n{}", o.model, m.network,
                       known_networks()));
   }
+  const auto describe = [](const std::string& name) {
+    return name == "deep"     ? fixnet::describe_network<ex::DeepNetwork>()
+           : name == "galaxy" ? fixnet::describe_network<ex::GalaxyNetwork>()
+                              : fixnet::describe_network<ex::MnistNetwork>();
+  };
+  if (!m.network.empty() && m.network != describe(network))
+    throw fixnet::ModelFileError(fmt::format("fixnet: {}: holds {}, not --network {} ({})", o.model, m.network,
+                                             network, describe(network)));
   if (network == "deep") return classify<ex::DeepNetwork>(o, m);
   if (network == "galaxy") return classify<ex::GalaxyNetwork>(o, m);
   return classify<ex::MnistNetwork>(o, m);
