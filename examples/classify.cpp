@@ -158,14 +158,16 @@ std::vector<std::size_t> parse_indices(const std::string& text) {
 /// fixnet::evaluate with a workspace for batches of `batch` when it is one of
 /// `Bs` (compiled in), else of the first of them (`used` says which).
 template <class Net, std::size_t... Bs>
-fixnet::Evaluation evaluate(const Net& net, const Images& data, std::size_t batch, std::size_t& used,
-                            std::index_sequence<Bs...>) {
+fixnet::Evaluation evaluate(const Net& net, const Images& data, std::size_t batch,
+                            std::size_t& used, std::index_sequence<Bs...>) {
   constexpr std::array<std::size_t, sizeof...(Bs)> compiled{Bs...};
   used = std::find(compiled.begin(), compiled.end(), batch) != compiled.end() ? batch : compiled[0];
   fixnet::Evaluation result;
-  ([&] {
-    if (used == Bs) result = fixnet::evaluate<Bs>(net, data, typename Known<Net>::Loss{});
-  }(), ...);
+  (
+      [&] {
+        if (used == Bs) result = fixnet::evaluate<Bs>(net, data, typename Known<Net>::Loss{});
+      }(),
+      ...);
   return result;
 }
 
@@ -183,7 +185,9 @@ ModelFile read_model_file(const std::string& path) {
   const std::vector<std::byte> bytes = fixnet::safetensors::read_file(path);
   const fixnet::safetensors::Reader file(bytes, path);
   ModelFile m;
-  const auto entry = [&](std::string_view key) { return std::string(file.metadata(key).value_or("")); };
+  const auto entry = [&](std::string_view key) {
+    return std::string(file.metadata(key).value_or(""));
+  };
   m.network = entry("fixnet.network");
   m.program = entry(ex::program_key);
   m.data = entry(ex::data_key);
@@ -191,10 +195,12 @@ ModelFile read_model_file(const std::string& path) {
   if (!classes.empty()) m.classes = parse_classes(classes, path);
   if (const std::string batch = entry(ex::evaluation_batch_key); !batch.empty()) {
     if (!all_digits(batch) || batch.size() > 6)
-      file.fail(fmt::format("has metadata {} = '{}': expected a whole number", ex::evaluation_batch_key, batch));
+      file.fail(fmt::format("has metadata {} = '{}': expected a whole number",
+                            ex::evaluation_batch_key, batch));
     m.evaluation_batch = std::stoul(batch);
   }
-  if (const std::string pre = entry(ex::preprocessing_key); !pre.empty() && pre != ex::pixels_over_255)
+  if (const std::string pre = entry(ex::preprocessing_key);
+      !pre.empty() && pre != ex::pixels_over_255)
     file.fail(fmt::format("has metadata {} = '{}': classify prepares its inputs as '{}' only",
                           ex::preprocessing_key, pre, ex::pixels_over_255));
   m.standardization = file.contains(fixnet::standardization_mean_name);
@@ -234,22 +240,26 @@ Input read_input(const Options& o, std::size_t limit) {
     // No labels: the images alone, labelled 0 (not looked at).
     const fixnet::data::IdxImages raw = fixnet::data::read_idx_images(o.images, limit);
     if (raw.rows * raw.columns != 784)
-      throw fixnet::data::DataError(fmt::format("{}: images are {} x {} pixels, expected 28 x 28 = 784 (the networks' input)",
-                                                o.images, raw.rows, raw.columns));
+      throw fixnet::data::DataError(
+          fmt::format("{}: images are {} x {} pixels, expected 28 x 28 = 784 (the networks' input)",
+                      o.images, raw.rows, raw.columns));
     in.images = Images(10);
     in.images.reserve(raw.count);
     for (std::size_t i = 0; i < raw.count; ++i) {
       Images::row_type row;
-      for (std::size_t p = 0; p < 784; ++p) row[p] = static_cast<float>(double(raw.pixels[i * 784 + p]) / 255.0);
+      for (std::size_t p = 0; p < 784; ++p)
+        row[p] = static_cast<float>(double(raw.pixels[i * 784 + p]) / 255.0);
       in.images.add(row, 0);
     }
     in.labelled = false;
     return in;
   }
   const fixnet::data::DataLocation where = fixnet::data::locate_data(o.data);
-  const auto part = o.split == "train" ? fixnet::data::MnistPart::train : fixnet::data::MnistPart::test;
+  const auto part =
+      o.split == "train" ? fixnet::data::MnistPart::train : fixnet::data::MnistPart::test;
   in.images = fixnet::data::load_mnist<ex::MnistNetwork>(where.files, part, read);
-  in.origin = fmt::format("{}: {} images", where.describe(), o.split == "train" ? "training" : "test");
+  in.origin =
+      fmt::format("{}: {} images", where.describe(), o.split == "train" ? "training" : "test");
   in.label = o.split + " accuracy";
   return in;
 }
@@ -267,23 +277,28 @@ int classify(const Options& o, const ModelFile& m) {
   if (classes.empty())
     for (std::size_t k = 0; k < Net::outputs; ++k) classes.push_back(static_cast<std::uint8_t>(k));
   if (classes.size() != Net::outputs)
-    throw fixnet::ModelFileError(fmt::format("fixnet: {}: has metadata {} = '{}' for a network of {} outputs",
-                                             o.model, ex::classes_key, class_list(classes), Net::outputs));
-  fmt::print("model: {}: {} ({}), {} parameters{}\n", o.model, fixnet::describe_network<Net>(), Known<Net>::name,
-             Net::parameter_count, standardization ? ", with the standardisation of its inputs" : "");
+    throw fixnet::ModelFileError(
+        fmt::format("fixnet: {}: has metadata {} = '{}' for a network of {} outputs", o.model,
+                    ex::classes_key, class_list(classes), Net::outputs));
+  fmt::print("model: {}: {} ({}), {} parameters{}\n", o.model, fixnet::describe_network<Net>(),
+             Known<Net>::name, Net::parameter_count,
+             standardization ? ", with the standardisation of its inputs" : "");
   if (!m.program.empty())
     fmt::print("saved by: {}, trained on {}; outputs are classes {}\n", m.program,
                m.data.empty() ? std::string("(not recorded)") : m.data, class_list(classes));
 
   // --index reads only as far as the largest index.
-  const std::vector<std::size_t> indices = o.index.empty() ? std::vector<std::size_t>{} : parse_indices(o.index);
-  std::size_t limit = o.limit > 0 ? static_cast<std::size_t>(o.limit) : std::numeric_limits<std::size_t>::max();
+  const std::vector<std::size_t> indices =
+      o.index.empty() ? std::vector<std::size_t>{} : parse_indices(o.index);
+  std::size_t limit =
+      o.limit > 0 ? static_cast<std::size_t>(o.limit) : std::numeric_limits<std::size_t>::max();
   if (!indices.empty()) limit = *std::max_element(indices.begin(), indices.end()) + 1;
   const bool subset = classes.size() != 10 || !std::is_sorted(classes.begin(), classes.end()) ||
                       std::adjacent_find(classes.begin(), classes.end()) != classes.end() ||
                       classes.back() != 9;
   // A subset of the classes is filtered after reading, --limit applying to it.
-  Input in = read_input(o, subset && indices.empty() ? std::numeric_limits<std::size_t>::max() : limit);
+  Input in =
+      read_input(o, subset && indices.empty() ? std::numeric_limits<std::size_t>::max() : limit);
   if (standardization) in.images.standardize(*standardization);
   fmt::print("data: {} ({} read, pixels / 255)\n", in.origin, in.images.size());
 
@@ -295,7 +310,8 @@ int classify(const Options& o, const ModelFile& m) {
     for (const std::size_t i : which) {
       if (i >= in.images.size())
         throw std::invalid_argument(
-            fmt::format("--index: image {} is out of range: {} holds {} images", i, in.origin, in.images.size()));
+            fmt::format("--index: image {} is out of range: {} holds {} images", i, in.origin,
+                        in.images.size()));
       const auto y = net->forward(in.images.row(i));
       const std::size_t k = fixnet::argmax(y);
       std::string line = fmt::format("image {}: {} (output {:.4f})", i, classes[k], y[k]);
@@ -303,9 +319,9 @@ int classify(const Options& o, const ModelFile& m) {
         const std::uint8_t label = in.images.label(i);
         const bool known = std::find(classes.begin(), classes.end(), label) != classes.end();
         line += fmt::format(", label {}: {}", label,
-                            !known                 ? "not one of the model's classes"
+                            !known                ? "not one of the model's classes"
                             : label == classes[k] ? "right"
-                                                   : "wrong");
+                                                  : "wrong");
       }
       fmt::print("{}\n", line);
     }
@@ -316,19 +332,23 @@ int classify(const Options& o, const ModelFile& m) {
   if (subset) {
     data = data.keep_classes(std::span<const std::uint8_t>(classes));
     if (o.limit > 0) data = data.head(o.limit);
-    fmt::print("the model's classes {} only: {} images, as outputs 0-{}\n", class_list(classes), data.size(),
-               classes.size() - 1);
+    fmt::print("the model's classes {} only: {} images, as outputs 0-{}\n", class_list(classes),
+               data.size(), classes.size() - 1);
   }
   std::size_t used = 0;
   const std::size_t batch = m.evaluation_batch ? m.evaluation_batch : 32;
   const fixnet::Evaluation e = evaluate(*net, data, batch, used, typename Known<Net>::batches{});
   if (used != batch)
-    fmt::print("(evaluated in batches of {}: the file's {} is not compiled in here, so the last digits of the "
-               "loss may differ from the training run's)\n",
-               used, batch);
-  fmt::print("{}: {}/{} = {:.2f}% (loss {:.4f})\n", in.label, e.confusion.correct(), e.samples, 100.0 * e.accuracy(),
-             e.loss);
-  if (o.report) fmt::print("per class (outputs 0-{}):\n{}", Net::outputs - 1, fixnet::format_report(e.confusion));
+    fmt::print(
+        "(evaluated in batches of {}: the file's {} is not compiled in here, so the last digits of "
+        "the "
+        "loss may differ from the training run's)\n",
+        used, batch);
+  fmt::print("{}: {}/{} = {:.2f}% (loss {:.4f})\n", in.label, e.confusion.correct(), e.samples,
+             100.0 * e.accuracy(), e.loss);
+  if (o.report)
+    fmt::print("per class (outputs 0-{}):\n{}", Net::outputs - 1,
+               fixnet::format_report(e.confusion));
   return EXIT_SUCCESS;
 }
 
@@ -337,10 +357,11 @@ int run(const Options& o) {
   std::string network = o.network;
   if (network == "auto") {
     if (m.network.empty())
-      throw fixnet::ModelFileError(fmt::format(
-          "fixnet: {}: has no metadata entry fixnet.network (not saved by fixnet?): name its network with "
-          "--network; classify knows:\n{}",
-          o.model, known_networks()));
+      throw fixnet::ModelFileError(
+          fmt::format("fixnet: {}: has no metadata entry fixnet.network (not saved by fixnet?): "
+                      "name its network with "
+                      "--network; classify knows:\n{}",
+                      o.model, known_networks()));
     if (m.network == fixnet::describe_network<ex::MnistNetwork>())
       network = "mnist";
     else if (m.network == fixnet::describe_network<ex::DeepNetwork>())
@@ -349,8 +370,8 @@ int run(const Options& o) {
       network = "galaxy";
     else
       throw fixnet::ModelFileError(
-          fmt::format("fixnet: {}: holds {}, not a network classify knows; it knows:\n{}", o.model, m.network,
-                      known_networks()));
+          fmt::format("fixnet: {}: holds {}, not a network classify knows; it knows:\n{}", o.model,
+                      m.network, known_networks()));
   }
   const auto describe = [](const std::string& name) {
     return name == "deep"     ? fixnet::describe_network<ex::DeepNetwork>()
@@ -358,8 +379,8 @@ int run(const Options& o) {
                               : fixnet::describe_network<ex::MnistNetwork>();
   };
   if (!m.network.empty() && m.network != describe(network))
-    throw fixnet::ModelFileError(fmt::format("fixnet: {}: holds {}, not --network {} ({})", o.model, m.network,
-                                             network, describe(network)));
+    throw fixnet::ModelFileError(fmt::format("fixnet: {}: holds {}, not --network {} ({})", o.model,
+                                             m.network, network, describe(network)));
   if (network == "deep") return classify<ex::DeepNetwork>(o, m);
   if (network == "galaxy") return classify<ex::GalaxyNetwork>(o, m);
   return classify<ex::MnistNetwork>(o, m);
@@ -370,28 +391,37 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
   Options options;
   examples::Flags flags(
-      "fixnet classify: loads a model that mnist, deep or galaxy_style saved (--save) and reports its accuracy "
+      "fixnet classify: loads a model that mnist, deep or galaxy_style saved (--save) and reports "
+      "its accuracy "
       "on a data set (the test images by default) or the class of given images.");
   flags.add_text("--model", options.model, "The model file (safetensors) to load: required");
-  flags.add_choice("--network", options.network, {"auto", "mnist", "deep", "galaxy"},
-                   "The network the file holds: auto reads it from the file's fixnet.network entry; mnist "
-                   "(784-50-10 sigmoid/softmax), deep (784-256-128-10 ReLU/softmax), galaxy (784-8-3 sigmoid) for a "
-                   "file without it");
-  flags.add_text("--data", options.data,
-                 "Directory of the MNIST-format files (train-images-idx3-ubyte[.gz], ...). Not given: "
-                 "$FIXNET_DATA, then /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
+  flags.add_choice(
+      "--network", options.network, {"auto", "mnist", "deep", "galaxy"},
+      "The network the file holds: auto reads it from the file's fixnet.network entry; mnist "
+      "(784-50-10 sigmoid/softmax), deep (784-256-128-10 ReLU/softmax), galaxy (784-8-3 sigmoid) "
+      "for a "
+      "file without it");
+  flags.add_text(
+      "--data", options.data,
+      "Directory of the MNIST-format files (train-images-idx3-ubyte[.gz], ...). Not given: "
+      "$FIXNET_DATA, then /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
   flags.add_choice("--split", options.split, {"test", "train"}, "Which images of the data set");
-  flags.add_count("--limit", options.limit, "Only the first N images (of the model's classes) (0: all)");
-  flags.add_switch("--report", options.report, "Print the per-class report (precision, recall) too");
+  flags.add_count("--limit", options.limit,
+                  "Only the first N images (of the model's classes) (0: all)");
+  flags.add_switch("--report", options.report,
+                   "Print the per-class report (precision, recall) too");
   flags.add_text("--images", options.images,
-                 "An IDX image file (idx3-ubyte, gzipped or not) of 28 x 28 images to classify instead of the data set");
-  flags.add_text("--labels", options.labels, "The IDX label file of --images: then the accuracy is reported");
+                 "An IDX image file (idx3-ubyte, gzipped or not) of 28 x 28 images to classify "
+                 "instead of the data set");
+  flags.add_text("--labels", options.labels,
+                 "The IDX label file of --images: then the accuracy is reported");
   flags.add_text("--index", options.index,
                  "Classify only these images (indices from 0, separated by commas), one line each");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    if (options.model.empty()) throw std::invalid_argument("--model: expected the model file to load (see --help)");
+    if (options.model.empty())
+      throw std::invalid_argument("--model: expected the model file to load (see --help)");
     if (!options.labels.empty() && options.images.empty())
       throw std::invalid_argument("--labels: expected --images too (the labels of its images)");
     fmt::print("fixnet classify\n");

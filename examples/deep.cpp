@@ -71,10 +71,9 @@ int run(const ex::Options& o) {
       epochs};
   const int status = ex::train_with_flags(*net, data, o, run, lr);
   if (status == EXIT_SUCCESS && !o.save.empty())
-    ex::save_model(*net, o.save,
-                   {.program = "deep",
-                    .evaluation_batch = std::stoul(o.batch_size),
-                    .data = data.where});
+    ex::save_model(
+        *net, o.save,
+        {.program = "deep", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
   return status;
 }
 

@@ -91,10 +91,9 @@ int run_default(const ex::Options& o) {
       epochs};
   const int status = ex::train_with_flags(*net, data, o, run, lr);
   if (status == EXIT_SUCCESS && !o.save.empty())
-    ex::save_model(*net, o.save,
-                   {.program = "mnist",
-                    .evaluation_batch = std::stoul(o.batch_size),
-                    .data = data.where});
+    ex::save_model(
+        *net, o.save,
+        {.program = "mnist", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
   return status;
 }
 

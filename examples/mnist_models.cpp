@@ -50,9 +50,9 @@ void check_save_directory(const std::string& path) {
   const std::filesystem::path p(path);
   std::error_code ec;
   if (!p.has_filename() || std::filesystem::is_directory(p, ec))
-    throw std::invalid_argument(fmt::format(
-        "--save: '{}' is a directory; expected a file name (e.g. {}/model.safetensors)", path,
-        p.has_filename() ? path : p.parent_path().string()));
+    throw std::invalid_argument(
+        fmt::format("--save: '{}' is a directory; expected a file name (e.g. {}/model.safetensors)",
+                    path, p.has_filename() ? path : p.parent_path().string()));
   const std::filesystem::path dir = directory_of(p);
   if (!std::filesystem::exists(dir, ec))
     throw std::invalid_argument(fmt::format(
@@ -64,9 +64,9 @@ void check_save_directory(const std::string& path) {
         fmt::format("--save: {} is not a directory; nothing was trained", dir.string()));
   // The model is written to a temporary file beside PATH, then renamed.
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw std::invalid_argument(fmt::format(
-        "--save: cannot write in the directory {} ({}); nothing was trained", dir.string(),
-        std::error_code(errno, std::generic_category()).message()));
+    throw std::invalid_argument(
+        fmt::format("--save: cannot write in the directory {} ({}); nothing was trained",
+                    dir.string(), std::error_code(errno, std::generic_category()).message()));
 }
 
 void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs) {
@@ -76,9 +76,9 @@ void check_save_target(const std::string& path, const fixnet::data::MnistFiles& 
   for (const std::filesystem::path& input :
        {inputs.train_images, inputs.train_labels, inputs.test_images, inputs.test_labels})
     if (std::filesystem::equivalent(path, input, ec))
-      throw std::invalid_argument(fmt::format(
-          "--save: {} is one of the input data files ({}); refusing to overwrite it", path,
-          input.string()));
+      throw std::invalid_argument(
+          fmt::format("--save: {} is one of the input data files ({}); refusing to overwrite it",
+                      path, input.string()));
   if (!std::filesystem::is_regular_file(path, ec))
     throw std::invalid_argument(
         fmt::format("--save: {} exists and is not a regular file; refusing to replace it", path));
