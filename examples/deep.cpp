@@ -7,11 +7,13 @@
 //        [--learning-rate X] [--schedule constant|cosine|step] [--seed N]
 //        [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //        [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
+//        [--save FILE]
 //
 // Same flags and output as `mnist` (without --reference): a line per epoch,
 // the train and test accuracy, the per-class report, the speed, the curves
 // as CSV and PNG. 5000 training images are held out for validation, and the
-// parameters of the epoch with the lowest validation loss are kept.
+// parameters of the epoch with the lowest validation loss are kept; --save
+// FILE writes them as a model file for `classify`.
 //
 // Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp).
@@ -67,7 +69,12 @@ int run(const ex::Options& o) {
       "deep",
       "fixnet deep: 784-256-128-10 ReLU/softmax, " + o.optimizer + ", batch " + o.batch_size,
       epochs};
-  return ex::train_with_flags(*net, data, o, run, lr);
+  const int status = ex::train_with_flags(*net, data, o, run, lr);
+  if (status == EXIT_SUCCESS && !o.save.empty())
+    ex::save_model(
+        *net, o.save,
+        {.program = "deep", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
+  return status;
 }
 
 }  // namespace

@@ -14,14 +14,17 @@
 //                [--iterations 600] [--lambda 1] [--seed 1] [--report-every 50]
 //                [--csv FILE] [--plot FILE] [--no-plot] [--limit N]
 //                [--test-limit N] [--patience N] [--time-limit S]
-//                [--learning-rate X]
+//                [--learning-rate X] [--save FILE]
 //
 // Prints the Highway target, the train and test cost and accuracy every
 // --report-every iterations, why the minimiser stopped, and the iteration
 // where the test cost was lowest (with its accuracy). Writes both learning
 // curves to --csv ("iteration,train_cost,test_cost,objective,seconds", the
 // seconds of training so far) and, when
-// gnuplot is installed, draws them into --plot (PNG). The costs are the mean
+// gnuplot is installed, draws them into --plot (PNG). --save FILE writes the
+// final network (the one whose test accuracy is printed; the iteration with
+// the lowest test cost is reported, not kept: the test set chooses nothing)
+// as a model file for `classify`, its classes recorded in it. The costs are the mean
 // binary cross-entropy per sample, without the L2 term (so that train and
 // test compare); "objective" is what the minimiser minimises, J = train cost
 // + lambda / (2m) sum w^2.
@@ -64,10 +67,12 @@
 #include <fixnet/objective.hpp>
 
 #include "flags.hpp"
+#include "mnist_networks.hpp"
 
 namespace {
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Sigmoid, 784, 8, 3>;
+// 784-8-3, sigmoid hidden and output units (mnist_networks.hpp).
+using Net = examples::mnist::GalaxyNetwork;
 using Loss = fixnet::BinaryCrossEntropy;
 using Data = fixnet::data::Dataset<float, Net::inputs>;
 constexpr std::size_t parameter_count = Net::parameter_count;
@@ -77,6 +82,9 @@ using Clock = std::chrono::steady_clock;
 
 // Mini-batch size of --method adam (a compile-time extent, like every batch).
 constexpr std::size_t adam_batch = 64;
+// Batch of the accuracies' forward passes (recorded in --save's file, so that
+// classify evaluates the same way).
+constexpr std::size_t evaluation_batch = 256;
 
 struct Options {
   std::string data;
@@ -94,6 +102,7 @@ struct Options {
   std::uint64_t patience = 0;
   double time_limit = 0;
   double learning_rate = 3e-3;
+  std::string save;
 };
 
 /// "0,1,2" -> {0, 1, 2}: three distinct classes 0-9.
@@ -144,7 +153,7 @@ class Monitor {
         train_objective_(train_objective),
         test_objective_(test),
         net_(std::make_unique<Net>()),
-        workspace_(std::make_unique<fixnet::Workspace<Net, 256>>()),
+        workspace_(std::make_unique<fixnet::Workspace<Net, evaluation_batch>>()),
         best_theta_(std::make_unique<Theta>()) {}
 
   /// Records iteration k at theta, whose objective J is known; returns
@@ -215,7 +224,7 @@ class Monitor {
   Objective& train_objective_;
   Objective test_objective_;  // lambda 0: the mean loss
   std::unique_ptr<Net> net_;
-  std::unique_ptr<fixnet::Workspace<Net, 256>> workspace_;
+  std::unique_ptr<fixnet::Workspace<Net, evaluation_batch>> workspace_;
   std::unique_ptr<Theta> best_theta_;
   std::vector<CurvePoint> curve_;
   std::size_t best_iteration_ = 0;
@@ -338,7 +347,10 @@ int run(const Options& options) {
   fmt::print("fixnet galaxy_style: 784-8-3 sigmoid network, binary cross-entropy + L2 on the weights\n");
   fmt::print("Highway target: {}\n", fixnet::simd_target());
 
+  // --save is checked before anything long: a typo must not cost a training run.
+  examples::mnist::check_save_directory(options.save);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(options.data);
+  examples::mnist::check_save_target(options.save, where.files);
   fmt::print("data: {}\n", where.describe());
   // With --limit, only the first images are read: enough for the three
   // classes (each about a tenth of the data) with room to spare.
@@ -433,6 +445,14 @@ int run(const Options& options) {
         fmt::print("plot written to {}\n", options.plot);
     }
   }
+  if (!options.save.empty()) {
+    net.set_parameters(*theta);
+    examples::mnist::save_model(net, options.save,
+                                {.program = "galaxy_style",
+                                 .classes = fmt::format("{},{},{}", classes[0], classes[1], classes[2]),
+                                 .evaluation_batch = evaluation_batch,
+                                 .data = where.describe()});
+  }
   return EXIT_SUCCESS;
 }
 
@@ -463,6 +483,10 @@ int main(int argc, char** argv) {
   flags.add_non_negative("--time-limit", options.time_limit,
                          "Stop after this many seconds of training (0: no limit)");
   flags.add_positive("--learning-rate,--lr", options.learning_rate, "Adam's learning rate (--method adam)");
+  flags.add_text("--save", options.save,
+                 "Write the final network, with its classes, to this safetensors file for `classify` (e.g. "
+                 "galaxy.safetensors). Checked before training: its directory must exist and be writable, and an "
+                 "existing file is replaced only if it is a model file");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {

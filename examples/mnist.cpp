@@ -7,6 +7,7 @@
 //         [--learning-rate X] [--schedule constant|cosine|step] [--seed N]
 //         [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //         [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
+//         [--save FILE]
 //
 // --reference reproduces the reference tutorial: pixels / 255, weights
 // randn / sqrt(fan_in) (fixnet::init::ScaledNormal), biases 0, full-batch
@@ -26,7 +27,9 @@
 // the parameters of the best epoch kept. It prints a line per epoch, the
 // train and test accuracy, the per-class report and the speed; writes the
 // curves to --csv and renders them to --plot with gnuplot when it is
-// installed.
+// installed. --save FILE writes the trained network (in either mode; the
+// best epoch's parameters when they are kept) as a model file for
+// `classify` (mnist_networks.hpp).
 //
 // Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp). Exits non-zero
@@ -86,7 +89,12 @@ int run_default(const ex::Options& o) {
       "mnist",
       "fixnet mnist: 784-50-10 sigmoid/softmax, " + o.optimizer + ", batch " + o.batch_size,
       epochs};
-  return ex::train_with_flags(*net, data, o, run, lr);
+  const int status = ex::train_with_flags(*net, data, o, run, lr);
+  if (status == EXIT_SUCCESS && !o.save.empty())
+    ex::save_model(
+        *net, o.save,
+        {.program = "mnist", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
+  return status;
 }
 
 }  // namespace

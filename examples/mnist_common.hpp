@@ -1,8 +1,9 @@
 // What the MNIST examples (mnist.cpp, deep.cpp) share: their flags, loading
 // and splitting the data, the choice of batch size and optimiser at run
 // time (both are types), the training run with its per-epoch lines, the
-// final evaluation, and the curves as CSV and, through gnuplot when it is
-// installed, as a PNG.
+// final evaluation, the curves as CSV and, through gnuplot when it is
+// installed, as a PNG, and --save's checks (the model files themselves:
+// mnist_networks.hpp).
 #ifndef FIXNET_EXAMPLES_MNIST_COMMON_HPP
 #define FIXNET_EXAMPLES_MNIST_COMMON_HPP
 
@@ -32,6 +33,7 @@
 #include <fixnet/trainer.hpp>
 
 #include "flags.hpp"
+#include "mnist_networks.hpp"
 
 namespace examples::mnist {
 
@@ -54,6 +56,7 @@ struct Options {
   std::string plot;
   bool no_plot = false;
   std::uint64_t threads = 1;
+  std::string save;  // "": no model file
 };
 
 /// What differs between the examples.
@@ -126,6 +129,13 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
       "batches of --batch-size and a step averages T of them (T x B images per step, as "
       "PyTorch's DistributedDataParallel); --reference splits its full batch between them",
       1);
+  flags.add_text(
+      "--save", o.save,
+      fmt::format("Write the trained model (the best epoch's parameters when --validation keeps "
+                  "them) to this safetensors file, for `classify` (e.g. {}.safetensors). Checked "
+                  "before training: its directory must exist and be writable, and an existing "
+                  "file is replaced only if it is a model file",
+                  d.name));
 }
 
 /// Checks the flags that CLI11 cannot; throws std::invalid_argument.
@@ -155,7 +165,10 @@ inline double seconds_since(std::chrono::steady_clock::time_point t) {
 template <class Net>
 Data load(const Options& o, std::size_t validation) {
   const auto start = std::chrono::steady_clock::now();
+  // --save is checked before anything long: a typo must not cost a training run.
+  check_save_directory(o.save);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(o.data);
+  check_save_target(o.save, where.files);
   Data d;
   d.where = where.describe();
   fixnet::data::IdxOptions train_options, test_options;

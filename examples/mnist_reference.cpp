@@ -105,6 +105,9 @@ int run_reference(const Options& o) {
                       "fixnet mnist --reference: 784-50-10 sigmoid/softmax, full-batch descent",
                       history, "training (before each step)");
   }
+  if (!o.save.empty())
+    save_model(*net, o.save,
+               {.program = "mnist", .evaluation_batch = reference_chunk, .data = data.where});
   return EXIT_SUCCESS;
 }
 
