@@ -9,11 +9,13 @@
 // loss of about 0.5.
 //
 //   blobs [--seed N] [--epochs N] [--learning-rate X] [--report-every N]
-//         [--csv FILE] [--gradients sum|mean] [--spread X]
+//         [--csv FILE] [--gradients sum|mean] [--spread X] [--save MODEL]
 //
 // Prints the Highway target, the loss every --report-every epochs, the final
 // summed cross-entropy, the accuracy on the training points and the wall
-// time; writes the loss curve to --csv as "epoch,loss" lines. Exits non-zero
+// time; writes the loss curve to --csv as "epoch,loss" lines and the trained
+// network to --save (a model file: blobs_predict loads it, fixnet-bake turns
+// it into a header, blobs_baked compiles that). Exits non-zero
 // with a message on a bad flag, a file that cannot be written, or a loss that
 // becomes NaN or infinite. To see the curve:
 //
@@ -37,9 +39,11 @@
 
 #include <fixnet/data/blobs.hpp>
 #include <fixnet/fixnet.hpp>
+#include <fixnet/io/model_file.hpp>
 
 #include "flags.hpp"
 #include "loss_log.hpp"
+#include "save_path.hpp"
 
 namespace {
 
@@ -59,6 +63,7 @@ struct Options {
   std::string csv = "blobs_loss.csv";
   std::string gradients = "sum";
   double spread = 1.0;
+  std::string save;
 };
 
 /// Index of the largest output: the predicted class.
@@ -88,7 +93,9 @@ int run(const Options& options) {
   Net net;
   fixnet::initialize(net, fixnet::init::Uniform{}, fixnet::init::Normal{}, options.seed + 1);
 
-  // Opened before training, so that a bad --csv path fails at once.
+  // Checked before training, so that a bad path fails at once.
+  examples::check_save_directory(options.save);
+  examples::check_save_target(options.save);
   LossLog log("blobs", options.csv, options.learning_rate);
 
   const bool mean = options.gradients == "mean";
@@ -135,6 +142,10 @@ int run(const Options& options) {
   fmt::print("training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + update)\n",
              elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
   log.finish("loss curve", options.csv);
+  if (!options.save.empty()) {
+    fixnet::save(net, options.save);
+    fmt::print("model saved to {} ({})\n", options.save, fixnet::describe_network<Net>());
+  }
   return EXIT_SUCCESS;
 }
 
@@ -156,6 +167,7 @@ int main(int argc, char** argv) {
                    "Summed over the batch (the reference) or averaged (then --lr 2.1 takes the "
                    "same steps)");
   flags.add_non_negative("--spread", options.spread, "Standard deviation of each blob");
+  flags.add_text("--save", options.save, "Write the trained network to this model file (.safetensors)");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {

@@ -67,6 +67,7 @@
 #include <fixnet/objective.hpp>
 
 #include "flags.hpp"
+#include "save_path.hpp"
 #include "mnist_networks.hpp"
 
 namespace {
@@ -348,7 +349,7 @@ int run(const Options& options) {
   fmt::print("Highway target: {}\n", fixnet::simd_target());
 
   // --save is checked before anything long: a typo must not cost a training run.
-  examples::mnist::check_save_directory(options.save);
+  examples::check_save_directory(options.save);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(options.data);
   examples::mnist::check_save_target(options.save, where.files);
   fmt::print("data: {}\n", where.describe());

@@ -33,6 +33,7 @@
 #include <fixnet/trainer.hpp>
 
 #include "flags.hpp"
+#include "save_path.hpp"
 #include "mnist_networks.hpp"
 
 namespace examples::mnist {
@@ -166,7 +167,7 @@ template <class Net>
 Data load(const Options& o, std::size_t validation) {
   const auto start = std::chrono::steady_clock::now();
   // --save is checked before anything long: a typo must not cost a training run.
-  check_save_directory(o.save);
+  examples::check_save_directory(o.save);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(o.data);
   check_save_target(o.save, where.files);
   Data d;

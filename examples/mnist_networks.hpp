@@ -59,15 +59,8 @@ struct ModelInfo {
   std::string data;
 };
 
-/// --save PATH, checked before the data are looked for: PATH must name a
-/// file (not a directory) in a directory that exists and that this process
-/// may write. Throws std::invalid_argument ("--save: ..."). Nothing for "".
-void check_save_directory(const std::string& path);
-
-/// --save PATH, checked once the data are found and before training: PATH
-/// must not be one of the input files (a typo would overwrite the data), and
-/// an existing file must be a model file, which is then replaced (said on
-/// stdout). Throws std::invalid_argument. Nothing for "".
+/// --save PATH, checked once the data are found and before training (see
+/// save_path.hpp): not one of the data set's files.
 void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs);
 
 /// Writes `net` with fixnet::save (atomically) and `info` as metadata, then

@@ -503,7 +503,12 @@ inline void write_file_atomically(const std::filesystem::path& path, std::span<c
     throw ModelFileError("fixnet: cannot write " + path.string() + ": " + what + ": " + detail::errno_text(error));
   };
   // A name no other writer uses: ".<name>.tmp-XXXXXX" beside the target.
-  std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) on
+  // "literal" + std::string&& here.
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".tmp-XXXXXX";
+  std::string temp = (dir / name).string();
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) fail("cannot create a temporary file in " + dir.string(), errno);
   const auto abandon = [&](const std::string& what) {
