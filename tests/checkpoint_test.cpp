@@ -374,17 +374,17 @@ BOOST_AUTO_TEST_CASE(the_file_holds_the_documented_tensors_and_metadata) {
        {"0.weight", "0.bias", "2.weight", "2.bias", "optimizer.exp_avg.0.weight",
         "optimizer.exp_avg_sq.2.bias", "optimizer.max_exp_avg_sq.0.bias", "optimizer.step",
         "best.0.weight", "best.2.bias", "trainer.epoch", "trainer.batch", "trainer.steps",
-        "trainer.schedule_step", "trainer.epochs_since_best", "trainer.best_loss",
-        "trainer.order", "trainer.dropout_steps"})
+        "trainer.schedule_step", "trainer.epochs_since_best", "trainer.best_loss", "trainer.order",
+        "trainer.dropout_steps"})
     BOOST_TEST(file.contains(name), name);
   BOOST_TEST(file.read_scalar<std::int64_t>("trainer.epoch") == 2);
   BOOST_TEST(file.read_scalar<std::int64_t>("optimizer.step") == 2 * (60 / kBatch));
   BOOST_TEST((file.info("trainer.order").shape == std::vector<std::size_t>{60}));
-  for (const char* key : {"fixnet.checkpoint", "fixnet.checkpoint.optimizer",
-                          "fixnet.checkpoint.batch_size", "fixnet.checkpoint.batches_per_step",
-                          "fixnet.checkpoint.threads", "fixnet.checkpoint.seed",
-                          "fixnet.checkpoint.shuffle", "fixnet.checkpoint.rng",
-                          "fixnet.checkpoint.history", "fixnet.network", "fixnet.layers"})
+  for (const char* key :
+       {"fixnet.checkpoint", "fixnet.checkpoint.optimizer", "fixnet.checkpoint.batch_size",
+        "fixnet.checkpoint.batches_per_step", "fixnet.checkpoint.threads", "fixnet.checkpoint.seed",
+        "fixnet.checkpoint.shuffle", "fixnet.checkpoint.rng", "fixnet.checkpoint.history",
+        "fixnet.network", "fixnet.layers"})
     BOOST_TEST(file.metadata(key).has_value(), key);
   BOOST_TEST(*file.metadata("fixnet.checkpoint.optimizer") == "Adam");
 }
@@ -429,8 +429,8 @@ BOOST_AUTO_TEST_CASE(a_corrupted_or_mismatched_checkpoint_is_refused_and_changes
   flipped[flipped.size() - 5] ^= std::byte{0x40};
   safetensors::write_file_atomically(dir / "flipped.ckpt", flipped);
   refused(same_kind, dir / "flipped.ckpt", train, &validation, "is corrupt: the CRC-32");
-  safetensors::write_file_atomically(
-      dir / "short.ckpt", std::span<const std::byte>(bytes).first(bytes.size() / 2));
+  safetensors::write_file_atomically(dir / "short.ckpt",
+                                     std::span<const std::byte>(bytes).first(bytes.size() / 2));
   refused(same_kind, dir / "short.ckpt", train, &validation, "truncated");
   refused(same_kind, dir / "missing.ckpt", train, &validation, "cannot open");
   // A model file is not a checkpoint.

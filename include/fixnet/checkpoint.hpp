@@ -55,6 +55,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -166,9 +167,8 @@ inline std::string history_json(const TrainingHistory& h) {
                       {"improved", e.improved},
                       {"metrics", std::move(metrics)}});
   }
-  nlohmann::json j = {{"epochs", std::move(epochs)},
-                      {"steps", h.steps},
-                      {"seconds", json_number(h.seconds)}};
+  nlohmann::json j = {
+      {"epochs", std::move(epochs)}, {"steps", h.steps}, {"seconds", json_number(h.seconds)}};
   j["best_epoch"] = h.best_epoch ? nlohmann::json(*h.best_epoch) : nlohmann::json(nullptr);
   return j.dump();
 }
@@ -201,8 +201,7 @@ inline TrainingHistory history_from_json(const safetensors::Reader& file, std::s
     h.seconds = number_from_json(j.at("seconds"));
     if (!j.at("best_epoch").is_null()) h.best_epoch = j.at("best_epoch").get<std::size_t>();
   } catch (const nlohmann::json::exception& e) {
-    file.fail("has a malformed history (metadata " + checkpoint_meta("history") +
-              "): " + e.what());
+    file.fail("has a malformed history (metadata " + checkpoint_meta("history") + "): " + e.what());
   }
   return h;
 }
@@ -332,8 +331,7 @@ void check_checkpoint_network(const safetensors::Reader& file) {
   const std::string mine = describe_network<Net>();
   const auto theirs = file.metadata("fixnet.network");
   if (theirs && *theirs != mine)
-    file.fail("holds a checkpoint of " + std::string(*theirs) + ", but the trainer trains " +
-              mine);
+    file.fail("holds a checkpoint of " + std::string(*theirs) + ", but the trainer trains " + mine);
 }
 
 // --- writing and reading ---
@@ -472,6 +470,44 @@ void restore_optimizer(Opt& optimizer, const LoadedCheckpoint<Net>& c) noexcept 
     else
       part = c.optimizer_counters[counter++];
   });
+}
+
+/// Writes the checkpoint of a trainer's run to `path`, atomically.
+/// `dropout_steps` points at each workspace's step; `best` is null without
+/// validation.
+template <class Net, OptimizerWithState Opt>
+void write_checkpoint(const std::filesystem::path& path, const Net& net, const Opt& optimizer,
+                      const CheckpointSettings& settings, const ResumableState& state,
+                      std::span<std::uint64_t* const> dropout_steps,
+                      const typename Net::parameters_type* best) {
+  std::vector<std::uint64_t> steps;
+  for (const std::uint64_t* step : dropout_steps) steps.push_back(*step);
+  safetensors::write_file_atomically(
+      path, checkpoint_bytes(net, optimizer, settings, state, steps, best));
+}
+
+/// Reads the checkpoint at `path` for a trainer's run and, once every check
+/// has passed, sets the network, the optimiser, the best parameters, the
+/// dropout steps and the run's state from it. Throws ModelFileError, having
+/// changed nothing, when a check fails.
+template <class Net, OptimizerWithState Opt>
+void restore_checkpoint(const std::filesystem::path& path, Net& net, Opt& optimizer,
+                        const CheckpointSettings& settings, std::size_t train_size, bool validation,
+                        ResumableState& state, std::span<std::uint64_t* const> dropout_steps,
+                        typename Net::parameters_type& best) {
+  const std::vector<std::byte> bytes = safetensors::read_file(path);
+  const safetensors::Reader file(bytes, path.string());
+  LoadedCheckpoint<Net> c = read_checkpoint(file, net, optimizer, settings, train_size, validation);
+  if (c.dropout_steps.size() != dropout_steps.size())  // checked against settings.threads
+    file.fail("has " + std::to_string(c.dropout_steps.size()) + " dropout steps, expected " +
+              std::to_string(dropout_steps.size()));
+  // Every check passed: only now is anything of the caller's changed.
+  constexpr std::size_t n = Net::parameter_count;
+  net.set_parameters(std::span<const typename Net::scalar_type, n>(c.network.data(), n));
+  restore_optimizer(optimizer, c);
+  if (c.best) best = *c.best;
+  for (std::size_t i = 0; i < dropout_steps.size(); ++i) *dropout_steps[i] = c.dropout_steps[i];
+  state = std::move(c.state);
 }
 
 }  // namespace detail

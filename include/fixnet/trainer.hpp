@@ -693,11 +693,11 @@ class Trainer {
     const TrainerOptions& o = options_;
     if (!(o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs)) return false;
     s.history.stop_reason = StopReason::early_stopping;
-    s.history.stop_message =
-        "early stopping after epoch " + std::to_string(epoch) +
-        ": the validation loss did not improve on " + detail::format_value(*s.best_loss) +
-        " (epoch " + std::to_string(*s.history.best_epoch) + ") for " +
-        std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
+    s.history.stop_message = "early stopping after epoch " + std::to_string(epoch) +
+                             ": the validation loss did not improve on " +
+                             detail::format_value(*s.best_loss) + " (epoch " +
+                             std::to_string(*s.history.best_epoch) + ") for " +
+                             std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
     return true;
   }
 
@@ -705,41 +705,30 @@ class Trainer {
     return {B, options_.batches_per_step, options_.threads, options_.seed, options_.shuffle};
   }
 
-  /// Writes a checkpoint of the run after epoch s.epochs_done, if asked for
-  /// (fixnet/checkpoint.hpp).
+  /// The dropout steps of every workspace: the caller's, the full-batch
+  /// tail's, each helper thread's.
+  std::vector<std::uint64_t*> dropout_steps() {
+    std::vector<std::uint64_t*> steps{&workspace_->dropout_step, &tail_workspace_->dropout_step};
+    for (const auto& helper : helpers_) steps.push_back(&helper->workspace.dropout_step);
+    return steps;
+  }
+
+  /// Writes a checkpoint of the run after epoch s.epochs_done, if asked for.
   void write_checkpoint(RunState& s, const Net& net) {
     if constexpr (OptimizerWithState<Opt>) {
       if (options_.checkpoint_path.empty()) return;
-      std::vector<std::uint64_t> dropout_steps{workspace_->dropout_step,
-                                               tail_workspace_->dropout_step};
-      for (const auto& helper : helpers_) dropout_steps.push_back(helper->workspace.dropout_step);
-      safetensors::write_file_atomically(
-          options_.checkpoint_path,
-          detail::checkpoint_bytes(net, *optimizer_, checkpoint_settings(), s, dropout_steps,
-                                   s.best_loss ? best_.get() : nullptr));
+      detail::write_checkpoint(options_.checkpoint_path, net, *optimizer_, checkpoint_settings(), s,
+                               dropout_steps(), s.best_loss ? best_.get() : nullptr);
       s.checkpointed = s.epochs_done;
     }
   }
 
-  /// Reads the checkpoint at `path` and, once every check has passed, sets
-  /// the network, the optimiser, the best parameters, the dropout steps and
-  /// the run's state from it (fixnet/checkpoint.hpp).
+  /// Continues from the checkpoint at `path`; changes nothing if refused.
   void restore_checkpoint(const std::filesystem::path& path, RunState& s, Net& net,
                           const dataset_type& train, bool validation) {
     if constexpr (OptimizerWithState<Opt>) {
-      const std::vector<std::byte> bytes = safetensors::read_file(path);
-      const safetensors::Reader file(bytes, path.string());
-      auto c = detail::read_checkpoint(file, net, *optimizer_, checkpoint_settings(), train.size(),
-                                       validation);
-      net.set_parameters(
-          std::span<const scalar_type, Net::parameter_count>(c.network.data(), c.network.size()));
-      detail::restore_optimizer(*optimizer_, c);
-      if (c.best) *best_ = *c.best;
-      workspace_->dropout_step = c.dropout_steps[0];
-      tail_workspace_->dropout_step = c.dropout_steps[1];
-      for (std::size_t t = 0; t < helpers_.size(); ++t)
-        helpers_[t]->workspace.dropout_step = c.dropout_steps[t + 2];
-      static_cast<detail::ResumableState&>(s) = std::move(c.state);
+      detail::restore_checkpoint(path, net, *optimizer_, checkpoint_settings(), train.size(),
+                                 validation, s, dropout_steps(), *best_);
       s.checkpointed = s.epochs_done;
     }
   }
