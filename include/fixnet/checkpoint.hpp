@@ -25,7 +25,7 @@
 //   trainer.epoch                  epochs completed, I64 []
 //   trainer.batch                  batches into the next epoch: 0
 //   trainer.steps                  optimiser steps taken, I64 []
-//   trainer.schedule_step          t of the next schedule call, I64 []
+//   trainer.schedule_step          t of a per-step schedule's next call, I64 []
 //   trainer.epochs_since_best      early stopping's count, I64 []
 //   trainer.best_loss              the best validation loss, F64 [] (with
 //                                  validation)

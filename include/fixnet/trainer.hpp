@@ -1,8 +1,10 @@
 // fixnet — a trainer: epochs of shuffled mini-batches (or full-batch
 // descent), any optimiser, a learning-rate schedule, L2, gradient clipping,
 // validation, early stopping that keeps the best parameters, callbacks,
-// progress, and a stop with a clear message when the numbers stop being
-// finite.
+// progress, checkpoints that resume exactly (`TrainerOptions::
+// checkpoint_path`, `Trainer::resume`: fixnet/checkpoint.hpp,
+// docs/checkpoints.md), and a stop with a clear message when the numbers
+// stop being finite.
 //
 //   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
 //   auto net = std::make_unique<Net>();
