@@ -1,8 +1,10 @@
 // fixnet — a trainer: epochs of shuffled mini-batches (or full-batch
 // descent), any optimiser, a learning-rate schedule, L2, gradient clipping,
 // validation, early stopping that keeps the best parameters, callbacks,
-// progress, and a stop with a clear message when the numbers stop being
-// finite.
+// progress, checkpoints that resume exactly (`TrainerOptions::
+// checkpoint_path`, `Trainer::resume`: fixnet/checkpoint.hpp,
+// docs/checkpoints.md), and a stop with a clear message when the numbers
+// stop being finite.
 //
 //   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
 //   auto net = std::make_unique<Net>();
@@ -33,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <limits>
@@ -47,6 +50,7 @@
 #include <vector>
 
 #include "fixnet/callbacks.hpp"
+#include "fixnet/checkpoint.hpp"
 #include "fixnet/clipping.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/data/dataset.hpp"
@@ -141,6 +145,16 @@ struct TrainerOptions {
   /// stopping or not); they are kept in a copy made at each improvement.
   /// False: the network keeps the last epoch's parameters.
   bool restore_best = true;
+  /// Checkpoints (docs/checkpoints.md): the file to write (atomically, with
+  /// everything `Trainer::resume` needs to continue the run exactly) after
+  /// every `checkpoint_every` epochs (0: only at the end) and when training
+  /// ends. Empty: no checkpoints.
+  std::filesystem::path checkpoint_path{};
+  std::size_t checkpoint_every = 1;
+  /// With a validation set: the file to write the parameters to, as a plain
+  /// model file (fixnet::save), each time the validation loss improves.
+  /// Empty: none.
+  std::filesystem::path best_model_path{};
   /// Called after each epoch, and after each batch (see fixnet/callbacks.hpp).
   std::vector<EpochCallback> on_epoch{};
   std::vector<BatchCallback> on_batch{};
@@ -326,6 +340,35 @@ class Trainer {
     return fit_checked(net, train, &validation);
   }
 
+  /// Continues the run saved in the checkpoint at `path` (written through
+  /// `TrainerOptions::checkpoint_path` by a trainer of this type) up to
+  /// `options().epochs` epochs in all: sets `net`'s parameters, the
+  /// optimiser's state, the best parameters, the shuffling and dropout
+  /// state, then trains as the interrupted run would have, bit for bit.
+  /// Returns the whole run's history, the checkpoint's epochs first. Throws
+  /// `ModelFileError` (before changing `net` or the optimiser) for a file
+  /// that is not such a checkpoint: another network or optimiser, another
+  /// batch size, batches_per_step, threads, seed or shuffle, another
+  /// training set size, with validation where the run had none (or the
+  /// reverse). The other options (learning rate, schedule, L2, clipping,
+  /// patience) come from this trainer: keep them for an exact resume.
+  template <Scalar T, std::size_t Width>
+  TrainingHistory resume(Net& net, const std::filesystem::path& path,
+                         const data::Dataset<T, Width>& train) {
+    // Fix: give the optimiser name() and for_each_state(f), as fixnet's have.
+    static_assert(OptimizerWithState<Opt>,
+                  "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
+    return fit_checked(net, train, static_cast<const data::Dataset<T, Width>*>(nullptr), &path);
+  }
+  template <Scalar T, std::size_t Width>
+  TrainingHistory resume(Net& net, const std::filesystem::path& path,
+                         const data::Dataset<T, Width>& train,
+                         const data::Dataset<T, Width>& validation) {
+    static_assert(OptimizerWithState<Opt>,
+                  "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
+    return fit_checked(net, train, &validation, &path);
+  }
+
   /// Loss and accuracy of `net` over `data` (fixnet::evaluate), through the
   /// trainer's workspace.
   Evaluation evaluate(const Net& net, const dataset_type& data) const {
@@ -387,6 +430,10 @@ class Trainer {
           " needs steps of several batches (each thread computes whole batches of a step): "
           "expected batches_per_step = 0 (full batch) or >= 2 (batches_per_step = threads: B "
           "samples per thread, a step on threads x B), got batches_per_step = 1");
+    if (!o.checkpoint_path.empty() && !OptimizerWithState<Opt>)
+      throw std::invalid_argument(
+          "fixnet::Trainer: checkpoints need an optimiser with name() and for_each_state(f) "
+          "(fixnet::OptimizerWithState)");
     if (o.progress != ProgressStyle::off && o.progress_stream == nullptr)
       throw std::invalid_argument(
           "fixnet::Trainer: expected a progress_stream, got a null pointer (set progress = "
@@ -395,12 +442,14 @@ class Trainer {
 
   template <Scalar T, std::size_t Width>
   TrainingHistory fit_checked(Net& net, const data::Dataset<T, Width>& train,
-                              const data::Dataset<T, Width>* validation) {
+                              const data::Dataset<T, Width>* validation,
+                              const std::filesystem::path* resume_from = nullptr) {
     static_assert(detail::check_trainer_width<Net::inputs, Width>());
     static_assert(detail::check_trainer_scalar<scalar_type, T>());
     // Guarded so that, once a check has failed, its message is the only error.
     if constexpr (Net::inputs == Width && std::same_as<scalar_type, T>)
-      return run(net, train, validation != nullptr && !validation->empty() ? validation : nullptr);
+      return run(net, train, validation != nullptr && !validation->empty() ? validation : nullptr,
+                 resume_from);
     else
       return {};
   }
@@ -432,15 +481,14 @@ class Trainer {
     std::size_t batches = 0;  // in the epoch
   };
 
-  /// Everything one `run` tracks; lives for the run only.
-  struct RunState {
-    TrainingHistory history;
+  /// Everything one `run` tracks; lives for the run only. What carries over
+  /// between epochs (and into checkpoints) is in the base.
+  struct RunState : detail::ResumableState {
     EpochRecord record;
     Position at;
     double gradient_norm_sum = 0;
-    std::optional<double> best_loss;
-    std::size_t epochs_since_best = 0;
     bool epoch_stepped = false;
+    std::size_t checkpointed = 0;  // the epoch of the last checkpoint
   };
 
   [[noreturn]] void diverged(RunState& s, TrainingDiverged::Kind kind, const std::string& what,
@@ -641,7 +689,54 @@ class Trainer {
     return {buffer.data(), n < 0 ? 0 : std::min(static_cast<std::size_t>(n), buffer.size() - 1)};
   }
 
-  TrainingHistory run(Net& net, const dataset_type& train, const dataset_type* validation) {
+  /// Early stopping after `epoch`: true (and the history says why) when the
+  /// validation loss has not improved for `patience` epochs before the last.
+  bool stop_early(RunState& s, std::size_t epoch) const {
+    const TrainerOptions& o = options_;
+    if (!(o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs)) return false;
+    s.history.stop_reason = StopReason::early_stopping;
+    s.history.stop_message = "early stopping after epoch " + std::to_string(epoch) +
+                             ": the validation loss did not improve on " +
+                             detail::format_value(*s.best_loss) + " (epoch " +
+                             std::to_string(*s.history.best_epoch) + ") for " +
+                             std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
+    return true;
+  }
+
+  CheckpointSettings checkpoint_settings() const {
+    return {B, options_.batches_per_step, options_.threads, options_.seed, options_.shuffle};
+  }
+
+  /// The dropout steps of every workspace: the caller's, the full-batch
+  /// tail's, each helper thread's.
+  std::vector<std::uint64_t*> dropout_steps() {
+    std::vector<std::uint64_t*> steps{&workspace_->dropout_step, &tail_workspace_->dropout_step};
+    for (const auto& helper : helpers_) steps.push_back(&helper->workspace.dropout_step);
+    return steps;
+  }
+
+  /// Writes a checkpoint of the run after epoch s.epochs_done, if asked for.
+  void write_checkpoint(RunState& s, const Net& net) {
+    if constexpr (OptimizerWithState<Opt>) {
+      if (options_.checkpoint_path.empty()) return;
+      detail::write_checkpoint(options_.checkpoint_path, net, *optimizer_, checkpoint_settings(), s,
+                               dropout_steps(), s.best_loss ? best_.get() : nullptr);
+      s.checkpointed = s.epochs_done;
+    }
+  }
+
+  /// Continues from the checkpoint at `path`; changes nothing if refused.
+  void restore_checkpoint(const std::filesystem::path& path, RunState& s, Net& net,
+                          const dataset_type& train, bool validation) {
+    if constexpr (OptimizerWithState<Opt>) {
+      detail::restore_checkpoint(path, net, *optimizer_, checkpoint_settings(), train.size(),
+                                 validation, s, dropout_steps(), *best_);
+      s.checkpointed = s.epochs_done;
+    }
+  }
+
+  TrainingHistory run(Net& net, const dataset_type& train, const dataset_type* validation,
+                      const std::filesystem::path* resume_from) {
     check_options();
     check_data(train, validation);
     const auto run_start = Clock::now();
@@ -652,7 +747,8 @@ class Trainer {
     const std::size_t batches = data::batches_per_epoch(n, B);
     const std::size_t tail = full_batch ? n - batches * B : 0;
     const std::size_t per_epoch = batches * B + tail;
-    Rng rng(o.seed);
+    Rng& rng = s.rng;
+    rng.seed(o.seed);
     // Dropout masks follow the seed too (fixnet/dropout.hpp).
     workspace_->dropout_seed = o.seed;
     workspace_->dropout_step = 0;
@@ -660,17 +756,23 @@ class Trainer {
     tail_workspace_->dropout_step = 0;
     prepare_threads();
     std::vector<BatchResult> round_results(o.threads);
-    std::vector<std::size_t> order = data::identity_order(n);
+    std::vector<std::size_t>& order = s.order;
+    order = data::identity_order(n);
+    if (resume_from) restore_checkpoint(*resume_from, s, net, train, validation != nullptr);
+    const double earlier_seconds = s.history.seconds;
     std::array<char, 96> status{};
 
     std::optional<Progress> run_progress;
     if (o.progress == ProgressStyle::run)
-      run_progress.emplace(*o.progress_stream, per_epoch * o.epochs,
+      run_progress.emplace(*o.progress_stream,
+                           per_epoch * (o.epochs - std::min(o.epochs, s.epochs_done)),
                            ProgressOptions{.label = "training"});
     gradients_->zero();
 
-    bool stop = false;
-    for (std::size_t epoch = 1; epoch <= o.epochs && !stop; ++epoch) {
+    // A resumed run whose patience ran out at the checkpoint's last epoch
+    // stops there, as the uninterrupted run did.
+    bool stop = s.epochs_done > 0 && stop_early(s, s.epochs_done);
+    for (std::size_t epoch = s.epochs_done + 1; epoch <= o.epochs && !stop; ++epoch) {
       const auto epoch_start = Clock::now();
       s.record = EpochRecord{};
       s.record.epoch = epoch;
@@ -798,6 +900,7 @@ class Trainer {
           s.best_loss = v.loss;
           s.history.best_epoch = epoch;
           *best_ = net.parameters();
+          if (!o.best_model_path.empty()) save(net, o.best_model_path);
           e.improved = true;
           s.epochs_since_best = 0;
         } else {
@@ -823,6 +926,7 @@ class Trainer {
       for (const EpochCallback& callback : o.on_epoch)
         callback_stop |= callback(e) == TrainingControl::stop;
       s.history.epochs.push_back(std::move(e));
+      s.history.seconds = earlier_seconds + seconds_since(run_start);
 
       if (callback_stop) {
         stop = true;
@@ -830,16 +934,14 @@ class Trainer {
         s.history.stop_message = "stopped by a callback " +
                                  std::string(stopped_in_epoch ? "during" : "after") + " epoch " +
                                  std::to_string(epoch);
-      } else if (o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs) {
-        stop = true;
-        s.history.stop_reason = StopReason::early_stopping;
-        s.history.stop_message =
-            "early stopping after epoch " + std::to_string(epoch) +
-            ": the validation loss did not improve on " + detail::format_value(*s.best_loss) +
-            " (epoch " + std::to_string(*s.history.best_epoch) + ") for " +
-            std::to_string(o.patience) + (o.patience == 1 ? " epoch" : " epochs");
+      } else {
+        stop = stop_early(s, epoch);
       }
+      s.epochs_done = epoch;
+      if (o.checkpoint_every > 0 && epoch % o.checkpoint_every == 0 && !stop)
+        write_checkpoint(s, net);
     }
+    if (s.checkpointed != s.epochs_done) write_checkpoint(s, net);
     if (run_progress) run_progress->finish();
     if (s.history.stop_reason == StopReason::completed)
       s.history.stop_message = "completed " + std::to_string(s.history.epochs.size()) +
@@ -853,7 +955,7 @@ class Trainer {
                                 std::to_string(*s.history.best_epoch) + " (validation loss " +
                                 detail::format_value(*s.best_loss) + ")";
     }
-    s.history.seconds = seconds_since(run_start);
+    s.history.seconds = earlier_seconds + seconds_since(run_start);
     return std::move(s.history);
   }
 

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <string_view>
 
 #include "fixnet/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
@@ -125,6 +126,27 @@ class Adam {
   const parameters_type& second_moment() const noexcept { return v_; }
   /// v_max, the largest v seen (AMSGrad only).
   const parameters_type& max_second_moment() const noexcept { return v_max_; }
+  /// "Adam" ("AdamW" with decoupled weight decay, as AdamW has): what a
+  /// checkpoint records, and resuming compares.
+  std::string_view name() const noexcept { return options_.decoupled_weight_decay ? "AdamW" : "Adam"; }
+  /// Calls f(name, state) for each part of the state, as PyTorch's
+  /// state_dict names them: exp_avg, exp_avg_sq, max_exp_avg_sq, step
+  /// (see `fixnet::OptimizerWithState`). Checkpoints save and restore the
+  /// optimiser through it.
+  template <class F>
+  void for_each_state(F&& f) {
+    f("exp_avg", m_);
+    f("exp_avg_sq", v_);
+    f("max_exp_avg_sq", v_max_);
+    f("step", steps_);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("exp_avg", m_);
+    f("exp_avg_sq", v_);
+    f("max_exp_avg_sq", v_max_);
+    f("step", steps_);
+  }
   /// Forgets the state: the next step is step 1 again.
   void reset() noexcept {
     m_.zero();

@@ -17,6 +17,7 @@
 #define FIXNET_OPTIMIZERS_ANY_OPTIMIZER_HPP
 
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -62,6 +63,24 @@ class AnyOptimizer {
   }
   void reset() noexcept {
     visit([](auto& o) noexcept { o.reset(); });
+  }
+
+  /// The chosen optimiser's name ("Adam"): a checkpoint written through an
+  /// AnyOptimizer resumes in a trainer of the named optimiser, and back.
+  std::string_view name() const noexcept {
+    return visit([](const auto& o) noexcept { return o.name(); });
+  }
+  /// The chosen optimiser's `for_each_state(f)` (see
+  /// `fixnet::OptimizerWithState`).
+  template <class F>
+  void for_each_state(F&& f) {
+    on_index(optimizer_.index(),
+             [&](auto i) { std::get_if<decltype(i)::value>(&optimizer_)->for_each_state(f); });
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    on_index(optimizer_.index(),
+             [&](auto i) { std::get_if<decltype(i)::value>(&optimizer_)->for_each_state(f); });
   }
 
   /// The optimiser, to read its state: `std::get<fixnet::Adam<Net>>(opt.get())`.

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "fixnet/optimizers/static_dispatch.hpp"
 
@@ -28,6 +29,24 @@ concept Optimizer =
       { o.set_learning_rate(lr) } noexcept;
       { o.reset() } noexcept;
     };
+
+/// An optimiser whose state can be saved and restored (checkpoints,
+/// fixnet/checkpoint.hpp): it has a `name()` ("Adam"), which a checkpoint
+/// records and resuming compares, and `for_each_state(f)`, which calls
+///
+///     f(std::string_view name, parameters_type& set)   for each parameter set
+///     f(std::string_view name, std::size_t& counter)   for each counter
+///
+/// in a fixed order (const references on a const optimiser), named as
+/// PyTorch's `optimizer.state_dict()` names them ("exp_avg", "step"). Sgd,
+/// RmsProp, Adam, AdamW and AnyOptimizer have both; an optimiser of one's
+/// own needs them only for checkpoints.
+template <class O>
+concept OptimizerWithState = requires(O& o, const O& co) {
+  { co.name() } -> std::convertible_to<std::string_view>;
+  co.for_each_state([](std::string_view, const auto&) {});
+  o.for_each_state([](std::string_view, auto&) {});
+};
 
 namespace detail {
 

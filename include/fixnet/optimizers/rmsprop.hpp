@@ -5,6 +5,7 @@
 #define FIXNET_OPTIMIZERS_RMSPROP_HPP
 
 #include <cstddef>
+#include <string_view>
 
 #include "fixnet/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
@@ -109,6 +110,26 @@ class RmsProp {
   const parameters_type& gradient_average() const noexcept { return grad_avg_; }
   /// b, the momentum buffer (momentum only).
   const parameters_type& momentum_buffer() const noexcept { return buffer_; }
+  /// "RmsProp": what a checkpoint records, and resuming compares.
+  std::string_view name() const noexcept { return "RmsProp"; }
+  /// Calls f(name, state) for each part of the state, as PyTorch's
+  /// state_dict names them: square_avg, grad_avg, momentum_buffer, step
+  /// (see `fixnet::OptimizerWithState`). Checkpoints save and restore the
+  /// optimiser through it.
+  template <class F>
+  void for_each_state(F&& f) {
+    f("square_avg", square_avg_);
+    f("grad_avg", grad_avg_);
+    f("momentum_buffer", buffer_);
+    f("step", steps_);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("square_avg", square_avg_);
+    f("grad_avg", grad_avg_);
+    f("momentum_buffer", buffer_);
+    f("step", steps_);
+  }
   /// Forgets the state.
   void reset() noexcept {
     square_avg_.zero();

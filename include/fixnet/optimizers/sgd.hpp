@@ -5,6 +5,7 @@
 #define FIXNET_OPTIMIZERS_SGD_HPP
 
 #include <cstddef>
+#include <string_view>
 
 #include "fixnet/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
@@ -107,6 +108,22 @@ class Sgd {
   std::size_t step_count() const noexcept { return steps_; }
   /// The momentum buffer b (zero without momentum).
   const parameters_type& momentum_buffer() const noexcept { return buffer_; }
+  /// "Sgd": what a checkpoint records, and resuming compares.
+  std::string_view name() const noexcept { return "Sgd"; }
+  /// Calls f(name, state) for each part of the state, as PyTorch's
+  /// state_dict names them: momentum_buffer, step
+  /// (see `fixnet::OptimizerWithState`). Checkpoints save and restore the
+  /// optimiser through it.
+  template <class F>
+  void for_each_state(F&& f) {
+    f("momentum_buffer", buffer_);
+    f("step", steps_);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("momentum_buffer", buffer_);
+    f("step", steps_);
+  }
   /// Forgets the state: the next step is a first step again.
   void reset() noexcept {
     buffer_.zero();
