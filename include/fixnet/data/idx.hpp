@@ -258,6 +258,12 @@ inline void expect_end(IdxReader& in, std::size_t payload, const std::string& wh
   if (in.read(&extra, 1) != 0)
     throw in.error("expected exactly " + std::to_string(payload) + " bytes of " + what + " after the " +
                    "header, found more: the file is longer than its header says");
+  // A gzip stream cut in (or just before) its trailer has given all the data
+  // but ends without the CRC-32 and length that check it: zlib reports that
+  // only as the end of the input, not as an error.
+  if (in.gzip_cut_short())
+    throw in.error("truncated: the gzip stream ends early, after the " + std::to_string(payload) +
+                   " bytes of " + what + " but before its CRC-32 and length: expected a whole gzip file");
 }
 
 inline DataError truncated(const IdxReader& in, std::size_t expected, std::size_t got,
