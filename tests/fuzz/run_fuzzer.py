@@ -115,7 +115,7 @@ def main():
 
     clang = find_clang(args.clang)
     if clang is None:
-        print("SKIP: clang++ is not installed, and the fuzz targets need it (libFuzzer); "
+        print(f"SKIP: {args.clang or 'clang++'} is not installed, and the fuzz targets need it (libFuzzer); "
               "on Debian: apt-get install clang libclang-rt-14-dev")
         return SKIP
     if not has_fuzzer_runtime(clang):
