@@ -35,6 +35,7 @@ packages=(
   libhwy-dev libboost-dev libboost-test-dev
   libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev
   libbenchmark-dev libeigen3-dev
+  clang libclang-rt-14-dev  # the fuzz suite (tests/fuzz): clang++ and libFuzzer
 )
 # The PyTorch interop test (tests/torch_interop.py) needs torch: large, so
 # for the tests only.
@@ -86,7 +87,9 @@ configure build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lu
 ninja -C build-sanitize -j "$jobs"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-meson test -C build-sanitize --num-processes "$jobs" --print-errorlogs --no-suite compile_fail || status=1
+# The fuzz suite is sanitized already (clang's ASan + UBSan): not run twice.
+meson test -C build-sanitize --num-processes "$jobs" --print-errorlogs --no-suite compile_fail \
+  --no-suite fuzz || status=1
 
 # One summary over both runs, from Meson's machine-readable logs.
 python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'EOF'

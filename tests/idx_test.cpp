@@ -201,6 +201,35 @@ BOOST_AUTO_TEST_CASE(a_gzip_stream_cut_short_is_truncated) {
   check_message(load_error(f), {f.images.string(), "truncated", "expected 30 bytes", "gzip stream ends early"});
 }
 
+// Found while building the fuzzers' seed corpus: a gzip file cut inside its
+// 8-byte trailer still yields all the data, and was accepted without its
+// CRC-32 and length ever being checked.
+BOOST_AUTO_TEST_CASE(a_gzip_stream_cut_in_its_trailer_is_truncated) {
+  const Files f = good_files(true);
+  const Bytes images_gz = read_bytes(f.images);
+  const Bytes labels_gz = read_bytes(f.labels);
+  for (std::size_t cut = 1; cut <= 8; ++cut) {
+    BOOST_TEST_CONTEXT("cut " << cut << " bytes") {
+      Bytes images = images_gz;
+      images.resize(images.size() - cut);
+      write_plain(f.images, images);
+      check_message(load_error(f), {f.images.string(), "truncated", "gzip stream ends early"});
+      check_message(message_of<DataError>([&] { data::read_idx_images(f.images); }),
+                    {f.images.string(), "truncated", "gzip stream ends early"});
+      write_plain(f.images, images_gz);
+
+      Bytes labels = labels_gz;
+      labels.resize(labels.size() - cut);
+      write_plain(f.labels, labels);
+      check_message(load_error(f), {f.labels.string(), "truncated", "gzip stream ends early"});
+      check_message(message_of<DataError>([&] { data::read_idx_labels(f.labels); }),
+                    {f.labels.string(), "truncated", "gzip stream ends early"});
+      write_plain(f.labels, labels_gz);
+    }
+  }
+  BOOST_TEST(load(f).size() == kCount);  // the whole files still load
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupt_gzip_stream_is_reported_as_such) {
   // Incompressible data, so that the deflate stream is long enough to flip
   // bytes in the middle of.

@@ -41,9 +41,11 @@ struct AlignedAllocator {
     if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
     return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{Alignment}));
   }
-  // The unsized form: clang declares the sized aligned delete only under
-  // -fsized-deallocation, which it leaves off by default.
-  void deallocate(T* p, std::size_t /*n*/) noexcept { ::operator delete(p, std::align_val_t{Alignment}); }
+  // The unsized form: clang before 19 declares the sized operator delete only
+  // under -fsized-deallocation, so the sized call did not compile there.
+  void deallocate(T* p, std::size_t) noexcept {
+    ::operator delete(p, std::align_val_t{Alignment});
+  }
 
   template <class U>
   friend bool operator==(const AlignedAllocator&, const AlignedAllocator<U, Alignment>&) noexcept {

@@ -104,8 +104,12 @@ class IdxReader {
     if (file_ == nullptr)
       throw error(std::string("cannot open: ") +
                   (errno != 0 ? std::strerror(errno) : "out of memory"));
-    // A larger input buffer than zlib's 8 KiB default: fewer read calls.
-    gzbuffer(file_, 1 << 17);
+    // A larger input buffer than zlib's 8 KiB default for a large file: fewer
+    // read calls. None larger than the file: zlib allocates three times this
+    // per open file, which a small file need not pay for.
+    const std::uintmax_t buffer =
+        ec ? std::uintmax_t{1} << 17 : std::clamp<std::uintmax_t>(size, 8192, 1 << 17);
+    gzbuffer(file_, static_cast<unsigned>(buffer));
   }
   ~IdxReader() {
     if (file_ != nullptr) gzclose(file_);
@@ -254,6 +258,12 @@ inline void expect_end(IdxReader& in, std::size_t payload, const std::string& wh
   if (in.read(&extra, 1) != 0)
     throw in.error("expected exactly " + std::to_string(payload) + " bytes of " + what + " after the " +
                    "header, found more: the file is longer than its header says");
+  // A gzip stream cut in (or just before) its trailer has given all the data
+  // but ends without the CRC-32 and length that check it: zlib reports that
+  // only as the end of the input, not as an error.
+  if (in.gzip_cut_short())
+    throw in.error("truncated: the gzip stream ends early, after the " + std::to_string(payload) +
+                   " bytes of " + what + " but before its CRC-32 and length: expected a whole gzip file");
 }
 
 inline DataError truncated(const IdxReader& in, std::size_t expected, std::size_t got,
@@ -349,7 +359,7 @@ Dataset<T, Width> load_idx(const std::filesystem::path& images_path,
   typename Dataset<T, Width>::storage_type rows;
   rows.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, images.max_bytes() / Width)));
   constexpr std::size_t chunk_images = std::max<std::size_t>(1, (std::size_t{1} << 18) / Width);
-  std::vector<std::uint8_t> chunk(chunk_images * Width);
+  std::vector<std::uint8_t> chunk(std::min(chunk_images, n) * Width);  // no more than n images
   const std::string what = "pixels (" + std::to_string(n) + " images of " + std::to_string(dims[1]) +
                            " x " + std::to_string(dims[2]) + ")";
   while (rows.size() < n) {
@@ -383,7 +393,8 @@ inline IdxImages read_idx_images(const std::filesystem::path& path,
   out.columns = dims[2];
   const std::size_t bytes = out.count * dims[1] * dims[2];
   out.pixels.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, in.max_bytes())));
-  std::vector<std::uint8_t> chunk(1 << 18);
+  // No larger than the payload: a small file gets a small buffer.
+  std::vector<std::uint8_t> chunk(std::min<std::size_t>(1 << 18, bytes));
   const std::string what = "pixels (" + std::to_string(out.count) + " images of " +
                            std::to_string(out.rows) + " x " + std::to_string(out.columns) + ")";
   while (out.pixels.size() < bytes) {
