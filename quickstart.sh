@@ -2,22 +2,23 @@
 # fixnet quick start, for a fresh Debian 12 machine.
 #
 #   ./quickstart.sh demo   install what is missing, build, run the blobs demo
-#   ./quickstart.sh test   install what is missing (and python3-torch, for the
-#                          PyTorch interop test), build with -Werror, run the
-#                          whole test suite, then again under AddressSanitizer
-#                          and UndefinedBehaviorSanitizer; ends with the line
+#   ./quickstart.sh test   install what is missing (and the test tools:
+#                          PyTorch, clang, CMake, Fashion-MNIST), build with
+#                          -Werror, run the whole test suite, then again under
+#                          AddressSanitizer and UndefinedBehaviorSanitizer, then
+#                          built by clang; ends with the line
 #                          "N passed, N failed, N skipped"
 #
 # Packages come from Debian's archive only (apt-get, as root or through sudo);
-# nothing is downloaded at build time. Build directories: build/ (release) and
-# build-sanitize/ (debug, ASan + UBSan). Extra arguments after the command are
-# passed to `meson setup` (e.g. -Dsimd=x86-64-v3).
+# nothing is downloaded at build time. Build directories: build/ (release),
+# build-sanitize/ (debug, ASan + UBSan) and build-clang/. Extra arguments
+# after the command are passed to `meson setup` (e.g. -Dsimd=x86-64-v3).
 set -euo pipefail
 
 cd "$(dirname "$0")"
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -35,11 +36,14 @@ packages=(
   libhwy-dev libboost-dev libboost-test-dev
   libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev
   libbenchmark-dev libeigen3-dev
-  clang libclang-rt-14-dev  # the fuzz suite (tests/fuzz): clang++ and libFuzzer
 )
-# The PyTorch interop test (tests/torch_interop.py) needs torch: large, so
-# for the tests only.
-if [[ $command == test ]]; then packages+=(python3-torch); fi
+# For the tests only: the PyTorch interop test needs torch (large); the
+# second compiler and the fuzz suite clang and libFuzzer; the consumption
+# tests CMake; the real-data tests a data set that any Debian machine can
+# install (they use MNIST where it is found).
+if [[ $command == test ]]; then
+  packages+=(python3-torch clang libclang-rt-14-dev cmake dataset-fashion-mnist)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -76,7 +80,7 @@ if [[ $command == demo ]]; then
   exec ./build/examples/blobs --csv build/blobs_loss.csv
 fi
 
-# --- 3. Tests: release with -Werror, then ASan + UBSan ------------------------
+# --- 3. Tests: release with -Werror, then ASan + UBSan, then clang -----------
 configure build -Dwerror=true "$@"
 ninja -C build -j "$jobs"
 status=0
@@ -87,12 +91,27 @@ configure build-sanitize -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lu
 ninja -C build-sanitize -j "$jobs"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-# The fuzz suite is sanitized already (clang's ASan + UBSan): not run twice.
+# The fuzz suite is sanitized already (clang's ASan + UBSan), and neither
+# the compile-fail cases nor the consumption routes run fixnet's code: not
+# run twice.
 meson test -C build-sanitize --num-processes "$jobs" --print-errorlogs --no-suite compile_fail \
-  --no-suite fuzz || status=1
+  --no-suite fuzz --no-suite consume || status=1
 
-# One summary over both runs, from Meson's machine-readable logs.
-python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json <<'EOF'
+# The second compiler: Debian's clang 14 builds the library, the tests and
+# the tools with -Werror, and runs them, the compile-fail cases (whose
+# messages must hold for both compilers' renderings) and the consumption
+# routes. The examples are g++'s only, to keep the run short.
+if [[ ! -f build-clang/build.ninja ]]; then
+  CXX=clang++ meson setup build-clang -Dwerror=true -Dexamples=disabled -Dbenchmarks=disabled "$@"
+else
+  meson setup --reconfigure build-clang -Dwerror=true -Dexamples=disabled -Dbenchmarks=disabled "$@" >/dev/null
+fi
+ninja -C build-clang -j "$jobs"
+meson test -C build-clang --num-processes "$jobs" --print-errorlogs --no-suite fuzz || status=1
+
+# One summary over the three runs, from Meson's machine-readable logs.
+python3 - build/meson-logs/testlog.json build-sanitize/meson-logs/testlog.json \
+  build-clang/meson-logs/testlog.json <<'EOF'
 import json, sys
 passed = failed = skipped = 0
 for path in sys.argv[1:]:
