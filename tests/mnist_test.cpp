@@ -1,15 +1,16 @@
-// End to end on real MNIST: load the files (fixnet/data/mnist.hpp), train the
+// End to end on real data: load the files (fixnet/data/mnist.hpp), train the
 // tutorial's 784-50-10 sigmoid/softmax network by mini-batch gradient
 // descent over shuffled batches (fixnet/data/dataset.hpp), and evaluate it on
-// the whole test set (fixnet/evaluate.hpp): above 90% after two epochs over
-// 10 000 training images (92.4-92.8% over seeds 1-3; one epoch reaches
-// only 89-91%).
+// the whole test set (fixnet/evaluate.hpp): on MNIST above 90% after two
+// epochs over 10 000 training images (92.4-92.8% over seeds 1-3; one epoch
+// reaches only 89-91%); on Fashion-MNIST, harder, above 70% (77.3%).
 //
-// The data comes only through the environment variable FIXNET_DATA (set by
-// tests/meson.build when the development machines' copy exists). Without it
-// the test says so and exits with 77, which Meson reports as SKIP. With
-// FIXNET_QUICK set (the sanitizer build), it trains on 2 000 images and asks
-// for 80%, to stay fast without optimisation.
+// The data comes only through the environment variables FIXNET_DATA and
+// FIXNET_DATA_SET ("mnist" or "fashion-mnist"), set by the root meson.build.
+// Without them the test says so and exits with 77, which Meson reports as
+// SKIP. With FIXNET_QUICK set (the sanitizer build), it trains on 2 000
+// images and asks for 80% (Fashion-MNIST: 65%, reached 74.0%), to stay fast
+// without optimisation.
 #define BOOST_TEST_MODULE mnist
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
@@ -33,14 +34,19 @@ using Net = Mlp<Sigmoid, Softmax, 784, 50, 10>;
 
 bool skipped = false;
 
-/// The files through $FIXNET_DATA only (never the system-wide
-/// Fashion-MNIST, on which the thresholds below do not hold); nothing when
+/// The files through $FIXNET_DATA only (never a system-wide copy found by
+/// chance, whose thresholds FIXNET_DATA_SET would not name); nothing when
 /// the variable is unset. A variable that names a directory without the
 /// files is an error (locate_data throws).
 std::optional<data::MnistFiles> mnist_from_environment() {
   const char* dir = std::getenv("FIXNET_DATA");
   if (dir == nullptr || *dir == '\0') return std::nullopt;
   return data::locate_data({}, {.environment_variable = "FIXNET_DATA", .system_directories = {}}).files;
+}
+
+bool fashion() {
+  const char* set = std::getenv("FIXNET_DATA_SET");
+  return set != nullptr && std::string(set) == "fashion-mnist";
 }
 
 bool quick() {
@@ -60,15 +66,15 @@ BOOST_AUTO_TEST_CASE(two_epochs_of_mini_batch_descent_on_10000_images_beat_90_pe
   const auto files = mnist_from_environment();
   if (!files) {
     skipped = true;
-    const char* why = "SKIPPED: MNIST not found: FIXNET_DATA is not set (tests/meson.build sets it when "
-                      "../shared/datasets/mnist exists)";
+    const char* why = "SKIPPED: no data: FIXNET_DATA is not set (meson.build sets it to MNIST beside the "
+                      "project, or to Debian's Fashion-MNIST: apt-get install dataset-fashion-mnist)";
     BOOST_TEST_MESSAGE(why);
     std::cout << why << std::endl;
     return;
   }
   const bool fast = quick();
   const std::size_t train_images = fast ? 2000 : 10000;
-  const double threshold = fast ? 0.80 : 0.90;
+  const double threshold = fashion() ? (fast ? 0.65 : 0.70) : (fast ? 0.80 : 0.90);
   constexpr std::size_t B = 32;
     // Averaged gradients. Test accuracy after two epochs, seeds 1-3: lr 0.5:
   // 91.1-91.6%, 1: 92.0-92.5%, 1.5: 92.7-92.8%, 2: 92.4-92.9%, 3: 90.4-91.7%.
