@@ -123,11 +123,17 @@ class DenseParameters {
   /// constexpr, so that a network can be a constant built from its
   /// parameters (fixnet/io/bake.hpp).
   constexpr void set_parameters(std::span<const T, parameter_count> in) noexcept {
-    std::size_t k = 0;
-    for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t i = 0; i < In; ++i) weight(o, i) = in[k++];
-    if constexpr (HasBias)
-      for (std::size_t o = 0; o < Out; ++o) bias(o) = in[k++];
+    // Raw pointers rather than weight(o, i) and in[k]: the same in a normal
+    // build, but fewer steps in a constant expression, where clang's step
+    // limit bounds the size of a network baked into a header.
+    const T* from = in.data();
+    T* row = storage_.data();
+    for (std::size_t o = 0; o < Out; ++o, row += row_stride)
+      for (std::size_t i = 0; i < In; ++i) row[i] = *from++;
+    if constexpr (HasBias) {
+      T* b = storage_.data() + bias_offset;
+      for (std::size_t o = 0; o < Out; ++o) b[o] = *from++;
+    }
   }
 
   /// The padded block the kernels work on (padding included, always zero).
