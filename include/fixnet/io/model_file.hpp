@@ -172,6 +172,7 @@ void add_network(safetensors::Writer& file, const BasicNetwork<T, Layers...>& ne
   using Net = BasicNetwork<T, Layers...>;
   std::vector<T> values(Net::parameter_count);
   net.get_parameters(std::span<T, Net::parameter_count>(values.data(), values.size()));
+  file.reserve(values.size() * sizeof(T));
   for (const detail::TensorSlot& slot : detail::tensor_slots(net, options))
     file.add(slot.name, std::span<const T>(values.data() + slot.offset, slot.count), slot.shape);
   file.set_metadata("format", "pt");

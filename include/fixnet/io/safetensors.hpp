@@ -231,6 +231,10 @@ class Writer {
     add(std::move(name), std::span<const T>(&value, 1), {});
   }
 
+  /// Room for `bytes` more bytes of tensor data, so that adding them
+  /// copies each once.
+  void reserve(std::size_t bytes) { data_.reserve(data_.size() + bytes); }
+
   /// Sets a metadata entry (the format allows strings only).
   void set_metadata(std::string key, std::string value) { metadata_[std::move(key)] = std::move(value); }
 
