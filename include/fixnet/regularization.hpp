@@ -52,6 +52,12 @@ struct L2 {
     return static_cast<typename P::scalar_type>(0.5 * static_cast<double>(lambda) * sum);
   }
 };
+// Deduction guides: clang before 17 does not deduce an aggregate's template
+// arguments from its initialiser (L2{1e-4f}) without them.
+template <Scalar T>
+L2(T) -> L2<T>;
+template <Scalar T>
+L2(T, bool) -> L2<T>;
 
 }  // namespace fixnet
 

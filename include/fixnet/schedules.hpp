@@ -35,6 +35,10 @@ struct ConstantLr {
 
   T operator()(std::size_t /*t*/) const noexcept { return lr; }
 };
+// Deduction guides: clang before 17 does not deduce an aggregate's template
+// arguments from its initialiser (ConstantLr{0.1f}) without them.
+template <Scalar T>
+ConstantLr(T) -> ConstantLr<T>;
 
 /// lr(t) = initial * gamma^floor(t / step_size): divides the rate by 1/gamma
 /// every `step_size` epochs (PyTorch's StepLR). step_size > 0.
@@ -50,6 +54,10 @@ struct StepDecay {
                           std::pow(static_cast<double>(gamma), static_cast<double>(t / step_size)));
   }
 };
+template <Scalar T, class N>
+StepDecay(T, N) -> StepDecay<T>;
+template <Scalar T, class N>
+StepDecay(T, N, T) -> StepDecay<T>;
 
 /// lr(t) = initial * gamma^t (PyTorch's ExponentialLR).
 template <Scalar T = float>
@@ -62,6 +70,8 @@ struct ExponentialDecay {
     return static_cast<T>(static_cast<double>(initial) * std::pow(static_cast<double>(gamma), static_cast<double>(t)));
   }
 };
+template <Scalar T>
+ExponentialDecay(T, T) -> ExponentialDecay<T>;
 
 /// lr(t) = eta_min + (initial - eta_min) * (1 + cos(pi * min(t, t_max) / t_max)) / 2:
 /// half a cosine from `initial` at t = 0 down to `eta_min` at t = t_max,
@@ -80,6 +90,10 @@ struct CosineAnnealing {
     return static_cast<T>(lo + (static_cast<double>(initial) - lo) * (1 + std::cos(std::numbers::pi * progress)) / 2);
   }
 };
+template <Scalar T, class N>
+CosineAnnealing(T, N) -> CosineAnnealing<T>;
+template <Scalar T, class N>
+CosineAnnealing(T, N, T) -> CosineAnnealing<T>;
 
 /// Linear warm-up, then another schedule:
 ///
@@ -106,6 +120,10 @@ struct LinearWarmup {
     return static_cast<value_type>(static_cast<double>(after(0)) * factor);
   }
 };
+template <class N, LearningRateSchedule After>
+LinearWarmup(N, After) -> LinearWarmup<After>;
+template <class N, LearningRateSchedule After, class F>
+LinearWarmup(N, After, F) -> LinearWarmup<After>;
 
 }  // namespace fixnet
 
