@@ -7,13 +7,14 @@
 //        [--learning-rate X] [--schedule constant|cosine|step] [--seed N]
 //        [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //        [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
-//        [--save FILE]
+//        [--save FILE] [--checkpoint FILE] [--resume FILE]
 //
 // Same flags and output as `mnist` (without --reference): a line per epoch,
 // the train and test accuracy, the per-class report, the speed, the curves
 // as CSV and PNG. 5000 training images are held out for validation, and the
 // parameters of the epoch with the lowest validation loss are kept; --save
-// FILE writes them as a model file for `classify`.
+// FILE writes them as a model file for `classify`; --checkpoint and
+// --resume as in `mnist`.
 //
 // Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp).

@@ -7,7 +7,7 @@
 //         [--learning-rate X] [--schedule constant|cosine|step] [--seed N]
 //         [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //         [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
-//         [--save FILE]
+//         [--save FILE] [--checkpoint FILE] [--resume FILE]
 //
 // --reference reproduces the reference tutorial: pixels / 255, weights
 // randn / sqrt(fan_in) (fixnet::init::ScaledNormal), biases 0, full-batch
@@ -29,7 +29,8 @@
 // curves to --csv and renders them to --plot with gnuplot when it is
 // installed. --save FILE writes the trained network (in either mode; the
 // best epoch's parameters when they are kept) as a model file for
-// `classify` (mnist_networks.hpp).
+// `classify` (mnist_networks.hpp). --checkpoint FILE writes the training
+// state after every epoch; --resume FILE carries such a run on, exactly.
 //
 // Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp). Exits non-zero

@@ -57,7 +57,9 @@ struct Options {
   std::string plot;
   bool no_plot = false;
   std::uint64_t threads = 1;
-  std::string save;  // "": no model file
+  std::string save;        // "": no model file
+  std::string checkpoint;  // "": no checkpoints
+  std::string resume;      // "": a new run
 };
 
 /// What differs between the examples.
@@ -137,6 +139,21 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
                   "before training: its directory must exist and be writable, and an existing "
                   "file is replaced only if it is a model file",
                   d.name));
+  flags.add_text("--checkpoint", o.checkpoint,
+                 "Write the whole training state (parameters, optimiser, position, random streams, "
+                 "best epoch, history) to this file after every epoch and at the end, atomically; "
+                 "carry the run on with --resume");
+  flags.add_text("--resume", o.resume,
+                 "Carry on the run a --checkpoint file holds, up to --epochs, exactly as if it had "
+                 "not stopped: give the flags of the first run (the checkpoint refuses another "
+                 "batch size, seed, optimiser, thread count or data). Checkpoints go on being "
+                 "written to it, or to --checkpoint");
+}
+
+/// Where the trainer writes checkpoints: --checkpoint, or else the file
+/// --resume carries on from ("": none).
+inline std::filesystem::path checkpoint_path(const Options& o) {
+  return o.checkpoint.empty() ? o.resume : o.checkpoint;
 }
 
 /// Checks the flags that CLI11 cannot; throws std::invalid_argument.
@@ -168,8 +185,12 @@ Data load(const Options& o, std::size_t validation) {
   const auto start = std::chrono::steady_clock::now();
   // --save is checked before anything long: a typo must not cost a training run.
   examples::check_save_directory(o.save);
+  examples::check_save_directory(o.checkpoint, "--checkpoint");
+  if (!o.resume.empty() && !std::filesystem::is_regular_file(o.resume))
+    throw std::invalid_argument(fmt::format("--resume: {} is not a checkpoint file (no such file)", o.resume));
   const fixnet::data::DataLocation where = fixnet::data::locate_data(o.data);
   check_save_target(o.save, where.files);
+  check_save_target(o.checkpoint, where.files, "--checkpoint");
   Data d;
   d.where = where.describe();
   fixnet::data::IdxOptions train_options, test_options;

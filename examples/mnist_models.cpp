@@ -41,10 +41,11 @@ void save(const Net& net, const std::string& path, const ModelInfo& info) {
 
 }  // namespace
 
-void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs) {
+void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs,
+                       std::string_view flag) {
   const std::filesystem::path files[] = {inputs.train_images, inputs.train_labels, inputs.test_images,
                                          inputs.test_labels};
-  examples::check_save_target(path, files);
+  examples::check_save_target(path, files, flag);
 }
 
 void save_model(const MnistNetwork& net, const std::string& path, const ModelInfo& info) {

@@ -61,7 +61,8 @@ struct ModelInfo {
 
 /// --save PATH, checked once the data are found and before training (see
 /// save_path.hpp): not one of the data set's files.
-void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs);
+void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs,
+                       std::string_view flag = "--save");
 
 /// Writes `net` with fixnet::save (atomically) and `info` as metadata, then
 /// prints "model saved to PATH (...)". Throws fixnet::ModelFileError.

@@ -57,6 +57,7 @@ int run_reference(const Options& o) {
   t.shuffle = false;       // the order does not change a full-batch sum
   t.batches_per_step = 0;  // every batch (and the tail) into one step
   t.threads = o.threads;   // the chunks of the full batch shared between them
+  t.checkpoint_path = ex::checkpoint_path(o);
   t.progress = fixnet::ProgressStyle::run;
   fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<Net>> trainer(
       std::move(t), {.lr = examples::learning_rate_as_float(lr)});
@@ -77,7 +78,7 @@ int run_reference(const Options& o) {
 
   fixnet::TrainingHistory history;
   try {
-    history = trainer.fit(*net, data.train);
+    history = o.resume.empty() ? trainer.fit(*net, data.train) : trainer.resume(*net, o.resume, data.train);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
     fmt::print(stderr, "mnist: error: {}\n", e.what());

@@ -47,6 +47,7 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
   // T threads: each computes a batch of B, a step averages T of them.
   t.threads = o.threads;
   t.batches_per_step = o.threads;
+  t.checkpoint_path = checkpoint_path(o);
   if (o.schedule == "cosine")
     t.schedule =
         fixnet::CosineAnnealing<double>{lr, std::max<std::size_t>(run.epochs - 1, 1), lr / 100};
@@ -100,7 +101,8 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
 
   fixnet::TrainingHistory history;
   try {
-    history = trainer.fit(net, data.train, data.validation);
+    history = o.resume.empty() ? trainer.fit(net, data.train, data.validation)
+                               : trainer.resume(net, o.resume, data.train, data.validation);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
     fmt::print(stderr, "{}: error: {}\n", run.name, e.what());
