@@ -13,6 +13,7 @@
 #define BOOST_TEST_MODULE checkpoint
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstddef>
@@ -20,10 +21,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <ratio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -185,6 +189,99 @@ void check_exact_resume(const Setup& setup, const typename Opt::options_type& op
   // The resumed run went on writing checkpoints.
   BOOST_TEST(fs::exists(rest.checkpoint_path));
 }
+
+/// Rows of 784 values in 10 classes, each class lighting its own tenth of
+/// the row, with noise: an MNIST-shaped set that a few epochs learn.
+data::Dataset<float, 784> images(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> noise(0.0f, 0.5f);
+  data::Dataset<float, 784> d(10);
+  std::array<float, 784> row{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto label = static_cast<std::uint8_t>(i % 10);
+    for (std::size_t j = 0; j < row.size(); ++j)
+      row[j] = noise(rng) + (j * 10 / row.size() == label ? 0.5f : 0.0f);
+    d.add(row, label);
+  }
+  return d;
+}
+
+/// Runs the rest of the test in `path`, for code whose file names are
+/// relative; restores the working directory at the end.
+struct InDirectory {
+  fs::path previous = fs::current_path();
+  explicit InDirectory(const fs::path& path) { fs::current_path(path); }
+  ~InDirectory() {
+    std::error_code ignored;
+    fs::current_path(previous, ignored);
+  }
+  InDirectory(const InDirectory&) = delete;
+  InDirectory& operator=(const InDirectory&) = delete;
+};
+
+template <Scalar T>
+struct LionOptions {
+  T lr = T(1e-4);
+  T beta1 = T(0.9);
+  T beta2 = T(0.99);
+};
+
+/// Lion (Chen et al., 2023), an optimiser that fixnet does not have: what a
+/// user writes to train with an optimiser of their own, with `name()` and
+/// `for_each_state(f)` for checkpoints (docs/checkpoints.md). Per parameter
+/// p with gradient g and momentum m:
+///
+///     p <- p - lr * sign(beta1 * m + (1 - beta1) * g)
+///     m <- beta2 * m + (1 - beta2) * g
+template <class Model>
+class Lion {
+ public:
+  using parameters_type = detail::parameters_of_t<Model>;
+  using scalar_type = typename parameters_type::scalar_type;
+  using options_type = LionOptions<scalar_type>;
+
+  explicit Lion(const options_type& options = {}) : options_(options) {}
+
+  void step(parameters_type& params, const parameters_type& grads) noexcept {
+    const scalar_type b1 = options_.beta1, b2 = options_.beta2;
+    detail::for_each_index<parameters_type::layer_count>([&](auto i) {
+      const auto p = params.template layer<i>().storage();
+      const auto g = grads.template layer<i>().storage();
+      const auto m = m_.template layer<i>().storage();
+      for (std::size_t k = 0; k < p.size(); ++k) {
+        const scalar_type c = b1 * m[k] + (1 - b1) * g[k];
+        p[k] -= options_.lr * scalar_type((c > 0) - (c < 0));
+        m[k] = b2 * m[k] + (1 - b2) * g[k];
+      }
+    });
+    ++steps_;
+  }
+  scalar_type learning_rate() const noexcept { return options_.lr; }
+  void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
+  void reset() noexcept {
+    m_.zero();
+    steps_ = 0;
+  }
+
+  std::string_view name() const noexcept { return "Lion"; }
+  template <class F>
+  void for_each_state(F&& f) {
+    f("exp_avg", m_);
+    f("step", steps_);
+  }
+  template <class F>
+  void for_each_state(F&& f) const {
+    f("exp_avg", m_);
+    f("step", steps_);
+  }
+
+  const parameters_type& exp_avg() const noexcept { return m_; }
+
+ private:
+  options_type options_;
+  parameters_type m_;
+  std::size_t steps_ = 0;
+};
 
 }  // namespace
 
@@ -484,6 +581,120 @@ BOOST_AUTO_TEST_CASE(the_batch_loop_allocates_nothing_with_checkpoints_on) {
   BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
   BOOST_TEST(counts.front() == counts.back(),
              "allocations during epoch 2's batches: " << counts.back() - counts.front());
+}
+
+// docs/checkpoints.md's code, as the page shows it: a 784-50-10 run that
+// writes checkpoints and dies in its fifth epoch, the program that resumes
+// it, a program with --checkpoint and --resume flags, and the checkpoint
+// loaded as a model. Every resumed run ends bit for bit where the run
+// straight through ends.
+BOOST_AUTO_TEST_CASE(the_code_of_the_checkpoints_page_runs) {
+  const TempDir dir;
+  const InDirectory here(dir.path);  // the page's file names are relative
+  const data::Dataset<float, 784> train = images(96, 1), validation = images(40, 2);
+
+  using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
+
+  fixnet::TrainerOptions options{.epochs = 20, .seed = 1, .patience = 3};
+  options.checkpoint_path = "run.ckpt.safetensors";  // empty (the default): no checkpoints
+  options.checkpoint_every = 1;                      // every N epochs; 0: only at the end
+  options.best_model_path = "best.safetensors";      // optional, see below
+  options.progress = fixnet::ProgressStyle::off;
+
+  // The run straight through, without checkpoints, to compare with.
+  TrainerOptions plain = options;
+  plain.checkpoint_path.clear();
+  plain.best_model_path.clear();
+  auto straight = initial<Net>();
+  auto last_epoch = std::make_unique<Net>();
+  plain.on_epoch.push_back([&](EpochRecord&) { *last_epoch = *straight; });
+  Trainer<Net, 32, Adam<Net>> uninterrupted(plain, {.lr = 1e-3f});
+  const TrainingHistory whole = uninterrupted.fit(*straight, train, validation);
+  BOOST_TEST_MESSAGE(whole.stop_message);
+  BOOST_TEST_REQUIRE(whole.epochs.size() > 5u);
+  BOOST_TEST(whole.epochs.back().validation_accuracy > 0.9);
+
+  {  // The program that writes checkpoints, killed in its fifth epoch.
+    auto net = initial<Net>();
+    options.on_batch.push_back([](const BatchRecord& b) {
+      if (b.epoch == 5) throw std::runtime_error("killed");
+    });
+    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    try {
+      fixnet::TrainingHistory history = trainer.fit(*net, train, validation);
+      BOOST_ERROR("the run was to die in epoch 5; it trained " << history.epochs.size());
+    } catch (const std::runtime_error& e) {
+      BOOST_TEST(std::string(e.what()) == "killed");
+    }
+    options.on_batch.clear();  // the programs below run to the end
+    BOOST_TEST(fs::exists("best.safetensors"));
+    BOOST_TEST_REQUIRE(fs::exists("run.ckpt.safetensors"));
+    fs::copy_file("run.ckpt.safetensors", "epoch4.ckpt.safetensors");
+  }
+
+  // The program that resumes it, with the same options.
+  {
+    auto net = std::make_unique<Net>();  // its parameters come from the checkpoint
+    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    fixnet::TrainingHistory history =
+        trainer.resume(*net, "run.ckpt.safetensors", train, validation);
+    check_same_history(whole, history);
+    BOOST_TEST((net->parameters() == straight->parameters()));
+    check_same_state(uninterrupted.optimizer(), trainer.optimizer());
+  }
+
+  // A program with --checkpoint PATH and --resume flags: started afresh, and
+  // resumed from the checkpoint of epoch 4.
+  const auto program = [&](const std::string& checkpoint, bool resume) {
+    auto net = initial<Net>();
+    TrainerOptions options = plain;
+    options.on_epoch.clear();
+    options.checkpoint_path = checkpoint;  // from --checkpoint, if given
+    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    fixnet::TrainingHistory history =
+        resume ? trainer.resume(*net, checkpoint, train, validation)  // --resume
+               : trainer.fit(*net, train, validation);
+    check_same_history(whole, history);
+    BOOST_TEST((net->parameters() == straight->parameters()));
+    BOOST_TEST(fs::exists(checkpoint));
+  };
+  program("fresh.ckpt.safetensors", false);
+  program("epoch4.ckpt.safetensors", true);
+
+  {  // The checkpoint of the resumed run, loaded as a model.
+    auto model = std::make_unique<Net>();
+    Net& net = *model;
+    fixnet::load(net, "run.ckpt.safetensors", {.ignore_extra = true});  // last epoch's parameters
+    BOOST_TEST((net.parameters() == last_epoch->parameters()));
+    fixnet::load(net, "run.ckpt.safetensors",
+                 {.prefix = "best.", .ignore_extra = true});   // the best parameters
+    BOOST_TEST((net.parameters() == straight->parameters()));  // restore_best: the best
+    auto best = std::make_unique<Net>();
+    fixnet::load(*best, "best.safetensors");
+    BOOST_TEST((best->parameters() == straight->parameters()));
+  }
+}
+
+// An optimiser of one's own (Lion, above) with name() and for_each_state(f)
+// checkpoints and resumes bit for bit, as fixnet's do; the checkpoint holds
+// its state under the names it gives.
+BOOST_AUTO_TEST_CASE(an_optimiser_of_ones_own_resumes_bit_for_bit) {
+  static_assert(Optimizer<Lion<Net>, Net>);
+  static_assert(OptimizerWithState<Lion<Net>>);
+  check_exact_resume<Net, Lion<Net>>({.options = {.seed = 3}}, {.lr = 0.01f});
+
+  const Points train = blobs(20, 1.0f, 1);
+  const TempDir dir;
+  TrainerOptions options = quiet({.epochs = 2, .seed = 1});
+  options.checkpoint_path = dir / "lion.ckpt";
+  auto net = initial<Net>();
+  Trainer<Net, kBatch, Lion<Net>> trainer(options, {.lr = 0.01f});
+  (void)trainer.fit(*net, train);
+  const std::vector<std::byte> bytes = safetensors::read_file(options.checkpoint_path);
+  const safetensors::Reader file(bytes);
+  BOOST_TEST(file.contains("optimizer.exp_avg.0.weight"));
+  BOOST_TEST(file.read_scalar<std::int64_t>("optimizer.step") == 2 * (60 / kBatch));
+  BOOST_TEST(*file.metadata("fixnet.checkpoint.optimizer") == "Lion");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

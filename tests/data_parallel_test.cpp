@@ -172,6 +172,43 @@ BOOST_AUTO_TEST_CASE(dropout_masks_differ_between_threads) {
   BOOST_TEST(std::abs(second - first) > 1e-4f);
 }
 
+// docs/speed.md's loop: the gradient of 60000 samples summed in chunks of
+// 1000 on two threads is one thread's, up to the order of the sums.
+BOOST_AUTO_TEST_CASE(the_documented_chunked_gradient_is_one_threads) {
+  using Net = Mlp<Sigmoid, Softmax, 8, 16, 3>;
+  constexpr std::size_t n = 60000;
+  const auto owned_data = std::make_unique<Data<Net, n>>(11);
+  const Data<Net, n>& data = *owned_data;
+  const auto owned = make_net<Net>(12);
+  const Net& net = *owned;
+  const auto xs_chunk = [&](std::size_t first) {
+    return std::span<const std::array<float, 8>, 1000>(data.xs.data() + first, 1000);
+  };
+  const auto labels_chunk = [&](std::size_t first) {
+    return std::span<const int, 1000>(data.labels.data() + first, 1000);
+  };
+  auto owned_grads = std::make_unique<Gradients<Net>>();
+  Gradients<Net>& grads = *owned_grads;
+  float loss = 0;
+
+  fixnet::DataParallel<Net, 1000> team;  // 2 threads
+  grads.zero();
+  for (std::size_t first = 0; first < 60000; first += 1000)
+    loss += team.backward(net, xs_chunk(first), labels_chunk(first), fixnet::CrossEntropy{}, grads);
+
+  auto single = std::make_unique<Gradients<Net>>();
+  auto ws = std::make_unique<Workspace<Net, 1000>>();
+  float single_loss = 0;
+  for (std::size_t first = 0; first < n; first += 1000)
+    single_loss += net.backward(xs_chunk(first), labels_chunk(first), CrossEntropy{}, *single, *ws);
+  BOOST_TEST(loss == single_loss, boost::test_tools::tolerance(1e-4f));
+  std::vector<float> a(Net::parameter_count), b(Net::parameter_count);
+  grads.get(std::span<float, Net::parameter_count>(a.data(), a.size()));
+  single->get(std::span<float, Net::parameter_count>(b.data(), b.size()));
+  check_close(a, b, 1e-4f, "gradient of 60000 samples");
+  BOOST_TEST(std::abs(a[0]) > 0.0f);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fixnet::tests

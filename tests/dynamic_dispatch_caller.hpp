@@ -23,6 +23,25 @@ struct CallerResult {
 /// its forward pass of x.
 CallerResult call_from_another_file(const Blobs& net, const std::array<float, 2>& x);
 
+// dynamic_dispatch_test.cpp declares the same alias again, as docs/dispatch.md
+// shows it.
+using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
+
+struct MnistCallerResult {
+  std::array<float, 10> p;
+  float loss;
+};
+
+/// docs/dispatch.md's calls through mnist_dispatcher(), made from another
+/// translation unit: a one-sample and a batch forward pass, a backward pass
+/// into `grads`, a gradient-descent step with them and a fused step.
+MnistCallerResult mnist_from_another_file(Mnist* net, const std::array<float, 784>& image,
+                                          const std::array<std::array<float, 784>, kBatch>* images,
+                                          const std::array<int, kBatch>& labels,
+                                          std::array<std::array<float, 10>, kBatch>& probabilities,
+                                          Workspace<Mnist, kBatch>* ws, Gradients<Mnist>& grads,
+                                          float learning_rate);
+
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_DYNAMIC_DISPATCH_CALLER_HPP

@@ -6,7 +6,7 @@
 // (fixnet/reference.hpp, in double) for 2-4-3 and 784-50-10 networks, keeps
 // its target when another is forced later, and allocates nothing.
 //
-// The file follows the pattern of README.md, "Shipping one binary": it names
+// The file follows the pattern of docs/dispatch.md, "Shipping one binary": it names
 // itself in HWY_TARGET_INCLUDE, hwy/foreach_target.h re-includes it once per
 // target, and FIXNET_DYNAMIC_DISPATCH is written outside `#if HWY_ONCE`.
 //
@@ -39,9 +39,11 @@
 
 #endif  // FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_PRELUDE
 
+// dynamic_dispatch_test.cpp: hwy/foreach_target.h compiles this file once per
+// target. It comes before any fixnet header.
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "dynamic_dispatch_test.cpp"
-#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#define HWY_TARGET_INCLUDE "dynamic_dispatch_test.cpp"  // this file, as #include finds it
+#include <hwy/foreach_target.h>                         // IWYU pragma: keep
 #include <fixnet/dynamic_dispatch.hpp>
 #include <fixnet/fixnet.hpp>
 
@@ -55,7 +57,7 @@
 #include "dynamic_dispatch_caller.hpp"  // Blobs, kBatch
 
 namespace fixnet::tests {
-using Mnist = Mlp<Sigmoid, Softmax, 784, 50, 10>;
+using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
@@ -64,7 +66,11 @@ namespace fixnet::tests {
 
 // Two losses for 2-4-3 (the second with row targets), one for 784-50-10.
 FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, Blobs, kBatch, CrossEntropy, MeanSquaredError);
-FIXNET_DYNAMIC_DISPATCH(mnist_dispatcher, Mnist, kBatch, CrossEntropy);
+
+// Outside `#if HWY_ONCE`: in each pass it writes that target's kernels, and in
+// the last one the function
+//   fixnet::Dispatcher<Mnist, 32, fixnet::CrossEntropy> mnist_dispatcher() noexcept;
+FIXNET_DYNAMIC_DISPATCH(mnist_dispatcher, Mnist, 32, fixnet::CrossEntropy);
 
 }  // namespace fixnet::tests
 
@@ -103,6 +109,9 @@ using BlobsDispatcher = decltype(blobs_dispatcher());
 static_assert(
     std::is_same_v<BlobsDispatcher, Dispatcher<Blobs, kBatch, CrossEntropy, MeanSquaredError>>);
 static_assert(noexcept(blobs_dispatcher()));
+static_assert(
+    std::is_same_v<decltype(mnist_dispatcher()), Dispatcher<Mnist, kBatch, CrossEntropy>>);
+static_assert(noexcept(mnist_dispatcher()));
 static_assert(noexcept(std::declval<const BlobsDispatcher&>().forward(
     std::declval<const Blobs&>(), std::declval<const std::array<float, 2>&>())));
 static_assert(noexcept(std::declval<const BlobsDispatcher&>().forward(
@@ -394,6 +403,37 @@ BOOST_AUTO_TEST_CASE(another_file_reaches_the_dispatcher_through_its_declaration
     BOOST_TEST(result.target == current_target());
     const auto expected = blobs_dispatcher().forward(*f.net, (*f.xs)[0]);
     BOOST_TEST(std::memcmp(result.output.data(), expected.data(), sizeof expected) == 0);
+  });
+}
+
+// docs/dispatch.md's calls, made in dynamic_dispatch_caller.cpp through the
+// declaration alone, compute bit for bit what the same calls compute here.
+BOOST_AUTO_TEST_CASE(the_documented_calls_from_another_file_match_the_dispatcher) {
+  on_every_target(current_target, [] {
+    Fixture<Mnist> there(81), here(81);
+    const Fixture<Mnist> untrained(81);
+    auto there_grads = std::make_unique<Gradients<Mnist>>();
+    auto here_grads = std::make_unique<Gradients<Mnist>>();
+    std::array<std::array<float, 10>, kBatch> there_ys, here_ys;
+    const MnistCallerResult result =
+        mnist_from_another_file(there.net.get(), (*there.xs)[0], there.xs.get(), there.classes,
+                                there_ys, there.ws.get(), *there_grads, 0.1f);
+
+    const auto mnist = mnist_dispatcher();
+    const std::array<float, 10> p = mnist.forward(*here.net, (*here.xs)[0]);
+    mnist.forward(*here.net, *here.xs, here_ys, *here.ws);
+    const float loss =
+        mnist.backward(*here.net, *here.xs, here.classes, CrossEntropy{}, *here_grads, *here.ws);
+    mnist.add_scaled(*here.net, -0.1f, *here_grads);
+    mnist.backward(*here.net, *here.xs, here.classes, CrossEntropy{}, here.net->parameters(),
+                   *here.ws, -0.1f);
+
+    BOOST_TEST(std::memcmp(result.p.data(), p.data(), sizeof p) == 0);
+    BOOST_TEST(std::memcmp(there_ys.data(), here_ys.data(), sizeof here_ys) == 0);
+    BOOST_TEST(std::memcmp(&result.loss, &loss, sizeof loss) == 0);
+    BOOST_TEST((std::isfinite(loss) && loss > 0));
+    BOOST_TEST((there.net->parameters() == here.net->parameters()));
+    BOOST_TEST(!(there.net->parameters() == untrained.net->parameters()));  // two steps taken
   });
 }
 

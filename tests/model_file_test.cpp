@@ -256,6 +256,31 @@ BOOST_AUTO_TEST_CASE(a_save_killed_half_way_leaves_the_previous_file) {
   std::filesystem::remove_all(dir);
 }
 
+// README.md's save, load and in-memory round trip, with its file names (in a
+// directory of the test's own).
+BOOST_AUTO_TEST_CASE(the_readme_save_and_load_round_trip) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("fixnet_model_file_readme_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  const auto trained = initialized<Blobs>(21);
+  Blobs net = *trained;
+
+  fixnet::save(net, "blobs.safetensors");  // atomic: the old file or the new one, never half
+  net = Blobs{};
+  fixnet::load(net, "blobs.safetensors");  // checked against Net; throws fixnet::ModelFileError
+  BOOST_TEST((net == *trained));
+  std::vector<std::byte> bytes = fixnet::to_safetensors(net);  // the same in memory
+  BOOST_TEST((bytes == st::read_file("blobs.safetensors")));
+  net = Blobs{};
+  fixnet::from_safetensors(net, bytes);
+  BOOST_TEST((net == *trained));
+
+  std::filesystem::current_path(previous);
+  std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

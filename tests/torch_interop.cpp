@@ -127,7 +127,7 @@ std::vector<float> outputs_of(const Net& net, const std::vector<float>& inputs, 
 template <class Net>
 int check(const std::string& name, const std::string& model, const std::string& cases) {
   auto net = std::make_unique<Net>();
-  fixnet::load(*net, model);
+  fixnet::load(*net, model);  // the file's path; throws fixnet::ModelFileError on a mismatch
   const std::vector<std::byte> bytes = st::read_file(cases);
   const st::Reader file(bytes, cases);
   std::size_t rows = 0, output_rows = 0;

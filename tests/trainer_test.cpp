@@ -606,6 +606,27 @@ BOOST_AUTO_TEST_CASE(what_cannot_be_trained_on_is_refused_with_a_reason) {
                  "ProgressStyle::off for no progress)"));
 }
 
+// docs/training.md's trainer: full-batch descent with the batches of each
+// step shared by two threads learns the blobs, and follows the one-thread
+// run up to the order of float additions.
+BOOST_AUTO_TEST_CASE(the_documented_two_thread_full_batch_trainer_follows_one_thread) {
+  const Points train = blobs(100, 1.0f, 1);
+  auto net = initial_net();
+  auto single = std::make_unique<Net>(*net);
+  fixnet::Trainer<Net, 100, fixnet::Sgd<Net>> trainer(
+      {.epochs = 100, .shuffle = false, .batches_per_step = 0, .threads = 2}, {.lr = 0.1f});
+  const TrainingHistory h = trainer.fit(*net, train);
+  Trainer<Net, 100, Sgd<Net>> one(quiet({.epochs = 100, .shuffle = false, .batches_per_step = 0}),
+                                  {.lr = 0.1f});
+  const TrainingHistory h1 = one.fit(*single, train);
+  BOOST_TEST_REQUIRE(h.epochs.size() == 100u);
+  BOOST_TEST(h.epochs.back().train_accuracy > 0.9);
+  BOOST_TEST(h.epochs.back().train_loss < h.epochs.front().train_loss);
+  BOOST_TEST(h.epochs.back().train_loss == h1.epochs.back().train_loss,
+             boost::test_tools::tolerance(1e-4));
+  BOOST_TEST(h.steps == 100u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fixnet::tests
