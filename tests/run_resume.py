@@ -1,28 +1,37 @@
 #!/usr/bin/env python3
-"""--checkpoint and --resume of an example, end to end: one run of N epochs
-with --checkpoint, and one of N/2 epochs with --checkpoint then --resume up
-to N, must print the same per-epoch losses and accuracies and the same
-final accuracy lines (timings aside). Exits 77 (SKIP) when FIXNET_DATA is
-unset, as the other real-data tests.
+"""--checkpoint and --resume of an example, end to end, as a crash would
+use them: one run of N epochs straight; another of the same N epochs with
+--checkpoint, killed (SIGKILL) once it has printed epoch K and written a
+checkpoint, then carried on with --resume. Every epoch line both runs print
+for the same epoch, and the final accuracy lines, must be the same
+(timings aside). Exits 77 (SKIP) when FIXNET_DATA is unset, as the other
+real-data tests.
 
-usage: run_resume.py --epochs N --workdir DIR -- PROGRAM [ARGS...]
+usage: run_resume.py --epochs N --kill-after K --workdir DIR -- PROGRAM [ARGS...]
 """
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+
+EPOCH = re.compile(r"^epoch\s+(\d+)\s")
 
 
-def numbers(output):
-    """Epoch lines without their timings, and the accuracy lines."""
-    keep = []
+def epoch_lines(output):
+    """{epoch: its line without timings}."""
+    lines = {}
     for line in output.splitlines():
-        if re.match(r"^epoch\s+\d+", line):
-            keep.append(re.sub(r"\s+[\d.]+ s\s+\d+ samples/s$", "", line).strip())
-        elif "accuracy:" in line:
-            keep.append(line.strip())
-    return keep
+        m = EPOCH.match(line)
+        if m:
+            lines[int(m.group(1))] = re.sub(r"\s+[\d.]+ s\s+\d+ samples/s$", "", line).strip()
+    return lines
+
+
+def final_lines(output):
+    return [line.strip() for line in output.splitlines() if "accuracy:" in line]
 
 
 def run(cmd):
@@ -33,9 +42,33 @@ def run(cmd):
     return result.stdout
 
 
+def run_and_kill(cmd, kill_after, checkpoint):
+    """Runs cmd until it prints epoch `kill_after` and its checkpoint exists,
+    then kills it; returns what it printed."""
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    printed = []
+    for line in process.stdout:
+        printed.append(line)
+        m = EPOCH.match(line)
+        if m and int(m.group(1)) >= kill_after:
+            deadline = time.time() + 10
+            while not os.path.exists(checkpoint) and time.time() < deadline:
+                time.sleep(0.01)
+            process.send_signal(signal.SIGKILL)
+            break
+    process.stdout.close()
+    process.wait()
+    if process.returncode != -signal.SIGKILL:
+        print(f"run_resume: the run ended ({process.returncode}) before it could be killed after "
+              f"epoch {kill_after}:\n{''.join(printed)}")
+        sys.exit(1)
+    return "".join(printed)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--kill-after", type=int, required=True)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -44,29 +77,31 @@ def main():
         print("SKIPPED: FIXNET_DATA is not set (no data set to train on)")
         return 77
     os.makedirs(args.workdir, exist_ok=True)
-    straight_ckpt = os.path.join(args.workdir, "straight.ckpt.safetensors")
-    split_ckpt = os.path.join(args.workdir, "split.ckpt.safetensors")
-    for path in (straight_ckpt, split_ckpt):
-        if os.path.exists(path):
-            os.remove(path)
-    n = args.epochs
-    straight = run(command + ["--epochs", str(n), "--checkpoint", straight_ckpt])
-    first = run(command + ["--epochs", str(n // 2), "--checkpoint", split_ckpt])
-    resumed = run(command + ["--epochs", str(n), "--resume", split_ckpt])
-    a, b = numbers(straight), numbers(first) + numbers(resumed)
-    # The first half's accuracy lines describe the network after N/2 epochs:
-    # compare the straight run's epoch lines with both halves', and the final
-    # accuracy lines with the resumed run's.
-    epochs_a = [l for l in a if l.startswith("epoch")]
-    epochs_b = [l for l in b if l.startswith("epoch")]
-    final_a = [l for l in a if not l.startswith("epoch")]
-    final_b = [l for l in numbers(resumed) if not l.startswith("epoch")]
-    print("\n".join(["straight:"] + a + ["", "split and resumed:"] + epochs_b + final_b))
-    if len(epochs_a) != n or epochs_a != epochs_b or final_a != final_b or not final_a:
-        print(f"run_resume: the resumed run differs from the straight one ({len(epochs_a)} and "
-              f"{len(epochs_b)} epoch lines)")
+    checkpoint = os.path.join(args.workdir, "run.ckpt.safetensors")
+    if os.path.exists(checkpoint):
+        os.remove(checkpoint)
+    epochs = ["--epochs", str(args.epochs)]
+    straight = run(command + epochs)
+    killed = run_and_kill(command + epochs + ["--checkpoint", checkpoint], args.kill_after, checkpoint)
+    resumed = run(command + epochs + ["--resume", checkpoint])
+
+    a, b = epoch_lines(straight), {**epoch_lines(killed), **epoch_lines(resumed)}
+    print("straight:\n" + "\n".join(a[e] for e in sorted(a)) + "\n" + "\n".join(final_lines(straight)))
+    print(f"\nkilled after epoch {args.kill_after}, then resumed:\n" + "\n".join(b[e] for e in sorted(b)) +
+          "\n" + "\n".join(final_lines(resumed)))
+    # The resumed run starts where the checkpoint left off, not from scratch
+    # (which, seeded, would print the same).
+    if 1 in epoch_lines(resumed) or not epoch_lines(resumed):
+        print("run_resume: the resumed run trained from the first epoch again")
         return 1
-    print(f"ok: {n // 2} + {n - n // 2} resumed epochs printed what {n} straight epochs printed")
+    common = sorted(set(a) & set(b))
+    differing = [e for e in common if a[e] != b[e]]
+    if differing or args.epochs not in common or not final_lines(straight) or \
+            final_lines(straight) != final_lines(resumed):
+        print(f"run_resume: the resumed run differs from the straight one (epochs {differing}, or the "
+              f"final lines)")
+        return 1
+    print(f"ok: killed after epoch {args.kill_after} and resumed, the run printed what the straight run printed")
     return 0
 
 
