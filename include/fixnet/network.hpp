@@ -50,8 +50,9 @@ consteval bool check_network() {
   const bool ends_dense = check_last_layer_has_parameters<last, is_dropout<Last>>();
   bool softmax_width = true;
   if constexpr (!is_dropout<Last>)
-    softmax_width = check_softmax_output_width<last, Last::outputs,
-                                               std::is_same_v<typename Last::activation, Softmax>>();
+    softmax_width =
+        check_softmax_output_width<last, Last::outputs,
+                                   std::is_same_v<typename Last::activation, Softmax>>();
   return widths && chain && ends_dense && softmax_width;
 }
 

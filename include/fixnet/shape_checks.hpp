@@ -6,7 +6,8 @@
 //   [with long unsigned int LayerIndex = 1; long unsigned int ExpectedInputs = 4;
 //    long unsigned int FoundInputs = 5]'
 // is followed by the `fixnet:` sentence of the failed static_assert, which
-// says what went wrong and, after a semicolon, how to fix it. tests/compile_fail/ holds one case per check.
+// says what went wrong and, after a semicolon, how to fix it.
+// tests/compile_fail/ holds one case per check.
 #ifndef FIXNET_SHAPE_CHECKS_HPP
 #define FIXNET_SHAPE_CHECKS_HPP
 
@@ -129,7 +130,8 @@ consteval bool check_batch_size() {
 
 template <std::size_t BatchSize>
 consteval bool check_batch_not_empty() {
-  static_assert(BatchSize > 0, "fixnet: a batch needs at least one sample; use a batch size of at least 1");
+  static_assert(BatchSize > 0,
+                "fixnet: a batch needs at least one sample; use a batch size of at least 1");
   return true;
 }
 
@@ -152,26 +154,27 @@ consteval bool check_layer_count() {
 template <std::size_t LayerIndex, std::size_t ExpectedInputs, std::size_t ExpectedOutputs,
           std::size_t FoundInputs, std::size_t FoundOutputs, bool ExpectedBias, bool FoundBias>
 consteval bool check_same_layer_shape() {
-  static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
-                    ExpectedBias == FoundBias,
-                "fixnet: cannot copy parameters between networks whose layers differ in shape; copy "
-                "only between networks whose layers have the same widths and bias");
+  static_assert(
+      ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs && ExpectedBias == FoundBias,
+      "fixnet: cannot copy parameters between networks whose layers differ in shape; copy "
+      "only between networks whose layers have the same widths and bias");
   return true;
 }
 
 template <std::size_t ExpectedInputs, std::size_t ExpectedOutputs, std::size_t FoundInputs,
           std::size_t FoundOutputs, bool ExpectedBias, bool FoundBias>
 consteval bool check_same_dense_shape() {
-  static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
-                    ExpectedBias == FoundBias,
-                "fixnet: cannot copy parameters between dense layers of different shapes; copy only "
-                "between layers of the same widths and bias policy");
+  static_assert(
+      ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs && ExpectedBias == FoundBias,
+      "fixnet: cannot copy parameters between dense layers of different shapes; copy only "
+      "between layers of the same widths and bias policy");
   return true;
 }
 
 template <std::size_t LayerIndex, bool IsDropout>
 consteval bool check_last_layer_has_parameters() {
-  static_assert(!IsDropout, "fixnet: a network cannot end with a Dropout layer; end it with a Dense layer");
+  static_assert(!IsDropout,
+                "fixnet: a network cannot end with a Dropout layer; end it with a Dense layer");
   return true;
 }
 
@@ -186,7 +189,8 @@ consteval bool check_softmax_output_width() {
 
 template <std::size_t LayerIndex, std::size_t LayerCount>
 consteval bool check_layer_index() {
-  static_assert(LayerIndex < LayerCount, "fixnet: layer index out of range; layers are numbered 0 to Net::layer_count - 1");
+  static_assert(LayerIndex < LayerCount,
+                "fixnet: layer index out of range; layers are numbered 0 to Net::layer_count - 1");
   return true;
 }
 
