@@ -406,7 +406,10 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_of_adam_resumes_through_any_optimizer) {
   Trainer<Net, kBatch, Adam<Net>> b(part, {.lr = 0.05f});
   (void)b.fit(*first, train, validation);
 
+  // All zero, as constructed: resume loads the parameters, so it does not
+  // refuse a network never initialised (fit does).
   auto resumed = std::make_unique<Net>();
+  BOOST_TEST(all_parameters_zero(*resumed));
   Trainer<Net, kBatch, AnyOptimizer<Net>> c(options, AdamOptions<float>{.lr = 0.05f});
   const TrainingHistory hc = c.resume(*resumed, part.checkpoint_path, train, validation);
   check_same_history(ha, hc);

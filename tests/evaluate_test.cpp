@@ -91,7 +91,12 @@ BOOST_AUTO_TEST_CASE(more_classes_than_outputs_is_an_error) {
   data::Dataset<float, 3> d(5);
   d.add({0, 0, 0}, 4);
   check_message(message_of<data::DataError>([&] { evaluate<4>(net, d, CrossEntropy{}); }),
-                {"5 classes", "only 4 outputs"});
+                {"5 classes", "only 4 outputs", "sample 0 has class index 4, expected below 4"});
+  // The first sample whose label has no output is named, whatever its place.
+  data::Dataset<float, 3> later(6);
+  for (std::uint8_t label : {0, 3, 1, 5, 4}) later.add({0, 0, 0}, label);
+  check_message(message_of<data::DataError>([&] { evaluate<2>(net, later, CrossEntropy{}); }),
+                {"6 classes", "only 4 outputs", "sample 3 has class index 5, expected below 4"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(bad_data_and_lambdas_are_refused_with_a_message) {
   } catch (const std::invalid_argument& e) {
     BOOST_TEST(std::string(e.what()) ==
                "fixnet::Objective: the data set has 5 classes, but the network only 3 outputs: expected at "
-               "most Net::outputs classes");
+               "most Net::outputs classes (sample 0 has class index 4, expected below 3)");
   }
   const auto d = random_data<double, 2>(4, 16);
   BOOST_CHECK_THROW((Objective<Net, BinaryCrossEntropy>(d, {}, L2<double>{-1.0})), std::invalid_argument);

@@ -594,7 +594,14 @@ BOOST_AUTO_TEST_CASE(what_cannot_be_trained_on_is_refused_with_a_reason) {
   BOOST_CHECK_EXCEPTION(
       (void)trainer.fit(*net, many), std::invalid_argument,
       message_is("fixnet::Trainer::fit: the training set has 5 classes, but the network only 3 "
-                 "outputs: expected at most Net::outputs classes"));
+                 "outputs: expected at most Net::outputs classes (sample 3 has class index 3, "
+                 "expected below 3)"));
+  // The validation set is checked the same way.
+  BOOST_CHECK_EXCEPTION(
+      (void)trainer.fit(*net, train, many), std::invalid_argument,
+      message_is("fixnet::Trainer::fit: the validation set has 5 classes, but the network only 3 "
+                 "outputs: expected at most Net::outputs classes (sample 3 has class index 3, "
+                 "expected below 3)"));
   using T = Trainer<Net, kBatch, Adam<Net>>;
   BOOST_CHECK_EXCEPTION((void)T(quiet({.l2 = -1})), std::invalid_argument,
                         message_is("fixnet::Trainer: expected l2 >= 0, got -1"));
@@ -625,6 +632,35 @@ BOOST_AUTO_TEST_CASE(the_documented_two_thread_full_batch_trainer_follows_one_th
   BOOST_TEST(h.epochs.back().train_loss == h1.epochs.back().train_loss,
              boost::test_tools::tolerance(1e-4));
   BOOST_TEST(h.steps == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(a_network_never_initialised_is_refused_unless_allowed) {
+  const Points train = blobs(50, 1.0f, 1);
+  auto net = std::make_unique<Net>();  // every parameter zero
+  BOOST_TEST(all_parameters_zero(*net));
+  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 2}));
+  BOOST_CHECK_EXCEPTION(
+      (void)trainer.fit(*net, train), std::invalid_argument, [](const std::invalid_argument& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.starts_with(
+            "fixnet::Trainer::fit: every parameter of the network is zero (a network starts at "
+            "zero); call fixnet::initialize(net, weights, biases, seed) first"));
+        BOOST_TEST(contains(what, "TrainerOptions::allow_zero_parameters = true"));
+        return true;
+      });
+  BOOST_TEST(all_parameters_zero(*net));  // refused before any step
+
+  // One non-zero parameter is enough: the check is for a network never set.
+  net->layer<1>().bias(0) = 0.5f;
+  BOOST_TEST(!all_parameters_zero(*net));
+  BOOST_CHECK_NO_THROW((void)trainer.fit(*net, train));
+
+  // The opt-out trains a zero network as asked.
+  auto zero = std::make_unique<Net>();
+  Trainer<Net, kBatch, Adam<Net>> allowed(quiet({.epochs = 2, .allow_zero_parameters = true}));
+  const TrainingHistory h = allowed.fit(*zero, train);
+  BOOST_TEST(h.epochs.size() == 2u);
+  BOOST_TEST(!all_parameters_zero(*zero));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

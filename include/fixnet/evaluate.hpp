@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "fixnet/checks.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/data/error.hpp"
 #include "fixnet/loss.hpp"
@@ -58,7 +59,8 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width>& data,
   if (data.classes() > outputs)
     throw data::DataError("fixnet: evaluate: the data set has " + std::to_string(data.classes()) +
                           " classes, but the network only " + std::to_string(outputs) +
-                          " outputs: expected at most Net::outputs classes");
+                          " outputs: expected at most Net::outputs classes" +
+                          detail::first_label_not_below(data, outputs));
   using Out = std::array<typename Net::scalar_type, outputs>;
 
   Evaluation result;

@@ -18,6 +18,7 @@
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/activations/tanh.hpp"
 #include "fixnet/batch.hpp"
+#include "fixnet/checks.hpp"
 #include "fixnet/clipping.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/dense.hpp"

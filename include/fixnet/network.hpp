@@ -15,6 +15,7 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 
+#include "fixnet/activations/softmax.hpp"
 #include "fixnet/batch.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/dense.hpp"
@@ -45,9 +46,14 @@ consteval bool check_network() {
     return (check_layer_chain<I + 1, outs[I], ins[I + 1]>() && ...);
   }(std::make_index_sequence<sizeof...(Layers) - 1>{});
   constexpr std::size_t last = sizeof...(Layers) - 1;
-  const bool ends_dense =
-      check_last_layer_has_parameters<last, is_dropout<layer_at<last, Layers...>>>();
-  return widths && chain && ends_dense;
+  using Last = layer_at<last, Layers...>;
+  const bool ends_dense = check_last_layer_has_parameters<last, is_dropout<Last>>();
+  bool softmax_width = true;
+  if constexpr (!is_dropout<Last>)
+    softmax_width =
+        check_softmax_output_width<last, Last::outputs,
+                                   std::is_same_v<typename Last::activation, Softmax>>();
+  return widths && chain && ends_dense && softmax_width;
 }
 
 
@@ -183,6 +189,16 @@ class BasicNetwork {
     return y;
   }
 
+  /// Anything else as one sample (a std::vector, a pointer, a std::span of
+  /// dynamic extent): one error saying what is accepted, instead of a list
+  /// of candidates.
+  template <class Row>
+    requires(!FixedRow<Row>)
+  std::array<T, outputs> forward(const Row& /*x*/) const noexcept {
+    static_assert(detail::check_input_row_type<T, Row>());
+    return {};
+  }
+
   /// A batch of B samples: ys[b] = forward(xs[b]). xs is a `std::array` or
   /// fixed-extent `std::span` of B rows of `inputs`; ys likewise of
   /// `outputs`.
@@ -218,6 +234,16 @@ class BasicNetwork {
     return Kernels::template backward<L>(*this, ws, grads, scale);
   }
 
+  /// A wrong input or target type for one sample: one error saying what is
+  /// accepted (see check_sample_types).
+  template <class Row, class Tgt, Loss L>
+    requires(!(FixedRow<Row> && Target<Tgt>))
+  T backward(const Row& /*x*/, const Tgt& /*target*/, L /*loss*/, parameters_type& /*grads*/,
+             T /*scale*/ = 1) const noexcept {
+    check_sample_types<Row, Tgt>();
+    return 0;
+  }
+
   /// A batch: adds the summed gradient over the B samples to `grads` and
   /// returns the summed loss. For the mean pass `scale` = 1 / B (or divide
   /// afterwards: `grads.scale(T(1) / B)`). `grads` may be this network's own
@@ -246,6 +272,15 @@ class BasicNetwork {
     return Kernels::template loss<L>(*this, ws);
   }
 
+  /// A wrong input or target type for one sample: one error saying what is
+  /// accepted.
+  template <class Row, class Tgt, Loss L>
+    requires(!(FixedRow<Row> && Target<Tgt>))
+  T loss(const Row& /*x*/, const Tgt& /*target*/, L /*loss*/) const noexcept {
+    check_sample_types<Row, Tgt>();
+    return 0;
+  }
+
   /// The summed loss over a batch, without gradients.
   template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
   T loss(const Xs& xs, const Ts& targets, L /*loss*/, workspace_type<B>& ws) const noexcept {
@@ -272,6 +307,15 @@ class BasicNetwork {
     using Traits = detail::RowTraits<std::remove_cvref_t<Row>>;
     static_assert(detail::check_input_scalar<T, typename Traits::value_type>());
     static_assert(detail::check_input_extent<inputs, Traits::width>());
+  }
+
+  // Reports the input's type if it is wrong, else the target's: one message.
+  template <class Row, class Tgt>
+  static constexpr void check_sample_types() noexcept {
+    if constexpr (!FixedRow<Row>)
+      static_assert(detail::check_input_row_type<T, Row>());
+    else if constexpr (!Target<Tgt>)
+      static_assert(detail::check_target_type<T, Tgt>());
   }
 
   template <class Xs, std::size_t B>

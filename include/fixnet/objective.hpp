@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "fixnet/checks.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/loss.hpp"
@@ -107,7 +108,8 @@ class Objective {
     if (data.classes() > Net::outputs)
       throw std::invalid_argument("fixnet::Objective: the data set has " + std::to_string(data.classes()) +
                                   " classes, but the network only " + std::to_string(Net::outputs) +
-                                  " outputs: expected at most Net::outputs classes");
+                                  " outputs: expected at most Net::outputs classes" +
+                                  detail::first_label_not_below(data, Net::outputs));
     if (!(l2.lambda >= 0) || !std::isfinite(static_cast<double>(l2.lambda)))
       throw std::invalid_argument("fixnet::Objective: expected an L2 lambda >= 0, got " +
                                   std::to_string(static_cast<double>(l2.lambda)));

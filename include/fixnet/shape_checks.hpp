@@ -5,9 +5,9 @@
 //   In instantiation of 'consteval bool fixnet::detail::check_layer_chain()
 //   [with long unsigned int LayerIndex = 1; long unsigned int ExpectedInputs = 4;
 //    long unsigned int FoundInputs = 5]'
-// is followed by the `fixnet:` sentence of the failed static_assert. The
-// comment beside each assertion says how to fix it; users see it in the
-// compiler's code excerpt. tests/compile_fail/ holds one case per check.
+// is followed by the `fixnet:` sentence of the failed static_assert, which
+// says what went wrong and, after a semicolon, how to fix it.
+// tests/compile_fail/ holds one case per check.
 #ifndef FIXNET_SHAPE_CHECKS_HPP
 #define FIXNET_SHAPE_CHECKS_HPP
 
@@ -25,7 +25,6 @@ inline constexpr bool dependent_false = false;
 
 template <std::size_t LayerIndex, std::size_t Inputs, std::size_t Outputs>
 consteval bool check_layer_width() {
-  // Fix: give every Dense<In, Out, ...> at least one input and one output.
   static_assert(Inputs > 0 && Outputs > 0,
                 "fixnet: a layer has zero width (every layer needs In > 0 and Out > 0)");
   return true;
@@ -33,127 +32,174 @@ consteval bool check_layer_width() {
 
 template <std::size_t LayerIndex, std::size_t ExpectedInputs, std::size_t FoundInputs>
 consteval bool check_layer_chain() {
-  // Fix: make this layer's In equal the previous layer's Out.
   static_assert(ExpectedInputs == FoundInputs,
-                "fixnet: a layer's input width must equal the previous layer's output width");
+                "fixnet: a layer's input width must equal the previous layer's output width; "
+                "make this layer's In equal the previous layer's Out");
   return true;
 }
 
 template <std::size_t ExpectedInputs, std::size_t FoundInputs>
 consteval bool check_input_extent() {
-  // Fix: pass std::array<T, Net::inputs> (or a span of that extent).
   static_assert(ExpectedInputs == FoundInputs,
-                "fixnet: the input's extent does not match the network's input width");
+                "fixnet: the input's extent does not match the network's input width; pass "
+                "std::array<T, Net::inputs> or a span of that extent");
   return true;
 }
 
 template <class ExpectedScalar, class FoundScalar>
 consteval bool check_input_scalar() {
-  // Fix: convert the input to the network's scalar_type, or use a network of
-  // the input's type (fixnet::BasicMlp<double, ...>).
-  static_assert(std::is_same_v<ExpectedScalar, FoundScalar>,
-                "fixnet: the input's element type differs from the network's scalar type");
+  if constexpr (std::is_same_v<ExpectedScalar, float>)
+    static_assert(std::is_same_v<ExpectedScalar, FoundScalar>,
+                  "fixnet: the input's element type differs from the network's scalar type "
+                  "(float); pass std::array<float, N> or std::span<const float, N>, or use a "
+                  "double network (fixnet::BasicMlp<double, ...>)");
+  else
+    static_assert(std::is_same_v<ExpectedScalar, FoundScalar>,
+                  "fixnet: the input's element type differs from the network's scalar type "
+                  "(double); pass std::array<double, N> or std::span<const double, N>, or use "
+                  "a float network (fixnet::Mlp<...>)");
+  return true;
+}
+
+/// What forward, backward and loss accept as one sample's input, said when
+/// they are given anything else (a std::vector, a pointer, a std::span of
+/// dynamic extent, a C array).
+template <class NetworkScalar, class FoundInput>
+consteval bool check_input_row_type() {
+  if constexpr (std::is_same_v<NetworkScalar, float>)
+    static_assert(dependent_false<NetworkScalar, FoundInput>,
+                  "fixnet: the input must be std::array<float, N> or std::span<const float, N> "
+                  "(N = Net::inputs); from a pointer or a vector: "
+                  "std::span<const float, N>(ptr, N)");
+  else
+    static_assert(dependent_false<NetworkScalar, FoundInput>,
+                  "fixnet: the input must be std::array<double, N> or std::span<const double, N> "
+                  "(N = Net::inputs); from a pointer or a vector: "
+                  "std::span<const double, N>(ptr, N)");
+  return true;
+}
+
+/// What backward and loss accept as one sample's target, said when they are
+/// given anything else (a float label, a std::vector).
+template <class NetworkScalar, class FoundTarget>
+consteval bool check_target_type() {
+  if constexpr (std::is_same_v<NetworkScalar, float>)
+    static_assert(dependent_false<NetworkScalar, FoundTarget>,
+                  "fixnet: the target must be a class index of an integer type (std::size_t, "
+                  "int, ...; a float label: static_cast<std::size_t>(label)) or "
+                  "std::array<float, N> / std::span<const float, N> (N = Net::outputs)");
+  else
+    static_assert(dependent_false<NetworkScalar, FoundTarget>,
+                  "fixnet: the target must be a class index of an integer type (std::size_t, "
+                  "int, ...; a float label: static_cast<std::size_t>(label)) or "
+                  "std::array<double, N> / std::span<const double, N> (N = Net::outputs)");
   return true;
 }
 
 template <std::size_t ExpectedOutputs, std::size_t FoundOutputs>
 consteval bool check_output_extent() {
-  // Fix: give the output buffer Net::outputs elements.
   static_assert(ExpectedOutputs == FoundOutputs,
-                "fixnet: the output buffer's extent does not match the network's output width");
+                "fixnet: the output buffer's extent does not match the network's output width; "
+                "give each output row Net::outputs elements");
   return true;
 }
 
 template <std::size_t ExpectedOutputs, std::size_t FoundTargetExtent>
 consteval bool check_target_extent() {
-  // Fix: pass std::array<T, Net::outputs> as the target, or a class index.
   static_assert(ExpectedOutputs == FoundTargetExtent,
-                "fixnet: the target's extent does not match the network's output width");
+                "fixnet: the target's extent does not match the network's output width; pass a row "
+                "of Net::outputs values or a class index");
   return true;
 }
 
 template <std::size_t ExpectedWidth, std::size_t FoundWidth>
 consteval bool check_batch_width() {
-  // Fix: each row of the batch must have Net::inputs elements.
   static_assert(ExpectedWidth == FoundWidth,
-                "fixnet: the batch's row width does not match the network's input width");
+                "fixnet: the batch's row width does not match the network's input width; each row "
+                "needs Net::inputs elements");
   return true;
 }
 
 template <std::size_t ExpectedBatch, std::size_t FoundBatch>
 consteval bool check_batch_size() {
-  // Fix: inputs, outputs, targets and workspace must all have the same batch size.
   static_assert(ExpectedBatch == FoundBatch,
-                "fixnet: the batch sizes of inputs, outputs, targets and workspace differ");
+                "fixnet: the batch sizes of inputs, outputs, targets and workspace differ; give "
+                "them all the same batch size B (Workspace<Net, B>)");
   return true;
 }
 
 template <std::size_t BatchSize>
 consteval bool check_batch_not_empty() {
-  // Fix: use a batch size of at least 1.
-  static_assert(BatchSize > 0, "fixnet: a batch needs at least one sample");
+  static_assert(BatchSize > 0,
+                "fixnet: a batch needs at least one sample; use a batch size of at least 1");
   return true;
 }
 
 template <std::size_t ExpectedCount, std::size_t FoundCount>
 consteval bool check_parameter_count() {
-  // Fix: the span must have Net::parameter_count elements.
   static_assert(ExpectedCount == FoundCount,
-                "fixnet: the parameter span's extent does not match the network's parameter_count");
+                "fixnet: the parameter span's extent does not match the network's parameter_count; "
+                "give it Net::parameter_count elements");
   return true;
 }
 
 template <std::size_t ExpectedLayers, std::size_t FoundLayers>
 consteval bool check_layer_count() {
-  // Fix: copy only between networks with the same layers.
   static_assert(ExpectedLayers == FoundLayers,
-                "fixnet: cannot copy parameters between networks with different numbers of layers");
+                "fixnet: cannot copy parameters between networks with different numbers of layers; "
+                "copy only between networks with the same layers");
   return true;
 }
 
 template <std::size_t LayerIndex, std::size_t ExpectedInputs, std::size_t ExpectedOutputs,
           std::size_t FoundInputs, std::size_t FoundOutputs, bool ExpectedBias, bool FoundBias>
 consteval bool check_same_layer_shape() {
-  // Fix: copy only between networks whose layers have the same widths and bias.
-  static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
-                    ExpectedBias == FoundBias,
-                "fixnet: cannot copy parameters between networks whose layers differ in shape");
+  static_assert(
+      ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs && ExpectedBias == FoundBias,
+      "fixnet: cannot copy parameters between networks whose layers differ in shape; copy "
+      "only between networks whose layers have the same widths and bias");
   return true;
 }
 
 template <std::size_t ExpectedInputs, std::size_t ExpectedOutputs, std::size_t FoundInputs,
           std::size_t FoundOutputs, bool ExpectedBias, bool FoundBias>
 consteval bool check_same_dense_shape() {
-  // Fix: copy only between layers of the same widths and bias policy (a
-  // layer's parameters do not know its index; BasicNetwork::assign names it).
-  static_assert(ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs &&
-                    ExpectedBias == FoundBias,
-                "fixnet: cannot copy parameters between dense layers of different shapes");
+  static_assert(
+      ExpectedInputs == FoundInputs && ExpectedOutputs == FoundOutputs && ExpectedBias == FoundBias,
+      "fixnet: cannot copy parameters between dense layers of different shapes; copy only "
+      "between layers of the same widths and bias policy");
   return true;
 }
 
 template <std::size_t LayerIndex, bool IsDropout>
 consteval bool check_last_layer_has_parameters() {
-  // Fix: end the network with a Dense layer; dropout after the output layer
-  // would only add noise to the loss.
-  static_assert(!IsDropout, "fixnet: a network cannot end with a Dropout layer");
+  static_assert(!IsDropout,
+                "fixnet: a network cannot end with a Dropout layer; end it with a Dense layer");
+  return true;
+}
+
+template <std::size_t LayerIndex, std::size_t Outputs, bool IsSoftmax>
+consteval bool check_softmax_output_width() {
+  // A softmax of one value is always 1: the loss is always 0 and nothing is learnt.
+  static_assert(!(IsSoftmax && Outputs == 1),
+                "fixnet: a Softmax output layer of width 1 always outputs 1; for two classes use "
+                "Dense<In, 1, Sigmoid> with BinaryCrossEntropy, or Dense<In, 2, Softmax>");
   return true;
 }
 
 template <std::size_t LayerIndex, std::size_t LayerCount>
 consteval bool check_layer_index() {
-  // Fix: layers are numbered from 0 to Net::layer_count - 1.
-  static_assert(LayerIndex < LayerCount, "fixnet: layer index out of range");
+  static_assert(LayerIndex < LayerCount,
+                "fixnet: layer index out of range; layers are numbered 0 to Net::layer_count - 1");
   return true;
 }
 
 template <class Loss, class OutputActivation>
 consteval bool check_loss_fits_output() {
-  // Fix: CrossEntropy needs a Softmax output and BinaryCrossEntropy a Sigmoid
-  // one; squared errors fit any output. If you mean it, pass
-  // fixnet::AllowAnyOutput<Loss>{}.
   static_assert(loss_fits<Loss, OutputActivation>,
-                "fixnet: this loss does not fit the network's output activation");
+                "fixnet: this loss does not fit the network's output activation; CrossEntropy "
+                "needs a Softmax output, BinaryCrossEntropy a Sigmoid one; if you mean it, pass "
+                "fixnet::AllowAnyOutput<Loss>{}");
   return true;
 }
 

@@ -51,6 +51,7 @@
 
 #include "fixnet/callbacks.hpp"
 #include "fixnet/checkpoint.hpp"
+#include "fixnet/checks.hpp"
 #include "fixnet/clipping.hpp"
 #include "fixnet/config.hpp"
 #include "fixnet/data/dataset.hpp"
@@ -162,6 +163,11 @@ struct TrainerOptions {
   /// Where progress goes: standard error by default, so that standard output
   /// redirected to a file holds only a program's results.
   std::ostream* progress_stream = &std::cerr;
+  /// `fit` refuses a network whose parameters are all zero (a network not
+  /// yet given values by fixnet::initialize): its hidden units would stay
+  /// alike. True: train it from zero anyway. `resume` never checks (it loads
+  /// the parameters).
+  bool allow_zero_parameters = false;
 };
 
 /// Thrown by `Trainer::fit` when a loss, a gradient or a parameter is NaN or
@@ -446,6 +452,9 @@ class Trainer {
                               const std::filesystem::path* resume_from = nullptr) {
     static_assert(detail::check_trainer_width<Net::inputs, Width>());
     static_assert(detail::check_trainer_scalar<scalar_type, T>());
+    if (resume_from == nullptr && !options_.allow_zero_parameters)
+      require_initialized(net, "fixnet::Trainer::fit",
+                          "TrainerOptions::allow_zero_parameters = true");
     // Guarded so that, once a check has failed, its message is the only error.
     if constexpr (Net::inputs == Width && std::same_as<scalar_type, T>)
       return run(net, train, validation != nullptr && !validation->empty() ? validation : nullptr,
@@ -466,7 +475,8 @@ class Trainer {
         throw std::invalid_argument(
             "fixnet::Trainer::fit: the " + std::string(d == &train ? "training" : "validation") +
             " set has " + std::to_string(d->classes()) + " classes, but the network only " +
-            std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes");
+            std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes" +
+            detail::first_label_not_below(*d, Net::outputs));
     if (options_.patience > 0 && validation == nullptr)
       throw std::invalid_argument(
           "fixnet::Trainer::fit: early stopping (patience " + std::to_string(options_.patience) +

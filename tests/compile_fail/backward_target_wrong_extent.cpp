@@ -1,6 +1,6 @@
 // expect: fixnet: the target's extent does not match the network's output width
-// expect: ExpectedOutputs = 3
-// expect: FoundTargetExtent = 4
+// expect-gcc: ExpectedOutputs = 3
+// expect-gcc: FoundTargetExtent = 4
 //
 // A 2-4-3 classifier trained against a target of 4 values.
 #include <array>

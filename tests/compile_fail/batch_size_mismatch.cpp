@@ -1,6 +1,6 @@
 // expect: fixnet: the batch sizes of inputs, outputs, targets and workspace differ
-// expect: ExpectedBatch = 8
-// expect: FoundBatch = 4
+// expect-gcc: ExpectedBatch = 8
+// expect-gcc: FoundBatch = 4
 //
 // 8 inputs, 8 samples of workspace, but only 4 targets.
 #include <array>

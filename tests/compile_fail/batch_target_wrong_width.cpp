@@ -1,6 +1,6 @@
 // expect: fixnet: the target's extent does not match the network's output width
-// expect: ExpectedOutputs = 3
-// expect: FoundTargetExtent = 2
+// expect-gcc: ExpectedOutputs = 3
+// expect-gcc: FoundTargetExtent = 2
 //
 // A batch of targets whose rows have 2 values, for a network of 3 outputs.
 #include <array>

@@ -1,6 +1,6 @@
 // expect: fixnet: the batch's row width does not match the network's input width
-// expect: ExpectedWidth = 2
-// expect: FoundWidth = 3
+// expect-gcc: ExpectedWidth = 2
+// expect-gcc: FoundWidth = 3
 //
 // A batch of 8 samples of 3 values into a network of 2 inputs.
 #include <array>

@@ -1,6 +1,6 @@
 // expect: fixnet: this loss does not fit the network's output activation
-// expect: Loss = fixnet::BinaryCrossEntropy
-// expect: OutputActivation = fixnet::Softmax
+// expect-gcc: Loss = fixnet::BinaryCrossEntropy
+// expect-gcc: OutputActivation = fixnet::Softmax
 //
 // Binary cross-entropy needs a sigmoid output.
 #include <array>

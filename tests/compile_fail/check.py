@@ -3,9 +3,13 @@
 
 Each case is one .cpp file whose first lines hold one or more
 
-    // expect: <substring>
+    // expect: <substring>         (with every compiler)
+    // expect-gcc: <substring>     (with GCC only: its rendering of template arguments)
+    // expect-clang: <substring>   (with Clang only)
 
-comments, and whose code selects, with `#ifdef FIXNET_COMPILE_FAIL`, a wrong
+comments (at least one plain `expect:`; a comment starting with `expect` that
+is not one of these, or has no text, or comes after the leading comment block,
+is an error rather than silently ignored), and whose code selects, with `#ifdef FIXNET_COMPILE_FAIL`, a wrong
 version (which must not compile) and in its `#else` branch a correct twin
 (which must compile). For each case this script
 
@@ -32,7 +36,9 @@ import re
 import subprocess
 import sys
 
-EXPECT = re.compile(r"^\s*//\s*expect:\s*(.*?)\s*$")
+EXPECT = re.compile(r"^\s*//\s*expect(?:-(gcc|clang))?:\s*(\S.*?)\s*$")
+# Any comment that looks like it means an expectation.
+EXPECT_LIKE = re.compile(r"^\s*//\s*expect", re.IGNORECASE)
 
 # Flags both compilations share. -fsyntax-only still instantiates every
 # template the snippet uses, which is where all of fixnet's checks live.
@@ -42,22 +48,57 @@ TWIN_FLAGS = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 
 
 def read_expectations(path):
-    """The `// expect:` substrings of the file's leading comment block."""
-    expectations = []
+    """The case's expectations: a list of (compiler or None, substring) from
+    the leading comment block, and a list of errors for `expect` comments
+    that cannot be parsed."""
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            if not line.lstrip().startswith("//"):
-                break
-            match = EXPECT.match(line)
-            if match and match.group(1):
-                expectations.append(match.group(1))
-    return expectations
+        return read_expectations_from_lines(f)
+
+
+def read_expectations_from_lines(lines):
+    """As read_expectations, from the file's lines."""
+    expectations = []
+    errors = []
+    in_header = True
+    for number, line in enumerate(lines, 1):
+        if in_header and not line.strip():
+            continue
+        if in_header and not line.lstrip().startswith("//"):
+            in_header = False
+        if not EXPECT_LIKE.match(line):
+            continue
+        match = EXPECT.match(line)
+        if not in_header:
+            errors.append(f"line {number}: an expect comment after the leading comment block "
+                          f"is never checked: {line.strip()!r}")
+        elif not match:
+            errors.append(f"line {number}: cannot parse {line.strip()!r} (write "
+                          "'// expect: <text>', '// expect-gcc: <text>' or '// expect-clang: <text>')")
+        else:
+            expectations.append((match.group(1), match.group(2)))
+    return expectations, errors
+
+
+def compiler_family(compiler):
+    """'gcc', 'clang' or None, from the compiler's --version."""
+    try:
+        result = subprocess.run(compiler + ["--version"], capture_output=True, text=True,
+                                env=dict(os.environ, LC_ALL="C", LANG="C"))
+    except OSError:
+        return None
+    version = result.stdout.lower()
+    if "clang" in version:
+        return "clang"
+    if "free software foundation" in version or "gcc" in version or "g++" in version:
+        return "gcc"
+    return None
 
 
 def compile_case(compiler, include, source, defines, flags):
-    command = compiler + COMMON_FLAGS + flags + ["-I" + include] + defines + [source]
+    # An absolute path, so that a case naming itself through __BASE_FILE__
+    # (HWY_TARGET_INCLUDE) is found by Clang too, which looks for quoted
+    # includes beside the including header rather than in the working directory.
+    command = compiler + COMMON_FLAGS + flags + ["-I" + include] + defines + [os.path.abspath(source)]
     # The C locale makes GCC quote with ' rather than typographic quotes, so
     # that expectations are plain ASCII whatever the user's locale.
     env = dict(os.environ, LC_ALL="C", LANG="C")
@@ -73,16 +114,18 @@ def indent(text):
     return "\n".join("    | " + line for line in text.splitlines()) or "    | (nothing)"
 
 
-def check_case(compiler, include, source, lines):
+def check_case(compiler, family, include, source, lines):
     """Returns a list of failure explanations (empty when the case passed)."""
     name = os.path.basename(source)
     failures = []
 
     with open(source, encoding="utf-8") as f:
         text = f.read()
-    expectations = read_expectations(source)
-    if not expectations:
+    parsed, errors = read_expectations(source)
+    failures += [f"{name}: {error}" for error in errors]
+    if not any(which is None for which, _ in parsed):
         failures.append(f"{name}: no '// expect: <substring>' line at the top of the file")
+    expectations = [e for which, e in parsed if which is None or which == family]
     if "FIXNET_COMPILE_FAIL" not in text or "#else" not in text:
         failures.append(f"{name}: needs '#ifdef FIXNET_COMPILE_FAIL' (wrong code) and '#else' (correct twin)")
     if failures:
@@ -154,9 +197,10 @@ def main(argv):
     if not compiler:
         parser.error("no compiler after '--'")
 
+    family = compiler_family(compiler)
     failed = 0
     for source in args.cases:
-        failures = check_case(compiler, args.include, source, args.lines)
+        failures = check_case(compiler, family, args.include, source, args.lines)
         name = os.path.basename(source)
         if failures:
             failed += 1
@@ -164,7 +208,8 @@ def main(argv):
             for failure in failures:
                 print(failure)
         else:
-            print(f"ok   {name}: fails with {', '.join(repr(e) for e in read_expectations(source))}; "
+            shown = [e for which, e in read_expectations(source)[0] if which in (None, family)]
+            print(f"ok   {name} ({family or 'compiler'}): fails with {', '.join(repr(e) for e in shown)}; "
                   "its twin compiles")
     if len(args.cases) > 1:
         print(f"{len(args.cases) - failed} passed, {failed} failed")

@@ -1,6 +1,6 @@
 // expect: fixnet: this loss does not fit the network's output activation
-// expect: Loss = fixnet::CrossEntropy
-// expect: OutputActivation = fixnet::Relu
+// expect-gcc: Loss = fixnet::CrossEntropy
+// expect-gcc: OutputActivation = fixnet::Relu
 //
 // Cross-entropy needs a softmax output. The twin asks for it explicitly
 // with AllowAnyOutput.

@@ -1,5 +1,5 @@
 // expect: fixnet: Dataset::batches: the data set is a temporary that dies before the batches are used
-// expect: B = 8
+// expect-gcc: B = 8
 //
 // Batches of a temporary data set: the batches would point into a data set
 // destroyed before the loop runs.

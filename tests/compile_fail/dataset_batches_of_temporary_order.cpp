@@ -1,5 +1,5 @@
 // expect: fixnet: Dataset::batches(order): the order is a temporary that dies before the batches are used
-// expect: B = 4
+// expect-gcc: B = 4
 //
 // Batches over a temporary order: in a range-for, the vector would be
 // destroyed before the loop runs, leaving the batches pointing at freed

@@ -1,6 +1,6 @@
 // expect: fixnet: evaluate: the data set's row width differs from the network's input width
-// expect: NetInputs = 2
-// expect: DatasetWidth = 3
+// expect-gcc: NetInputs = 2
+// expect-gcc: DatasetWidth = 3
 //
 // Evaluating a 2-input network on rows of 3 values.
 #include <fixnet/evaluate.hpp>

@@ -1,6 +1,6 @@
 // expect: fixnet: the input's extent does not match the network's input width
-// expect: ExpectedInputs = 2
-// expect: FoundInputs = 3
+// expect-gcc: ExpectedInputs = 2
+// expect-gcc: FoundInputs = 3
 //
 // A 2-4-3 network given a sample of 3 values.
 #include <array>

@@ -1,6 +1,6 @@
 // expect: fixnet: the output buffer's extent does not match the network's output width
-// expect: ExpectedOutputs = 3
-// expect: FoundOutputs = 2
+// expect-gcc: ExpectedOutputs = 3
+// expect-gcc: FoundOutputs = 2
 //
 // A batch forward pass of a 2-4-3 network into rows of 2 values.
 #include <array>

@@ -1,6 +1,6 @@
 // expect: fixnet: the parameter span's extent does not match the network's parameter_count
-// expect: ExpectedCount = 27
-// expect: FoundCount = 30
+// expect-gcc: ExpectedCount = 27
+// expect-gcc: FoundCount = 30
 //
 // Reading a 2-4-3 network's 27 parameters into a span of 30.
 #include <array>

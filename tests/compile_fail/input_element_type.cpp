@@ -1,6 +1,6 @@
 // expect: fixnet: the input's element type differs from the network's scalar type
-// expect: ExpectedScalar = float
-// expect: FoundScalar = double
+// expect-gcc: ExpectedScalar = float
+// expect-gcc: FoundScalar = double
 //
 // A float network given doubles; convert them, or use a double network
 // (fixnet::BasicMlp<double, ...>).

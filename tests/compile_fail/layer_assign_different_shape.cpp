@@ -1,6 +1,6 @@
 // expect: fixnet: cannot copy parameters between dense layers of different shapes
-// expect: ExpectedOutputs = 4
-// expect: FoundOutputs = 5
+// expect-gcc: ExpectedOutputs = 4
+// expect-gcc: FoundOutputs = 5
 //
 // Copying layer 0 of a 2-5-3 network into layer 0 of a 2-4-3 one.
 #include <fixnet/fixnet.hpp>

@@ -1,6 +1,6 @@
 // expect: fixnet: layer index out of range
-// expect: LayerIndex = 5
-// expect: LayerCount = 2
+// expect-gcc: LayerIndex = 5
+// expect-gcc: LayerCount = 2
 //
 // A 2-layer network has layers 0 and 1.
 #include <fixnet/fixnet.hpp>

@@ -1,7 +1,7 @@
 // expect: fixnet: a layer's input width must equal the previous layer's output width
-// expect: LayerIndex = 1
-// expect: ExpectedInputs = 4
-// expect: FoundInputs = 5
+// expect-gcc: LayerIndex = 1
+// expect-gcc: ExpectedInputs = 4
+// expect-gcc: FoundInputs = 5
 //
 // Layer 1 takes 5 inputs, but layer 0 gives 4 outputs.
 #include <fixnet/fixnet.hpp>

@@ -1,6 +1,6 @@
 // expect: fixnet: cannot copy parameters between networks with different numbers of layers
-// expect: ExpectedLayers = 2
-// expect: FoundLayers = 3
+// expect-gcc: ExpectedLayers = 2
+// expect-gcc: FoundLayers = 3
 //
 // Copying a 2-4-4-3 network's parameters into a 2-4-3 one.
 #include <fixnet/fixnet.hpp>

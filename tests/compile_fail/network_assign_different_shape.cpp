@@ -1,7 +1,7 @@
 // expect: fixnet: cannot copy parameters between networks whose layers differ in shape
-// expect: LayerIndex = 1
-// expect: ExpectedOutputs = 3
-// expect: FoundOutputs = 5
+// expect-gcc: LayerIndex = 1
+// expect-gcc: ExpectedOutputs = 3
+// expect-gcc: FoundOutputs = 5
 //
 // Copying a 2-4-5 network's parameters into a 2-4-3 one: layer 1 differs.
 // The twin converts a double network of the same shape.

@@ -1,5 +1,5 @@
 // expect: fixnet: a network cannot end with a Dropout layer
-// expect: LayerIndex = 1
+// expect-gcc: LayerIndex = 1
 //
 // Dropout after the output layer would only add noise to the loss.
 #include <fixnet/fixnet.hpp>

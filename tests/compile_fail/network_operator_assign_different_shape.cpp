@@ -1,7 +1,7 @@
 // expect: fixnet: cannot copy parameters between networks whose layers differ in shape
-// expect: LayerIndex = 0
-// expect: ExpectedInputs = 2
-// expect: FoundInputs = 3
+// expect-gcc: LayerIndex = 0
+// expect-gcc: ExpectedInputs = 2
+// expect-gcc: FoundInputs = 3
 //
 // net = other, where other is 3-4-3 and net 2-4-3. The twin copies from a
 // network of the same shape but other activations (only parameters are

@@ -1,5 +1,5 @@
 // expect: fixnet: Objective<Net, Loss, Chunk>: the chunk size must be a power of two
-// expect: Chunk = 100
+// expect-gcc: Chunk = 100
 //
 // The samples after the last whole chunk go through chunks of the smaller
 // powers of two, so the chunk size must be one.

@@ -1,6 +1,6 @@
 // expect: fixnet: Objective: the data set's row width differs from the network's input width
-// expect: NetInputs = 2
-// expect: DataWidth = 3
+// expect-gcc: NetInputs = 2
+// expect-gcc: DataWidth = 3
 //
 // A full-batch objective over rows of 3 values for a network of 2 inputs.
 #include <fixnet/fixnet.hpp>

@@ -1,6 +1,6 @@
 // expect: fixnet: the parameter span's extent does not match the network's parameter_count
-// expect: ExpectedCount = 27
-// expect: FoundCount = 26
+// expect-gcc: ExpectedCount = 27
+// expect-gcc: FoundCount = 26
 //
 // A 2-4-3 network has 2*4 + 4 + 4*3 + 3 = 27 parameters.
 #include <array>

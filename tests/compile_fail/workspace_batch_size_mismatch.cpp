@@ -1,6 +1,6 @@
 // expect: fixnet: the batch sizes of inputs, outputs, targets and workspace differ
-// expect: ExpectedBatch = 16
-// expect: FoundBatch = 8
+// expect-gcc: ExpectedBatch = 16
+// expect-gcc: FoundBatch = 8
 //
 // 8 inputs run through a workspace made for batches of 16.
 #include <array>

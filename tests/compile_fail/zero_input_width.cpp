@@ -1,6 +1,6 @@
 // expect: fixnet: a layer has zero width (every layer needs In > 0 and Out > 0)
-// expect: LayerIndex = 0
-// expect: Inputs = 0
+// expect-gcc: LayerIndex = 0
+// expect-gcc: Inputs = 0
 //
 // A first layer with no inputs.
 #include <fixnet/fixnet.hpp>

@@ -1,6 +1,6 @@
 // expect: fixnet: a layer has zero width (every layer needs In > 0 and Out > 0)
-// expect: LayerIndex = 1
-// expect: Outputs = 0
+// expect-gcc: LayerIndex = 1
+// expect-gcc: Outputs = 0
 //
 // A last layer with no outputs.
 #include <fixnet/fixnet.hpp>

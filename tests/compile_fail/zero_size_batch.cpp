@@ -1,5 +1,5 @@
 // expect: fixnet: a batch needs at least one sample
-// expect: BatchSize = 0
+// expect-gcc: BatchSize = 0
 //
 // A workspace for batches of no samples.
 #include <fixnet/fixnet.hpp>
