@@ -110,8 +110,9 @@ struct DispatchTable {
 /// Position of L in Losses (sizeof...(Losses) if absent).
 template <class L, class... Losses>
 consteval std::size_t loss_index() {
+  constexpr bool same[] = {std::is_same_v<L, Losses>..., false};
   std::size_t i = 0;
-  ((std::is_same_v<L, Losses> ? false : (++i, true)) && ...);
+  while (i < sizeof...(Losses) && !same[i]) ++i;
   return i;
 }
 
