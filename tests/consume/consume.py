@@ -69,6 +69,9 @@ def main():
     sep = sys.argv.index("--")
     route, source_root = sys.argv[1:sep]
     compiler = sys.argv[sep + 1:]
+    if route == "cmake" and shutil.which("cmake") is None:
+        print("SKIPPED: cmake is not installed (apt-get install cmake)")
+        sys.exit(77)
     env = dict(os.environ, CXX=" ".join(compiler))
     with tempfile.TemporaryDirectory(prefix="fixnet-consume-") as work:
         project = os.path.join(work, "project")
