@@ -30,7 +30,11 @@ def main():
     if classes[:3] != ["0", "1", "2"]:
         print(f"run_ship: the blobs' centres were classified {classes[:3]}, expected 0 1 2")
         return 1
-    print("ok: the baked network computes what the loaded file computes")
+    bad = subprocess.run([predict, model, "1", "x"], capture_output=True, text=True)
+    if bad.returncode == 0 or "'x'" not in bad.stderr:
+        print(f"run_ship: a coordinate 'x' was not refused:\n{bad.stdout}{bad.stderr}")
+        return 1
+    print("ok: the baked network computes what the loaded file computes; a bad coordinate is refused")
     return 0
 
 

@@ -31,6 +31,7 @@
 #include <fixnet/trainer.hpp>
 
 #include "counting_new.hpp"
+#include "history_support.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -65,32 +66,6 @@ std::array<float, Net::parameter_count> parameters_of(const Net& net) {
   std::array<float, Net::parameter_count> p;
   net.get_parameters(p);
   return p;
-}
-
-/// Whether two NaN-or-equal doubles are the same value.
-bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
-
-/// The records' results are identical (timings aside).
-void check_same_records(const TrainingHistory& a, const TrainingHistory& b) {
-  BOOST_TEST_REQUIRE(a.epochs.size() == b.epochs.size());
-  for (std::size_t k = 0; k < a.epochs.size(); ++k) {
-    const EpochRecord& x = a.epochs[k];
-    const EpochRecord& y = b.epochs[k];
-    BOOST_TEST_CONTEXT("epoch " << x.epoch) {
-      BOOST_TEST(x.epoch == y.epoch);
-      BOOST_TEST(same(x.train_loss, y.train_loss));
-      BOOST_TEST(same(x.train_accuracy, y.train_accuracy));
-      BOOST_TEST(same(x.validation_loss, y.validation_loss));
-      BOOST_TEST(same(x.validation_accuracy, y.validation_accuracy));
-      BOOST_TEST(same(x.learning_rate, y.learning_rate));
-      BOOST_TEST(same(x.gradient_norm, y.gradient_norm));
-      BOOST_TEST(x.samples == y.samples);
-      BOOST_TEST(x.steps == y.steps);
-      BOOST_TEST(x.improved == y.improved);
-    }
-  }
-  BOOST_TEST((a.best_epoch == b.best_epoch));
-  BOOST_TEST(a.stop_message == b.stop_message);
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -139,7 +114,7 @@ BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_run_bit_for_bit) {
   };
   auto a = initial_net(), b = initial_net(), c = initial_net();
   const TrainingHistory ha = run(11, *a), hb = run(11, *b), hc = run(12, *c);
-  check_same_records(ha, hb);
+  check_same_history(ha, hb);
   BOOST_TEST((a->parameters() == b->parameters()));
   BOOST_TEST(!(a->parameters() == c->parameters()));  // another seed, another order
   BOOST_TEST(ha.last().train_loss != hc.last().train_loss);
