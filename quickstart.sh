@@ -34,7 +34,7 @@ esac
 packages=(
   g++ meson ninja-build pkg-config python3
   libhwy-dev libboost-dev libboost-test-dev
-  libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev
+  libcli11-dev libfmt-dev zlib1g-dev nlohmann-json3-dev libcsv-dev
   libbenchmark-dev libeigen3-dev
 )
 # For the tests only: the PyTorch interop test needs torch (large); the
