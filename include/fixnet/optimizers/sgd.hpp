@@ -58,8 +58,7 @@ class Sgd {
 
   /// Throws std::invalid_argument for a negative or non-finite learning rate,
   /// momentum or weight decay, a non-finite dampening, and for Nesterov
-  /// momentum without momentum or
-  /// with dampening (PyTorch's checks).
+  /// momentum without momentum or with dampening (PyTorch's checks).
   explicit Sgd(const options_type& options = {}) : options_(options) {
     detail::check_option(options.lr >= 0, "Sgd", "a learning rate >= 0", options.lr);
     detail::check_option(options.momentum >= 0, "Sgd", "a momentum >= 0", options.momentum);
