@@ -110,10 +110,13 @@ bool holds_own_kind(const Output& o, std::string& holds) {
     holds = "a PNG image";
     return head.starts_with("\x89PNG\r\n\x1a\n");
   }
-  const std::string_view first_line = head.substr(0, head.find('\n'));
   holds = fmt::format("a curve: its first line starts with '{}'", o.csv_header);
   if (head.starts_with(o.csv_header)) return true;
-  holds = fmt::format("its first line is '{}', not this program's header '{}...'", first_line, o.csv_header);
+  const std::string_view first_line = head.substr(0, std::min<std::size_t>(head.find('\n'), 60));
+  const bool text = std::all_of(first_line.begin(), first_line.end(),
+                                [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+  holds = text ? fmt::format("its first line is '{}', not this program's header '{}...'", first_line, o.csv_header)
+               : fmt::format("it holds binary data, not this program's header '{}...'", o.csv_header);
   return false;
 }
 
