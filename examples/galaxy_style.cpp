@@ -403,7 +403,7 @@ int run(const Options& options) {
       stopped = run_adam(options, learning_rate, train, objective, *theta, monitor, evaluations);
     }
   } catch (const std::exception& e) {
-    throw std::runtime_error(e.what() + csv.partial_note());
+    throw std::runtime_error(csv.with_note(e.what()));
   }
   monitor.finish(*theta);
   const double training = monitor.training_seconds();

@@ -377,6 +377,7 @@ class HistoryCsv {
 
   bool active() const noexcept { return file_.active(); }
   std::string partial_note() const { return file_.partial_note(); }
+  std::string with_note(std::string_view message) const { return file_.with_note(message); }
 
  private:
   static std::string text(const fixnet::TrainingHistory& history) {

@@ -87,10 +87,10 @@ int run_reference(const Options& o) {
     history = o.resume.empty() ? trainer.fit(*net, data.train) : trainer.resume(*net, o.resume, data.train);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "mnist: error: {}{}\n", e.what(), csv.partial_note());
+    fmt::print(stderr, "mnist: error: {}\n", csv.with_note(e.what()));
     return EXIT_FAILURE;
   } catch (const std::exception& e) {
-    throw std::runtime_error(e.what() + csv.partial_note());
+    throw std::runtime_error(csv.with_note(e.what()));
   }
   const fixnet::Evaluation train = trainer.evaluate(*net, data.train);
   const fixnet::Evaluation test = trainer.evaluate(*net, data.test);

@@ -111,10 +111,10 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
                                : trainer.resume(net, o.resume, data.train, data.validation);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}{}\n", run.name, e.what(), csv.partial_note());
+    fmt::print(stderr, "{}: error: {}\n", run.name, csv.with_note(e.what()));
     return EXIT_FAILURE;
   } catch (const std::exception& e) {
-    throw std::runtime_error(e.what() + csv.partial_note());
+    throw std::runtime_error(csv.with_note(e.what()));
   }
 
   fmt::print("{}\n", history.stop_message);

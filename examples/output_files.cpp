@@ -268,7 +268,7 @@ void CurveFile::replace(std::string_view text) {
   try {
     fixnet::write_file_atomically(partial_, std::as_bytes(std::span<const char>(text.data(), text.size())));
   } catch (const fixnet::FileWriteError& e) {
-    throw std::runtime_error(fmt::format("{}: {} ({} is unchanged)", flag_, e.what(), path_));
+    throw std::runtime_error(fmt::format("{}: {}{}", flag_, e.what(), partial_note()));
   }
   written_ = text.size();
 }
@@ -297,7 +297,12 @@ void CurveFile::commit() {
 
 std::string CurveFile::partial_note() const {
   if (!active() || committed_) return {};
-  return fmt::format("; the {} is in {} ({} is unchanged)", what_, partial_, path_);
+  return fmt::format("; {} holds the {} ({} is unchanged)", partial_, what_, path_);
+}
+
+std::string CurveFile::with_note(std::string_view message) const {
+  if (!active() || message.find(partial_) != std::string_view::npos) return std::string(message);
+  return std::string(message) + partial_note();
 }
 
 bool on_path(const std::string& name) {

@@ -72,8 +72,8 @@ class CurveFile {
   CurveFile() = default;
   /// Starts PATH.partial (replacing an earlier run's) with `header` (a line,
   /// "\n" included); nothing for an empty `path`. `program` and `what` go
-  /// into the interrupt message ("blobs: interrupted; the loss curve of the
-  /// finished epochs is in ...").
+  /// into the interrupt message ("blobs: interrupted; PATH.partial holds the
+  /// loss curve of the finished epochs (PATH is unchanged)").
   CurveFile(std::string_view program, std::string_view flag, std::string path, std::string_view what,
             std::string_view header);
   ~CurveFile();
@@ -93,9 +93,11 @@ class CurveFile {
   void replace(std::string_view text);
   /// Makes PATH the curve: PATH.partial flushed to disk and renamed over it.
   void commit();
-  /// "; the loss curve of the finished epochs is in PATH.partial (PATH is
+  /// "; PATH.partial holds the loss curve of the finished epochs (PATH is
   /// unchanged)", for an error message; "" when there is no partial curve.
   std::string partial_note() const;
+  /// `message` with the partial note, unless it names the partial file.
+  std::string with_note(std::string_view message) const;
 
  private:
   std::string flag_;
