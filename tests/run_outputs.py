@@ -118,8 +118,16 @@ def start_and_wait(command, cwd, partial, rows, preexec=None):
     rows, or (process, False) if the process ended first."""
     if os.path.exists(partial):
         os.remove(partial)  # an earlier run's: its rows must not count
+    def default_signals():
+        # A test started from a background shell inherits SIGINT ignored,
+        # which the example (rightly) keeps: give it the default.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if preexec:
+            preexec()
+
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, preexec_fn=preexec)
+                               text=True, preexec_fn=default_signals)
     deadline = time.time() + 60
     while time.time() < deadline:
         if process.poll() is not None:
@@ -178,7 +186,11 @@ def main():
             raise Failure(f"the long run ended (status {process.returncode}) before it could be killed: "
                           f"{process.stderr.read()}")
         process.send_signal(sig)
-        _, stderr = process.communicate(timeout=120)
+        try:
+            _, stderr = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise Failure(f"{sig.name} did not end the run within 120 s") from None
         if process.returncode != -sig:
             raise Failure(f"after {sig.name}: expected death by the signal, got status {process.returncode}: "
                           f"{stderr}")
