@@ -312,6 +312,23 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {
   BOOST_TEST(message_of([] { AdamW<Net>(); }).empty());
 }
 
+// Infinite hyper-parameters (issue 15): PyTorch accepts lr = inf and fails
+// later, as divergence.
+BOOST_AUTO_TEST_CASE(infinite_options_are_rejected_with_a_message) {
+  using Net = Tiny<float>;
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  BOOST_TEST(message_of([] { Adam<Net>({.lr = inf}); }) ==
+             "fixnet::Adam: expected a learning rate >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { Adam<Net>({.lr = std::numeric_limits<float>::quiet_NaN()}); }) ==
+             "fixnet::Adam: expected a learning rate >= 0, got nan (not a finite number)");
+  BOOST_TEST(message_of([] { Adam<Net>({.eps = inf}); }) ==
+             "fixnet::Adam: expected eps >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { Adam<Net>({.weight_decay = inf}); }) ==
+             "fixnet::Adam: expected a weight decay >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { AdamW<Net>({.lr = inf}); }) ==
+             "fixnet::AdamW: expected a learning rate >= 0, got inf (not a finite number)");
+}
+
 BOOST_AUTO_TEST_CASE(defaults_are_pytorchs) {
   const AdamOptions<float> adam;
   BOOST_TEST(adam.lr == 1e-3f);

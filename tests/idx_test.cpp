@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE idx
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -125,6 +127,50 @@ BOOST_AUTO_TEST_CASE(a_directory_is_not_a_file) {
   const Files f = good_files(false);
   check_message(message_of<DataError>([&] { data::load_idx<float, kWidth>(f.dir.path(), f.labels); }),
                 {f.dir.path().string(), "is a directory"});
+}
+
+// Issue 15: a FIFO was reported as missing (and opening it waits for a
+// writer); a device is not a data file either.
+BOOST_AUTO_TEST_CASE(a_fifo_or_a_device_is_named_as_not_a_regular_file) {
+  const Files f = good_files(false);
+  const std::filesystem::path fifo = f.dir / "fifo";
+  BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  check_message(message_of<DataError>([&] { data::load_idx<float, kWidth>(fifo, f.labels); }),
+                {fifo.string(), "is a FIFO, not a regular file", "expected an IDX image file"});
+  check_message(message_of<DataError>([&] { data::read_idx_labels(fifo); }),
+                {fifo.string(), "is a FIFO, not a regular file", "expected an IDX label file"});
+  check_message(message_of<DataError>([&] { data::read_idx_labels("/dev/null"); }),
+                {"/dev/null", "is a character device, not a regular file"});
+}
+
+// Issue 15: a forged count on a real file reserved memory for the count
+// (43 GB for MNIST's 9.8 MB training images) and failed with std::bad_alloc
+// naming no file. Now the count is checked against the file's size first.
+BOOST_AUTO_TEST_CASE(a_forged_count_fails_by_name_before_any_allocation) {
+  for (const bool gz : {false, true}) {
+    BOOST_TEST_CONTEXT((gz ? "gzipped" : "plain")) {
+      // 4e9 images of 2 x 3 pixels on a file that holds five: 24 GB of
+      // pixels, 96 GB of float rows.
+      Bytes images = idx_images(4000000000u, kRows, kColumns, kPixels);
+      const Files f(images, idx_labels(kLabels), gz);
+      const std::string m = message_of<DataError>([&] { data::read_idx_images(f.images); });
+      check_message(m, {f.images.string(), "truncated", "expected 24000000000 bytes of pixels",
+                        "4000000000 images of 2 x 3", "16-byte header"});
+      if (!gz) check_message(m, {"got 30 (the file is 46 bytes"});
+      if (gz) check_message(m, {"more than a gzip file of"});
+      Bytes labels = idx_labels(kLabels);
+      labels[4] = 0xEE;  // count 0xEE000005
+      const Files g(idx_images(kCount, kRows, kColumns, kPixels), labels, gz);
+      check_message(message_of<DataError>([&] { data::read_idx_labels(g.labels); }),
+                    {g.labels.string(), "truncated", "expected 3992977413 bytes of labels"});
+      // The whole loader: the labels' count disagrees first; make both agree.
+      Bytes forged_labels = idx_labels(kLabels);
+      forged_labels[4] = 0xEE;
+      Bytes forged_images = idx_images(0xEE000005u, kRows, kColumns, kPixels);
+      const Files h(forged_images, forged_labels, gz);
+      check_message(load_error(h), {"truncated", "bytes of labels"});
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_says_what_it_should_start_with) {

@@ -289,6 +289,22 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {
   BOOST_TEST(message_of([] { RmsProp<Net>(); }).empty());
 }
 
+// Infinite hyper-parameters (issue 15).
+BOOST_AUTO_TEST_CASE(infinite_options_are_rejected_with_a_message) {
+  using Net = Tiny<float>;
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  BOOST_TEST(message_of([] { RmsProp<Net>({.lr = inf}); }) ==
+             "fixnet::RmsProp: expected a learning rate >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { RmsProp<Net>({.alpha = inf}); }) ==
+             "fixnet::RmsProp: expected alpha >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { RmsProp<Net>({.eps = inf}); }) ==
+             "fixnet::RmsProp: expected eps >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { RmsProp<Net>({.momentum = inf}); }) ==
+             "fixnet::RmsProp: expected a momentum >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { RmsProp<Net>({.weight_decay = inf}); }) ==
+             "fixnet::RmsProp: expected a weight decay >= 0, got inf (not a finite number)");
+}
+
 BOOST_AUTO_TEST_CASE(defaults_are_pytorchs) {
   const RmsPropOptions<float> o;
   BOOST_TEST(o.lr == 1e-2f);

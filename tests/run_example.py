@@ -2,7 +2,7 @@
 """Smoke test of a fixnet example: run it, and check from its output that it
 learned.
 
-    run_example.py [--min-accuracy A] [--timeout S] [--accuracy-label L]
+    run_example.py (--min-accuracy A | --max-rmse R) [--timeout S] [--accuracy-label L]
                    [--csv-every-epoch] [--skip-unless-env VAR] -- EXAMPLE [ARGS...]
 
 EXAMPLE must exit with status 0 and print
@@ -10,7 +10,8 @@ EXAMPLE must exit with status 0 and print
   - lines "epoch N  loss X" (at least two, N increasing; more may follow X on
     the line),
   - one line "L: C/T = P%" (L is "accuracy" unless --accuracy-label says
-    otherwise, e.g. "test accuracy"),
+    otherwise, e.g. "test accuracy"), or for a regression (--max-rmse) one
+    line "rmse: X",
 and, if it says "loss curve written to FILE", FILE must hold the same curve:
 lines "epoch,loss[,...]" after a header that starts with "epoch,loss" (more
 columns may follow; only the first two are compared). With --csv-every-epoch
@@ -22,7 +23,7 @@ empty (the example's data is not on this machine), the example is not run:
 the script says so and exits with 77, Meson's code for a skipped test.
 
 Passes when the first reported loss is greater than the last one and the
-accuracy is above A (a fraction, e.g. 0.5). Prints the example's output and
+accuracy is above A (a fraction, e.g. 0.5), or the RMSE below R. Prints the example's output and
 the verdict; exits 0 on success, 1 on failure (Meson's exitcode protocol).
 """
 
@@ -80,7 +81,18 @@ def read_csv(path):
     return curve
 
 
-def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False):
+def check_rmse(lines, max_rmse):
+    """The one 'rmse: X' line's X must be finite and below max_rmse."""
+    found = [m for m in (re.match(r"^rmse:\s*(\S+)$", line) for line in lines) if m]
+    if len(found) != 1:
+        raise Failure(f"expected one 'rmse: X' line, found {len(found)}")
+    rmse = float(found[0].group(1))
+    if not (math.isfinite(rmse) and rmse < max_rmse):
+        raise Failure(f"RMSE {rmse} is not below {max_rmse}")
+    return f"RMSE {rmse:.4f} < {max_rmse}"
+
+
+def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False, max_rmse=None):
     lines = output.splitlines()
     if not any(TARGET_LINE.match(line) for line in lines):
         raise Failure("the example did not print 'Highway target: ...'")
@@ -92,6 +104,10 @@ def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False
     if not last < first:
         raise Failure(f"the loss did not fall: {first} at epoch {first_epoch}, "
                       f"{last} at epoch {last_epoch}")
+
+    if max_rmse is not None:
+        return (f"loss {first:g} at epoch {first_epoch} -> {last:g} at epoch {last_epoch}, "
+                + check_rmse(lines, max_rmse))
 
     accuracy_line = re.compile(r"^" + re.escape(accuracy_label) + r":\s*(\d+)/(\d+)\s*=")
     accuracies = [accuracy_line.match(line) for line in lines]
@@ -128,8 +144,11 @@ def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--min-accuracy", type=float, required=True,
-                        help="fraction of training points the example must classify correctly")
+    criterion = parser.add_mutually_exclusive_group(required=True)
+    criterion.add_argument("--min-accuracy", type=float,
+                           help="fraction of points the example must classify correctly")
+    criterion.add_argument("--max-rmse", type=float,
+                           help="for a regression: the RMSE the example must stay below")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before the example is killed")
     parser.add_argument("--accuracy-label", default="accuracy",
@@ -163,7 +182,8 @@ def main():
         print(f"FAIL: the example exited with status {result.returncode}")
         return 1
     try:
-        verdict = check(result.stdout, args.min_accuracy, args.accuracy_label, args.csv_every_epoch)
+        verdict = check(result.stdout, args.min_accuracy, args.accuracy_label, args.csv_every_epoch,
+                        args.max_rmse)
     except Failure as e:
         print(f"FAIL: {e}")
         return 1

@@ -312,8 +312,23 @@ BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {
   BOOST_TEST(message_of([] { Sgd<Net>({.momentum = 0.9f, .dampening = 0.5f, .nesterov = true}); }) ==
              "fixnet::Sgd: expected dampening 0 with Nesterov momentum, got 0.5");
   BOOST_TEST(message_of([] { Sgd<Net>({.lr = std::numeric_limits<float>::quiet_NaN()}); }) ==
-             "fixnet::Sgd: expected a learning rate >= 0, got nan");
+             "fixnet::Sgd: expected a learning rate >= 0, got nan (not a finite number)");
   BOOST_TEST(message_of([] { Sgd<Net>(); }).empty());
+}
+
+// Infinite hyper-parameters (issue 15): PyTorch accepts lr = inf; its first
+// step makes every parameter NaN.
+BOOST_AUTO_TEST_CASE(infinite_options_are_rejected_with_a_message) {
+  using Net = Tiny<float>;
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  BOOST_TEST(message_of([] { Sgd<Net>({.lr = inf}); }) ==
+             "fixnet::Sgd: expected a learning rate >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { Sgd<Net>({.momentum = inf}); }) ==
+             "fixnet::Sgd: expected a momentum >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { Sgd<Net>({.weight_decay = inf}); }) ==
+             "fixnet::Sgd: expected a weight decay >= 0, got inf (not a finite number)");
+  BOOST_TEST(message_of([] { Sgd<Net>({.momentum = 0.9f, .dampening = inf}); }) ==
+             "fixnet::Sgd: expected a finite dampening, got inf (not a finite number)");
 }
 
 BOOST_AUTO_TEST_CASE(defaults_are_pytorchs) {

@@ -1,6 +1,12 @@
 // fixnet — statically shaped neural networks, vectorised with Highway.
 //
-// The umbrella header: everything a user needs.
+// The umbrella header: networks, initialisation, optimisers, the trainer
+// and its history, data sets and their loaders (IDX/MNIST, CSV, synthetic),
+// evaluation and metrics, model files. A program that only runs networks
+// compiles faster with <fixnet/inference.hpp>. Opt-in extras keep their own
+// headers: runtime dispatch (fixnet/dynamic_dispatch.hpp), data-parallel
+// steps (fixnet/data_parallel.hpp), full-batch minimisers
+// (fixnet/full_batch/), baking weights into a header (fixnet/io/bake.hpp).
 //
 //   #include <fixnet/fixnet.hpp>
 //   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
@@ -10,41 +16,40 @@
 #ifndef FIXNET_FIXNET_HPP
 #define FIXNET_FIXNET_HPP
 
-#include "fixnet/activation.hpp"
-#include "fixnet/activations/identity.hpp"
-#include "fixnet/activations/leaky_relu.hpp"
-#include "fixnet/activations/relu.hpp"
-#include "fixnet/activations/sigmoid.hpp"
-#include "fixnet/activations/softmax.hpp"
-#include "fixnet/activations/tanh.hpp"
-#include "fixnet/batch.hpp"
+#include "fixnet/callbacks.hpp"
+#include "fixnet/checkpoint.hpp"
 #include "fixnet/checks.hpp"
 #include "fixnet/clipping.hpp"
-#include "fixnet/config.hpp"
-#include "fixnet/dense.hpp"
-#include "fixnet/dropout.hpp"
+#include "fixnet/data/blobs.hpp"
+#include "fixnet/data/csv.hpp"
+#include "fixnet/data/dataset.hpp"
+#include "fixnet/data/idx.hpp"
+#include "fixnet/data/mnist.hpp"
+#include "fixnet/data/moons.hpp"
+#include "fixnet/describe.hpp"
+#include "fixnet/evaluate.hpp"
 #include "fixnet/finite.hpp"
 #include "fixnet/gradient_descent.hpp"
+#include "fixnet/history.hpp"
 #include "fixnet/init.hpp"
-#include "fixnet/loss.hpp"
-#include "fixnet/losses/binary_cross_entropy.hpp"
-#include "fixnet/losses/cross_entropy.hpp"
-#include "fixnet/losses/squared_error.hpp"
-#include "fixnet/network.hpp"
+#include "fixnet/io/model_file.hpp"
 #include "fixnet/optimizers/adam.hpp"
 #include "fixnet/optimizers/any_optimizer.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
 #include "fixnet/optimizers/rmsprop.hpp"
 #include "fixnet/optimizers/sgd.hpp"
 #include "fixnet/parameters.hpp"
+#include "fixnet/progress.hpp"
 #include "fixnet/regularization.hpp"
 #include "fixnet/schedules.hpp"
-#include "fixnet/simd.hpp"
-#include "fixnet/workspace.hpp"
+#include "fixnet/standardization.hpp"
+#include "fixnet/trainer.hpp"
+#include "fixnet/version.hpp"
 
 #endif  // FIXNET_FIXNET_HPP
 
-// The kernels, outside the include guard: under hwy/foreach_target.h this
-// header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/network-inl.hpp"
+// Outside the include guard: under hwy/foreach_target.h this header is
+// re-included once per target, and the kernels must be too (the network's
+// come with fixnet/inference.hpp, which holds the networks themselves).
+#include "fixnet/inference.hpp"
 #include "fixnet/kernels/optimizers-inl.hpp"

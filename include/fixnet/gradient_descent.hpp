@@ -2,9 +2,24 @@
 #ifndef FIXNET_GRADIENT_DESCENT_HPP
 #define FIXNET_GRADIENT_DESCENT_HPP
 
+#include <concepts>
+
 #include "fixnet/config.hpp"
 
 namespace fixnet {
+
+namespace detail {
+
+template <class StepScalar, class NetworkScalar>
+consteval bool check_step_scalar() {
+  // Fix: GradientDescent<double> for a double network, GradientDescent<float>
+  // (the default) for a float one.
+  static_assert(std::same_as<StepScalar, NetworkScalar>,
+                "fixnet: GradientDescent<T>::step: T differs from the network's scalar type");
+  return true;
+}
+
+}  // namespace detail
 
 /// theta <- theta - learning_rate * g: the update of full-batch and
 /// stochastic gradient descent without momentum. Stateless, so one value
@@ -17,6 +32,7 @@ struct GradientDescent {
   /// Applies one update. Vectorised, allocation-free.
   template <class Net>
   void step(Net& net, const typename Net::parameters_type& grads) const noexcept {
+    static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
     net.parameters().add_scaled(-learning_rate, grads);
   }
 
@@ -29,12 +45,16 @@ struct GradientDescent {
   /// batches and 2x for one sample. Returns the summed loss before the step.
   template <class Net, class Xs, class Ts, class L, class W>
   T step(Net& net, const Xs& xs, const Ts& targets, L loss, W& ws) const noexcept {
+    static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
     return net.backward(xs, targets, loss, net.parameters(), ws, -learning_rate);
   }
 
-  /// One fused step on one sample (x, target); see the batch overload.
+  /// One fused step on one sample (x, target); see the batch overload. The
+  /// batches and samples the network's `backward` accepts, and no others
+  /// (a std::vector is refused with the message saying what is).
   template <class Net, class Row, class Tgt, class L>
   T step(Net& net, const Row& x, const Tgt& target, L loss) const noexcept {
+    static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
     return net.backward(x, target, loss, net.parameters(), -learning_rate);
   }
 };

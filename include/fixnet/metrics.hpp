@@ -1,9 +1,13 @@
-// fixnet — classification metrics: accuracy, the confusion matrix, and
-// per-class precision, recall and F1.
+// fixnet — classification metrics (accuracy, the confusion matrix,
+// per-class precision, recall and F1) and regression metrics (RMSE, MAE).
 //
 //   fixnet::ConfusionMatrix m(10);
 //   for (std::size_t i = 0; i < n; ++i) m.add(labels[i], fixnet::argmax(outputs[i]));
 //   std::cout << "accuracy " << m.accuracy() << '\n' << m;  // the matrix and a per-class report
+//
+//   fixnet::RegressionErrors e;
+//   for (std::size_t i = 0; i < n; ++i) e.add(outputs[i], targets[i]);
+//   std::cout << "RMSE " << e.rmse() << ", MAE " << e.mae() << '\n';
 //
 // To evaluate a network over a data set, see fixnet/evaluate.hpp.
 #ifndef FIXNET_METRICS_HPP
@@ -11,6 +15,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iomanip>
@@ -33,6 +38,47 @@ std::size_t argmax(const Row& row) noexcept {
     if (row[k] > row[best] || (row[best] != row[best] && row[k] == row[k])) best = k;
   return best;
 }
+
+/// Errors of regression outputs against their targets, accumulated in double
+/// over every value of every sample: the root mean squared error and the
+/// mean absolute error (each output counts once: a sample of K outputs adds
+/// K values). NaN before any value.
+class RegressionErrors {
+ public:
+  /// Adds one sample's outputs and targets (rows of the same width).
+  template <class Outputs, class Targets>
+  void add(const Outputs& outputs, const Targets& targets) noexcept {
+    assert(std::size(outputs) == std::size(targets));
+    for (std::size_t k = 0; k < std::size(outputs); ++k) {
+      const double d = static_cast<double>(outputs[k]) - static_cast<double>(targets[k]);
+      squared_ += d * d;
+      absolute_ += std::abs(d);
+    }
+    values_ += std::size(outputs);
+  }
+  /// Adds another accumulator's values.
+  void add(const RegressionErrors& other) noexcept {
+    squared_ += other.squared_;
+    absolute_ += other.absolute_;
+    values_ += other.values_;
+  }
+
+  /// Values added (samples times outputs).
+  std::size_t values() const noexcept { return values_; }
+  /// sqrt(mean of (output - target)^2).
+  double rmse() const noexcept { return std::sqrt(squared_ / count()); }
+  /// Mean of |output - target|.
+  double mae() const noexcept { return absolute_ / count(); }
+
+ private:
+  double count() const noexcept {
+    return values_ == 0 ? std::nan("") : static_cast<double>(values_);
+  }
+
+  double squared_ = 0;
+  double absolute_ = 0;
+  std::size_t values_ = 0;
+};
 
 /// Fraction of equal entries in `truth` and `predicted` (same length; 0 for
 /// none). Throws std::invalid_argument when the lengths differ.

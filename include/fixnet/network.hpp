@@ -212,6 +212,14 @@ class BasicNetwork {
     for (std::size_t b = 0; b < B; ++b) ws.get_output(b, ys[b]);
   }
 
+  /// A batch whose size is not part of its type (a std::vector of rows): one
+  /// error saying what is accepted.
+  template <class Xs, class Ys, std::size_t B>
+    requires(!(FixedBatch<Xs> && FixedBatch<Ys>))
+  void forward(const Xs& /*xs*/, Ys&& /*ys*/, workspace_type<B>& /*ws*/) const noexcept {
+    check_batch_types<Xs, Ys>();
+  }
+
   /// One sample: adds the gradient of `loss` at (x, target) to `grads` and
   /// returns the loss. The target is a row of `outputs` values or a class
   /// index (< outputs). Gradients accumulate (sum) until `grads.zero()`.
@@ -261,6 +269,16 @@ class BasicNetwork {
     return Kernels::template backward<L>(*this, ws, grads, scale);
   }
 
+  /// A batch of inputs or targets whose size is not part of its type: one
+  /// error saying what is accepted.
+  template <class Xs, class Ts, Loss L, std::size_t B>
+    requires(!(FixedBatch<Xs> && FixedBatch<Ts>))
+  T backward(const Xs& /*xs*/, const Ts& /*targets*/, L /*loss*/, parameters_type& /*grads*/,
+             workspace_type<B>& /*ws*/, T /*scale*/ = 1) const noexcept {
+    check_batch_types<Xs, Ts>();
+    return 0;
+  }
+
   /// The loss at (x, target), without gradients.
   template <FixedRow Row, Target Tgt, Loss L>
   T loss(const Row& x, const Tgt& target, L /*loss*/) const noexcept {
@@ -294,6 +312,15 @@ class BasicNetwork {
     return Kernels::template loss<L>(*this, ws);
   }
 
+  /// A batch of inputs or targets whose size is not part of its type.
+  template <class Xs, class Ts, Loss L, std::size_t B>
+    requires(!(FixedBatch<Xs> && FixedBatch<Ts>))
+  T loss(const Xs& /*xs*/, const Ts& /*targets*/, L /*loss*/,
+         workspace_type<B>& /*ws*/) const noexcept {
+    check_batch_types<Xs, Ts>();
+    return 0;
+  }
+
   friend bool operator==(const BasicNetwork&, const BasicNetwork&) = default;
 
  private:
@@ -316,6 +343,15 @@ class BasicNetwork {
       static_assert(detail::check_input_row_type<T, Row>());
     else if constexpr (!Target<Tgt>)
       static_assert(detail::check_target_type<T, Tgt>());
+  }
+
+  // Reports the inputs' batch type if it is wrong, else the other's.
+  template <class Xs, class Other>
+  static constexpr void check_batch_types() noexcept {
+    if constexpr (!FixedBatch<Xs>)
+      static_assert(detail::check_batch_type<Xs>());
+    else
+      static_assert(detail::check_batch_type<Other>());
   }
 
   template <class Xs, std::size_t B>

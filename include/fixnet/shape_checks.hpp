@@ -96,6 +96,17 @@ consteval bool check_target_type() {
   return true;
 }
 
+/// What the batch overloads accept, said when a batch's size is not part of
+/// its type (a std::vector of rows, a std::span of dynamic extent).
+template <class FoundBatch>
+consteval bool check_batch_type() {
+  static_assert(dependent_false<FoundBatch>,
+                "fixnet: a batch's size must be part of its type: pass std::array<Row, B>, "
+                "std::span<const Row, B> or fixnet::GatheredBatch<Row, B>, B the workspace's "
+                "batch size; over a std::vector of rows: std::span<const Row, B>(rows.data(), B)");
+  return true;
+}
+
 template <std::size_t ExpectedOutputs, std::size_t FoundOutputs>
 consteval bool check_output_extent() {
   static_assert(ExpectedOutputs == FoundOutputs,

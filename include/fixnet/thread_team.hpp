@@ -10,7 +10,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace fixnet::detail {
@@ -34,6 +40,12 @@ inline void spin_then_wait(Ready&& ready, Sleep&& sleep) noexcept {
   while (!ready()) sleep();
 }
 
+/// Starts a thread running `body`. `ThreadTeam` takes one so that tests can
+/// make the system refuse a thread; the default is std::thread's constructor.
+using ThreadStarter = std::thread (*)(std::function<void()> body);
+
+inline std::thread start_thread(std::function<void()> body) { return std::thread(std::move(body)); }
+
 /// `threads` - 1 worker threads and the caller, running one job at a time.
 /// A job is a function pointer and a context, so starting one allocates
 /// nothing. Inside a job, `barrier()` waits for every thread.
@@ -41,18 +53,39 @@ class ThreadTeam {
  public:
   using Job = void (*)(void* context, std::size_t thread) noexcept;
 
-  explicit ThreadTeam(std::size_t threads) : threads_(threads) {
+  /// Starts the workers. If the system refuses one (std::thread throws
+  /// std::system_error, e.g. EAGAIN under a process or memory limit), the
+  /// workers already running are stopped and joined, and a std::system_error
+  /// with the same code says how many threads were asked for and how many
+  /// had started; another exception from `start` becomes a
+  /// std::runtime_error saying the same. Throws std::invalid_argument for
+  /// zero threads.
+  explicit ThreadTeam(std::size_t threads, ThreadStarter start = &start_thread) : threads_(threads) {
+    if (threads == 0) throw std::invalid_argument("fixnet: a thread team needs at least 1 thread, got 0");
     workers_.reserve(threads - 1);
-    for (std::size_t t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
+    for (std::size_t t = 1; t < threads; ++t) {
+      try {
+        workers_.push_back(start([this, t] { work(t); }));
+      } catch (...) {
+        // The workers already started would otherwise be destroyed
+        // joinable, which is std::terminate.
+        stop_workers();
+        const std::string message = "fixnet: asked for " + std::to_string(threads) + " threads, started " +
+                                    std::to_string(t) + " (the caller and " + std::to_string(t - 1) +
+                                    " workers) before the system refused thread " + std::to_string(t + 1);
+        try {
+          throw;
+        } catch (const std::system_error& e) {
+          throw std::system_error(e.code(), message);
+        } catch (const std::exception& e) {
+          throw std::runtime_error(message + ": " + e.what());
+        }
+      }
+    }
   }
   ThreadTeam(const ThreadTeam&) = delete;
   ThreadTeam& operator=(const ThreadTeam&) = delete;
-  ~ThreadTeam() {
-    stop_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    for (std::thread& w : workers_) w.join();
-  }
+  ~ThreadTeam() { stop_workers(); }
 
   std::size_t size() const noexcept { return threads_; }
 
@@ -87,6 +120,13 @@ class ThreadTeam {
   }
 
  private:
+  void stop_workers() noexcept {
+    stop_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (std::thread& w : workers_) w.join();
+  }
+
   void work(std::size_t thread) noexcept {
     std::uint32_t seen = 0;
     for (;;) {

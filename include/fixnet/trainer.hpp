@@ -264,8 +264,12 @@ consteval bool check_trainer_scalar() {
 
 /// Trains networks of type `Net` with batches of `B` samples, optimiser
 /// `Opt` (any `fixnet::Optimizer`: Sgd, RmsProp, Adam, AdamW) and loss `L`,
-/// on `fixnet::data::Dataset`s of labelled samples (classification: the
-/// labels are class indices below `Net::outputs`).
+/// on `fixnet::data::Dataset`s of labelled samples: classification (the
+/// labels are class indices below `Net::outputs`; accuracy is reported) or
+/// regression (`RegressionDataset`s of target rows of `Net::outputs` values,
+/// with a loss such as `SquaredError`; RMSE and MAE are reported, as the
+/// metrics "rmse", "mae", "validation_rmse" and "validation_mae" of each
+/// `EpochRecord`).
 ///
 /// A step, for each batch (or each `batches_per_step` batches):
 ///
@@ -333,16 +337,16 @@ class Trainer {
   /// std::invalid_argument for data that cannot be trained on (fewer samples
   /// than a batch, more classes than outputs), and whatever a callback
   /// throws.
-  template <Scalar T, std::size_t Width>
-  TrainingHistory fit(Net& net, const data::Dataset<T, Width>& train) {
-    return fit_checked(net, train, static_cast<const data::Dataset<T, Width>*>(nullptr));
+  template <Scalar T, std::size_t Width, class Label>
+  TrainingHistory fit(Net& net, const data::Dataset<T, Width, Label>& train) {
+    return fit_checked(net, train, static_cast<const data::Dataset<T, Width, Label>*>(nullptr));
   }
 
   /// Same, evaluated on `validation` after every epoch: early stopping and
   /// the best parameters use its loss. An empty validation set is none.
-  template <Scalar T, std::size_t Width>
-  TrainingHistory fit(Net& net, const data::Dataset<T, Width>& train,
-                      const data::Dataset<T, Width>& validation) {
+  template <Scalar T, std::size_t Width, class Label>
+  TrainingHistory fit(Net& net, const data::Dataset<T, Width, Label>& train,
+                      const data::Dataset<T, Width, Label>& validation) {
     return fit_checked(net, train, &validation);
   }
 
@@ -358,50 +362,59 @@ class Trainer {
   /// training set size, with validation where the run had none (or the
   /// reverse). The other options (learning rate, schedule, L2, clipping,
   /// patience) come from this trainer: keep them for an exact resume.
-  template <Scalar T, std::size_t Width>
+  template <Scalar T, std::size_t Width, class Label>
   TrainingHistory resume(Net& net, const std::filesystem::path& path,
-                         const data::Dataset<T, Width>& train) {
+                         const data::Dataset<T, Width, Label>& train) {
     // Fix: give the optimiser name() and for_each_state(f), as fixnet's have.
     static_assert(OptimizerWithState<Opt>,
                   "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
-    return fit_checked(net, train, static_cast<const data::Dataset<T, Width>*>(nullptr), &path);
+    return fit_checked(net, train, static_cast<const data::Dataset<T, Width, Label>*>(nullptr),
+                       &path);
   }
-  template <Scalar T, std::size_t Width>
+  template <Scalar T, std::size_t Width, class Label>
   TrainingHistory resume(Net& net, const std::filesystem::path& path,
-                         const data::Dataset<T, Width>& train,
-                         const data::Dataset<T, Width>& validation) {
+                         const data::Dataset<T, Width, Label>& train,
+                         const data::Dataset<T, Width, Label>& validation) {
     static_assert(OptimizerWithState<Opt>,
                   "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
     return fit_checked(net, train, &validation, &path);
   }
 
-  /// Loss and accuracy of `net` over `data` (fixnet::evaluate), through the
-  /// trainer's workspace.
-  Evaluation evaluate(const Net& net, const dataset_type& data) const {
+  /// Loss and accuracy (or RMSE and MAE) of `net` over `data`
+  /// (fixnet::evaluate), through the trainer's workspace.
+  template <class Label>
+  Evaluation evaluate(const Net& net,
+                      const data::Dataset<scalar_type, Net::inputs, Label>& data) const {
     return fixnet::evaluate(net, data, loss_, *workspace_);
   }
 
-  /// The loss of one batch and its correct predictions.
+  /// The loss of one batch and its correct predictions (or errors).
   struct BatchResult {
     /// Summed over the batch.
-    scalar_type loss;
-    /// Samples whose largest output is their label.
-    std::size_t correct;
+    scalar_type loss = 0;
+    /// Classification: samples whose largest output is their label.
+    std::size_t correct = 0;
+    /// Regression: the outputs' errors against their targets.
+    RegressionErrors errors{};
   };
 
   /// The batch step: forward and backward over B samples, ADDING the summed
   /// gradient to `grads`; returns the summed loss and the correct
-  /// predictions (read from the outputs the backward pass left in `ws`).
+  /// predictions or the regression errors (read from the outputs the
+  /// backward pass left in `ws`).
   /// Allocates nothing, throws nothing; touches only `ws` and `grads`, so
   /// threads with their own would run it on their share of a batch.
-  template <class Inputs, class Labels>
+  template <class Inputs, class Labels, class W = workspace_type>
   static BatchResult accumulate_batch(const Net& net, const Inputs& inputs, const Labels& labels,
-                                      L loss, workspace_type& ws, parameters_type& grads) noexcept {
-    BatchResult result{net.backward(inputs, labels, loss, grads, ws), 0};
+                                      L loss, W& ws, parameters_type& grads) noexcept {
+    BatchResult result{net.backward(inputs, labels, loss, grads, ws)};
     std::array<scalar_type, Net::outputs> y;
-    for (std::size_t b = 0; b < B; ++b) {
+    for (std::size_t b = 0; b < W::batch_size; ++b) {
       ws.get_output(b, y);
-      result.correct += argmax(y) == static_cast<std::size_t>(labels[b]);
+      if constexpr (FixedRow<decltype(labels[b])>)
+        result.errors.add(y, labels[b]);
+      else
+        result.correct += argmax(y) == static_cast<std::size_t>(labels[b]);
     }
     return result;
   }
@@ -446,37 +459,39 @@ class Trainer {
           "ProgressStyle::off for no progress)");
   }
 
-  template <Scalar T, std::size_t Width>
-  TrainingHistory fit_checked(Net& net, const data::Dataset<T, Width>& train,
-                              const data::Dataset<T, Width>* validation,
+  template <Scalar T, std::size_t Width, class Label>
+  TrainingHistory fit_checked(Net& net, const data::Dataset<T, Width, Label>& train,
+                              const data::Dataset<T, Width, Label>* validation,
                               const std::filesystem::path* resume_from = nullptr) {
     static_assert(detail::check_trainer_width<Net::inputs, Width>());
     static_assert(detail::check_trainer_scalar<scalar_type, T>());
+    static_assert(detail::check_target_width<Net::outputs, Label>());
     if (resume_from == nullptr && !options_.allow_zero_parameters)
       require_initialized(net, "fixnet::Trainer::fit",
                           "TrainerOptions::allow_zero_parameters = true");
     // Guarded so that, once a check has failed, its message is the only error.
-    if constexpr (Net::inputs == Width && std::same_as<scalar_type, T>)
+    if constexpr (Net::inputs == Width && std::same_as<scalar_type, T> &&
+                  detail::target_width_fits<Net::outputs, Label>)
       return run(net, train, validation != nullptr && !validation->empty() ? validation : nullptr,
                  resume_from);
     else
       return {};
   }
 
-  void check_data(const dataset_type& train, const dataset_type* validation) const {
+  template <class Data>
+  void check_data(const Data& train, const Data* validation) const {
     const bool full_batch = options_.batches_per_step == 0;
     if (train.empty() || (!full_batch && train.size() < B))
       throw std::invalid_argument(
           "fixnet::Trainer::fit: expected at least " + std::to_string(full_batch ? 1 : B) +
           (full_batch ? " training sample" : " training samples (one batch)") + ", got " +
           std::to_string(train.size()));
-    for (const dataset_type* d : {&train, validation})
-      if (d != nullptr && d->classes() > Net::outputs)
-        throw std::invalid_argument(
-            "fixnet::Trainer::fit: the " + std::string(d == &train ? "training" : "validation") +
-            " set has " + std::to_string(d->classes()) + " classes, but the network only " +
-            std::to_string(Net::outputs) + " outputs: expected at most Net::outputs classes" +
-            detail::first_label_not_below(*d, Net::outputs));
+    for (const Data* d : {&train, validation})
+      if (d != nullptr)
+        if (std::string error = detail::classes_beyond_outputs<Net>(
+                *d, "fixnet::Trainer::fit", d == &train ? "training set" : "validation set");
+            !error.empty())
+          throw std::invalid_argument(error);
     if (options_.patience > 0 && validation == nullptr)
       throw std::invalid_argument(
           "fixnet::Trainer::fit: early stopping (patience " + std::to_string(options_.patience) +
@@ -534,7 +549,8 @@ class Trainer {
 
   /// The first non-finite input value among the given training samples, if
   /// any: the data, not the training, is then at fault.
-  static std::string describe_inputs(const dataset_type& train,
+  template <class Data>
+  static std::string describe_inputs(const Data& train,
                                      std::span<const std::size_t> samples) {
     for (const std::size_t i : samples) {
       const auto& row = train.row(i);
@@ -547,7 +563,8 @@ class Trainer {
   }
 
   /// A batch's summed loss must be finite.
-  void check_loss(RunState& s, const Net& net, const dataset_type& train,
+  template <class Data>
+  void check_loss(RunState& s, const Net& net, const Data& train,
                   std::span<const std::size_t> samples, scalar_type loss) const {
     if (std::isfinite(loss)) [[likely]]
       return;
@@ -575,7 +592,8 @@ class Trainer {
   /// One optimiser step on the gradients accumulated over `samples`, the
   /// training samples' indices (see the class). Returns the gradient norm
   /// before clipping (NaN without clipping).
-  double step(RunState& s, Net& net, const dataset_type& train,
+  template <class Data>
+  double step(RunState& s, Net& net, const Data& train,
               std::span<const std::size_t> samples) {
     parameters_type& g = *gradients_;
     for (const auto& helper : helpers_) {
@@ -691,11 +709,16 @@ class Trainer {
     return stop;
   }
 
-  /// "loss 0.2314 acc 93.12%" into `buffer`.
+  /// "loss 0.2314 acc 93.12%" (classification) or "loss 0.0123 rmse
+  /// 0.1569" (regression: `rmse` is not NaN) into `buffer`.
   static std::string_view status_text(std::array<char, 96>& buffer, const char* prefix, double loss,
-                                      double accuracy) {
-    const int n = std::snprintf(buffer.data(), buffer.size(), "%sloss %.4f acc %.2f%%", prefix,
-                                loss, 100.0 * accuracy);
+                                      double accuracy, double rmse) {
+    const int n =
+        std::isnan(rmse)
+            ? std::snprintf(buffer.data(), buffer.size(), "%sloss %.4f acc %.2f%%", prefix, loss,
+                            100.0 * accuracy)
+            : std::snprintf(buffer.data(), buffer.size(), "%sloss %.4g rmse %.4g", prefix, loss,
+                            rmse);
     return {buffer.data(), n < 0 ? 0 : std::min(static_cast<std::size_t>(n), buffer.size() - 1)};
   }
 
@@ -736,8 +759,9 @@ class Trainer {
   }
 
   /// Continues from the checkpoint at `path`; changes nothing if refused.
+  template <class Data>
   void restore_checkpoint(const std::filesystem::path& path, RunState& s, Net& net,
-                          const dataset_type& train, bool validation) {
+                          const Data& train, bool validation) {
     if constexpr (OptimizerWithState<Opt>) {
       detail::restore_checkpoint(path, net, *optimizer_, checkpoint_settings(), train.size(),
                                  validation, s, dropout_steps(), *best_);
@@ -745,7 +769,8 @@ class Trainer {
     }
   }
 
-  TrainingHistory run(Net& net, const dataset_type& train, const dataset_type* validation,
+  template <class Data>
+  TrainingHistory run(Net& net, const Data& train, const Data* validation,
                       const std::filesystem::path* resume_from) {
     check_options();
     check_data(train, validation);
@@ -806,9 +831,11 @@ class Trainer {
       double loss_sum = 0;
       // The samples since the last step are order[step_begin, seen).
       std::size_t correct = 0, seen = 0, step_begin = 0, pending_batches = 0;
-      const auto count = [&](double loss, std::size_t right, std::size_t samples) {
-        loss_sum += loss;
-        correct += right;
+      RegressionErrors errors;
+      const auto count = [&](const BatchResult& r, std::size_t samples) {
+        loss_sum += static_cast<double>(r.loss);
+        correct += r.correct;
+        errors.add(r.errors);
         seen += samples;
       };
       const auto pending = [&] {
@@ -819,7 +846,7 @@ class Trainer {
         if (refresh)
           progress->set_status(
               status_text(status, prefix, loss_sum / static_cast<double>(seen),
-                          static_cast<double>(correct) / static_cast<double>(seen)));
+                          static_cast<double>(correct) / static_cast<double>(seen), errors.rmse()));
         progress->advance(samples);
       };
 
@@ -835,7 +862,7 @@ class Trainer {
           s.at.batch = k + 1;
           const BatchResult& r = round_results[j];
           check_loss(s, net, train, std::span<const std::size_t>(order).subspan(k * B, B), r.loss);
-          count(static_cast<double>(r.loss), r.correct, B);
+          count(r, B);
           ++pending_batches;
           const bool stepping =
               !full_batch && (pending_batches == o.batches_per_step || k + 1 == batches);
@@ -854,17 +881,15 @@ class Trainer {
         // step is over every sample.
         for (std::size_t i = batches * B; i < n && !stop; ++i) {
           s.at.batch = batches + (i - batches * B) + 1;
-          const std::size_t index = order[i];
-          const auto y = net.forward(train.row(index));
           // Through a one-sample workspace of the trainer's own, so that
           // Dropout masks advance as in the batches.
-          const GatheredBatch<typename std::remove_cvref_t<decltype(train.row(index))>, 1> one{
-              {&train.row(index)}};
-          const std::array<std::uint8_t, 1> label{static_cast<std::uint8_t>(train.label(index))};
-          const scalar_type loss = net.backward(one, label, loss_, *gradients_, *tail_workspace_);
-          check_loss(s, net, train, std::span<const std::size_t>(order).subspan(i, 1), loss);
-          count(static_cast<double>(loss), argmax(y) == train.label(index), 1);
-          stop = after_batch(s, 1, static_cast<double>(loss), false, EpochRecord::missing);
+          const auto sample = std::span<const std::size_t>(order).subspan(i, 1);
+          const auto one = train.template batches<1>(sample)[0];
+          const BatchResult r = accumulate_batch(net, one.inputs, one.labels, loss_,
+                                                 *tail_workspace_, *gradients_);
+          check_loss(s, net, train, sample, r.loss);
+          count(r, 1);
+          stop = after_batch(s, 1, static_cast<double>(r.loss), false, EpochRecord::missing);
           show(1, i + 1 == n);
         }
         if (!stop) {
@@ -882,15 +907,21 @@ class Trainer {
       e.train_seconds = seconds_since(epoch_start);
       e.samples = seen;
       e.train_loss = seen ? loss_sum / static_cast<double>(seen) : EpochRecord::missing;
-      e.train_accuracy =
-          seen ? static_cast<double>(correct) / static_cast<double>(seen) : EpochRecord::missing;
+      if constexpr (Data::classification)
+        e.train_accuracy =
+            seen ? static_cast<double>(correct) / static_cast<double>(seen) : EpochRecord::missing;
+      else if (seen > 0) {
+        e.add_metric("rmse", errors.rmse());
+        e.add_metric("mae", errors.mae());
+      }
       e.samples_per_second = e.train_seconds > 0 ? static_cast<double>(seen) / e.train_seconds : 0;
       if (!s.epoch_stepped) e.learning_rate = static_cast<double>(optimizer_->learning_rate());
       if (o.clip_norm > 0 && e.steps > 0)
         e.gradient_norm = s.gradient_norm_sum / static_cast<double>(e.steps);
       if (epoch_progress) {
         if (seen > 0)
-          epoch_progress->set_status(status_text(status, "", e.train_loss, e.train_accuracy));
+          epoch_progress->set_status(
+              status_text(status, "", e.train_loss, e.train_accuracy, errors.rmse()));
         epoch_progress->finish();
       }
 
@@ -898,6 +929,10 @@ class Trainer {
         const Evaluation v = fixnet::evaluate(net, *validation, loss_, *workspace_);
         e.validation_loss = v.loss;
         e.validation_accuracy = v.accuracy();
+        if (v.regression()) {
+          e.add_metric("validation_rmse", v.rmse);
+          e.add_metric("validation_mae", v.mae);
+        }
         if (!std::isfinite(v.loss)) {
           std::optional<ParameterLocation> where;
           const std::string cause =
@@ -919,15 +954,13 @@ class Trainer {
       }
       e.seconds = seconds_since(epoch_start);
       if (run_progress) {
-        char text[160];
-        if (e.has_validation())
-          std::snprintf(text, sizeof text,
-                        "epoch %zu/%zu | loss %.4f acc %.2f%% | val loss %.4f acc %.2f%%", epoch,
-                        o.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss,
-                        100 * e.validation_accuracy);
-        else
-          std::snprintf(text, sizeof text, "epoch %zu/%zu | loss %.4f acc %.2f%%", epoch, o.epochs,
-                        e.train_loss, 100 * e.train_accuracy);
+        std::string text(status_text(status, prefix, e.train_loss, e.train_accuracy,
+                                     e.metric("rmse").value_or(EpochRecord::missing)));
+        if (e.has_validation()) {
+          text += " | val ";
+          text += status_text(status, "", e.validation_loss, e.validation_accuracy,
+                              e.metric("validation_rmse").value_or(EpochRecord::missing));
+        }
         run_progress->set_status(text);
       }
 

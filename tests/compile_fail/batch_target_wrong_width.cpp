@@ -5,7 +5,7 @@
 // A batch of targets whose rows have 2 values, for a network of 3 outputs.
 #include <array>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

@@ -5,7 +5,7 @@
 // A batch of 8 samples of 3 values into a network of 2 inputs.
 #include <array>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

@@ -6,7 +6,7 @@
 // with AllowAnyOutput.
 #include <array>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Relu, 2, 4, 3>;
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dropout<4>,
                             fixnet::Dense<4, 3, fixnet::Softmax>>;

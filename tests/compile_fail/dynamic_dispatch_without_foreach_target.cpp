@@ -13,7 +13,7 @@
 #include <hwy/foreach_target.h>
 #endif
 #include <fixnet/dynamic_dispatch.hpp>
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Blobs = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, Blobs, 8, fixnet::CrossEntropy);

@@ -5,7 +5,7 @@
 // A batch forward pass of a 2-4-3 network into rows of 2 values.
 #include <array>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

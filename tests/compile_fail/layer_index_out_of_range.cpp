@@ -3,7 +3,7 @@
 // expect-gcc: LayerCount = 2
 //
 // A 2-layer network has layers 0 and 1.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

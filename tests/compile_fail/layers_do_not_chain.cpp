@@ -4,7 +4,7 @@
 // expect-gcc: FoundInputs = 5
 //
 // Layer 1 takes 5 inputs, but layer 0 gives 4 outputs.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dense<5, 3, fixnet::Softmax>>;

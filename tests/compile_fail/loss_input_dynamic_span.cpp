@@ -4,7 +4,7 @@
 // A std::span of dynamic extent as one sample; the twin gives it its extent.
 #include <span>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

@@ -2,7 +2,7 @@
 // expect-gcc: Sizes = {784}
 //
 // An Mlp needs its input width and its output width at least.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784>;

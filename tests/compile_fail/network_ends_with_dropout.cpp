@@ -2,7 +2,7 @@
 // expect-gcc: LayerIndex = 1
 //
 // Dropout after the output layer would only add noise to the loss.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dropout<4>>;

@@ -1,7 +1,7 @@
 // expect: fixnet: a network needs at least one layer
 //
 // A network must list its layers.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<>;

@@ -2,7 +2,7 @@
 // expect: fixnet::Dense<2, 4, fixnet::CrossEntropy>
 //
 // A loss where an activation belongs.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::CrossEntropy>, fixnet::Dense<4, 3, fixnet::Softmax>>;

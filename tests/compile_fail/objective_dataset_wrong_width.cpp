@@ -3,7 +3,7 @@
 // expect-gcc: DataWidth = 3
 //
 // A full-batch objective over rows of 3 values for a network of 2 inputs.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 #include <fixnet/objective.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Sigmoid, 2, 4, 3>;

@@ -5,7 +5,7 @@
 // A 2-4-3 network has 2*4 + 4 + 4*3 + 3 = 27 parameters.
 #include <array>
 
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

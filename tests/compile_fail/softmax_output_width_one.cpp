@@ -3,7 +3,7 @@
 //
 // One softmax output is always 1, so its loss is always 0; the twin uses a
 // sigmoid output for two classes.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Mlp<fixnet::Relu, fixnet::Softmax, 2, 4, 1>;

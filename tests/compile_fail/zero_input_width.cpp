@@ -3,7 +3,7 @@
 // expect-gcc: Inputs = 0
 //
 // A first layer with no inputs.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<fixnet::Dense<0, 4, fixnet::Sigmoid>, fixnet::Dense<4, 3, fixnet::Softmax>>;

@@ -3,7 +3,7 @@
 // expect-gcc: Outputs = 0
 //
 // A last layer with no outputs.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
 using Net = fixnet::Network<fixnet::Dense<2, 4, fixnet::Sigmoid>, fixnet::Dense<4, 0, fixnet::Softmax>>;

@@ -2,7 +2,7 @@
 // expect-gcc: BatchSize = 0
 //
 // A workspace for batches of no samples.
-#include <fixnet/fixnet.hpp>
+#include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 

@@ -27,9 +27,11 @@ struct BasicLeakyRelu : detail::Elementwise<BasicLeakyRelu<Slope>> {
   static constexpr T value(T z) noexcept {
     return z > T(0) ? z : slope<T> * z;
   }
+  /// NaN for NaN a.
   template <Scalar T>
   static constexpr T derivative(T a) noexcept {
-    return a > T(0) ? T(1) : slope<T>;
+    if (a > T(0)) return T(1);
+    return a <= T(0) ? slope<T> : a;  // a is NaN
   }
 };
 

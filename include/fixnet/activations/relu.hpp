@@ -7,15 +7,17 @@
 namespace fixnet {
 
 /// f(z) = max(z, 0); f'(z) = 1 where a > 0, else 0 (0 at z = 0, as PyTorch).
+/// NaN gives NaN, in both.
 struct Relu : detail::Elementwise<Relu> {
   static constexpr const char* name = "Relu";
   template <Scalar T>
   static constexpr T value(T z) noexcept {
-    return z > T(0) ? z : T(0);
+    return z < T(0) ? T(0) : z;  // not z > 0 ? z : 0, which turns NaN into 0
   }
   template <Scalar T>
   static constexpr T derivative(T a) noexcept {
-    return a > T(0) ? T(1) : T(0);
+    if (a > T(0)) return T(1);
+    return a <= T(0) ? T(0) : a;  // a is NaN
   }
 };
 

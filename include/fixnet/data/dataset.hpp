@@ -1,5 +1,6 @@
 // fixnet — a labelled data set of fixed-width samples, and its fixed-size
-// batches.
+// batches. Samples are labelled with a class index (classification, the
+// default) or a row of target values (regression: `RegressionDataset`).
 //
 //   fixnet::data::Dataset<float, 784> train = fixnet::data::load_mnist<Net>(dir).train;
 //   auto [fit, validation] = fixnet::data::split(train, 10000, /*seed=*/1);
@@ -54,6 +55,7 @@
 #include "fixnet/config.hpp"
 #include "fixnet/standardization.hpp"
 #include "fixnet/data/error.hpp"
+#include "fixnet/data/points.hpp"
 #include "fixnet/init.hpp"
 #include "fixnet/shape_checks.hpp"
 
@@ -135,7 +137,34 @@ enum class StandardizeOver { feature, all };
 /// Whether `split` keeps the class proportions in both parts.
 enum class Stratify { none, by_class };
 
-template <Scalar T, std::size_t Width>
+namespace detail {
+
+/// Whether `Label` is a row of target values (`std::array<T, K>`: a
+/// regression data set) rather than a class index.
+template <class Label>
+inline constexpr bool is_target_row = false;
+template <Scalar T, std::size_t K>
+inline constexpr bool is_target_row<std::array<T, K>> = true;
+
+/// Whether `Label` is a row of targets of scalar type T.
+template <class Label, class T>
+inline constexpr bool is_target_row_of = false;
+template <Scalar T, std::size_t K>
+inline constexpr bool is_target_row_of<std::array<T, K>, T> = K > 0;
+
+template <class Label, class T>
+consteval bool check_label_type() {
+  // Fix: label samples with a class index (the default, std::uint8_t) or a
+  // row of targets in the data's scalar type: RegressionDataset<T, Inputs, Outputs>.
+  static_assert(std::same_as<Label, std::uint8_t> || is_target_row_of<Label, T>,
+                "fixnet: Dataset<T, Width, Label>: the label must be a class index (std::uint8_t) "
+                "or a row of targets std::array<T, K> of the data's scalar type");
+  return true;
+}
+
+}  // namespace detail
+
+template <Scalar T, std::size_t Width, class Label = std::uint8_t>
 class Dataset;
 
 namespace detail {
@@ -181,17 +210,20 @@ inline std::string index_error(const char* what, std::size_t index, std::size_t 
 /// The batches of one epoch in a given order (a permutation, usually; any
 /// list of valid indices works): batch k gathers the rows
 /// order[k*B] .. order[k*B + B - 1] by pointer (`GatheredBatch`, no copy of
-/// the rows) and copies their labels (one byte each). See the top of this
-/// header for the last partial batch. Holds pointers to the data set and the
-/// order: both must outlive it.
-template <Scalar T, std::size_t Width, std::size_t B>
+/// the rows) and copies their labels (one byte each) or, for regression,
+/// gathers their target rows by pointer too. See the top of this header for
+/// the last partial batch. Holds pointers to the data set and the order: both
+/// must outlive it.
+template <Scalar T, std::size_t Width, std::size_t B, class Label = std::uint8_t>
 class GatheredBatches {
  public:
   using row_type = std::array<T, Width>;
-  using value_type = Batch<GatheredBatch<row_type, B>, std::array<std::uint8_t, B>>;
+  using labels_type = std::conditional_t<detail::is_target_row<Label>, GatheredBatch<Label, B>,
+                                         std::array<Label, B>>;
+  using value_type = Batch<GatheredBatch<row_type, B>, labels_type>;
   using iterator = detail::IndexIterator<GatheredBatches>;
 
-  GatheredBatches(const Dataset<T, Width>& data, std::span<const std::size_t> order,
+  GatheredBatches(const Dataset<T, Width, Label>& data, std::span<const std::size_t> order,
                   LastBatch policy) noexcept
       : data_(&data), order_(order), policy_(policy) {}
 
@@ -209,7 +241,10 @@ class GatheredBatches {
     for (std::size_t s = 0; s < B; ++s) {
       const std::size_t i = order_[(first + s) % n];
       batch.inputs.rows[s] = &data_->row(i);
-      batch.labels[s] = data_->label(i);
+      if constexpr (detail::is_target_row<Label>)
+        batch.labels.rows[s] = &data_->label(i);
+      else
+        batch.labels[s] = data_->label(i);
     }
     batch.valid = std::min(B, n - first);
     batch.index = k;
@@ -220,7 +255,7 @@ class GatheredBatches {
   iterator end() const noexcept { return iterator(this, size()); }
 
  private:
-  const Dataset<T, Width>* data_;
+  const Dataset<T, Width, Label>* data_;
   std::span<const std::size_t> order_;
   LastBatch policy_;
 };
@@ -232,16 +267,15 @@ class GatheredBatches {
 /// treat them separately; use `Dataset::batches<B>(order, LastBatch::wrap)`
 /// to have them in a batch. Holds a pointer to the data set, which must
 /// outlive it.
-template <Scalar T, std::size_t Width, std::size_t B>
+template <Scalar T, std::size_t Width, std::size_t B, class Label = std::uint8_t>
 class ContiguousBatches {
  public:
   using row_type = std::array<T, Width>;
-  using value_type =
-      Batch<std::span<const row_type, B>, std::span<const std::uint8_t, B>>;
-  using tail_type = Batch<std::span<const row_type>, std::span<const std::uint8_t>>;
+  using value_type = Batch<std::span<const row_type, B>, std::span<const Label, B>>;
+  using tail_type = Batch<std::span<const row_type>, std::span<const Label>>;
   using iterator = detail::IndexIterator<ContiguousBatches>;
 
-  explicit ContiguousBatches(const Dataset<T, Width>& data) noexcept : data_(&data) {}
+  explicit ContiguousBatches(const Dataset<T, Width, Label>& data) noexcept : data_(&data) {}
 
   /// Whole batches: `data.size() / B`.
   std::size_t size() const noexcept { return data_->size() / B; }
@@ -251,7 +285,7 @@ class ContiguousBatches {
   value_type operator[](std::size_t k) const noexcept {
     assert(k < size());
     return {std::span<const row_type, B>(data_->rows().data() + k * B, B),
-            std::span<const std::uint8_t, B>(data_->labels().data() + k * B, B), B, k};
+            std::span<const Label, B>(data_->labels().data() + k * B, B), B, k};
   }
 
   /// The samples after the last whole batch (fewer than B, maybe none), with
@@ -267,59 +301,78 @@ class ContiguousBatches {
   iterator end() const noexcept { return iterator(this, size()); }
 
  private:
-  const Dataset<T, Width>* data_;
+  const Dataset<T, Width, Label>* data_;
 };
 
-/// Labelled samples of `Width` values of type T each (784 pixels, say), with
-/// class indices 0 .. classes() - 1 as bytes.
+/// Labelled samples of `Width` values of type T each (784 pixels, say). The
+/// label of a sample is, by default, a class index 0 .. classes() - 1 as a
+/// byte (classification); with `Label = std::array<T, K>` it is a row of K
+/// target values (regression: `RegressionDataset<T, Width, K>`), which a
+/// network of K outputs learns with a loss such as `SquaredError`.
 ///
 /// Storage: one contiguous block of rows `std::array<T, Width>`, without
 /// padding between them (so that B consecutive rows are a
 /// `std::span<const row_type, B>`, a batch the network takes), starting on a
 /// 64-byte boundary (`AlignedAllocator`). A row is itself 64-byte aligned when
 /// Width * sizeof(T) is a multiple of 64 (784 floats are). The labels are a
-/// separate block of bytes.
+/// separate block.
 ///
 /// A value type: copies copy the data. Operations that make a new data set
 /// (`select`, `head`, `keep_classes`, `split`) copy the rows they keep;
 /// `batches` views the data without copying.
-template <Scalar T, std::size_t Width>
+template <Scalar T, std::size_t Width, class Label>
 class Dataset {
   static_assert(Width > 0, "fixnet: a Dataset's rows need at least one value (Width > 0)");
+  static_assert(detail::check_label_type<Label, T>());
 
  public:
   using scalar_type = T;
   using row_type = std::array<T, Width>;
-  using label_type = std::uint8_t;
+  /// A class index (std::uint8_t) or a row of targets (std::array<T, K>).
+  using label_type = Label;
   using storage_type = std::vector<row_type, AlignedAllocator<row_type>>;
   static constexpr std::size_t width = Width;
+  /// Whether the labels are class indices (true) or target rows.
+  static constexpr bool classification = !detail::is_target_row<Label>;
   /// Labels are bytes, so at most 256 classes.
   static constexpr std::size_t max_classes = 256;
 
-  /// An empty data set of no class.
+  /// An empty data set (of no class, for classification).
   Dataset() = default;
 
   /// An empty data set of `classes` classes, to fill with `add`. Throws
   /// std::invalid_argument for more than 256 classes.
-  explicit Dataset(std::size_t classes) : classes_(classes) { check_class_count(classes); }
+  explicit Dataset(std::size_t classes)
+    requires classification
+      : classes_(classes) {
+    check_class_count(classes);
+  }
 
   /// Takes the rows and their labels. Throws `DataError` when there are not
   /// as many labels as rows or a label is not below `classes` (naming the
   /// first such sample), std::invalid_argument for more than 256 classes.
   Dataset(storage_type rows, std::vector<label_type> labels, std::size_t classes)
+    requires classification
       : rows_(std::move(rows)), labels_(std::move(labels)), classes_(classes) {
     check_class_count(classes);
-    if (rows_.size() != labels_.size())
-      throw DataError("fixnet: data set: expected one label per row, got " +
-                      std::to_string(rows_.size()) + " rows and " + std::to_string(labels_.size()) +
-                      " labels");
-    for (std::size_t i = 0; i < labels_.size(); ++i)
-      if (labels_[i] >= classes_) throw label_error(i, labels_[i]);
+    check_label_count();
+    for (std::size_t i = 0; i < labels_.size(); ++i) check_label(i, labels_[i]);
   }
 
-  /// Appends one sample. Throws `DataError` if `label` is not below classes().
-  void add(const row_type& row, label_type label) {
-    if (label >= classes_) throw label_error(rows_.size(), label);
+  /// Takes the rows and their target rows. Throws `DataError` when there are
+  /// not as many target rows as rows or a target is not finite (naming the
+  /// sample and the column).
+  Dataset(storage_type rows, std::vector<label_type> targets)
+    requires(!classification)
+      : rows_(std::move(rows)), labels_(std::move(targets)) {
+    check_label_count();
+    for (std::size_t i = 0; i < labels_.size(); ++i) check_label(i, labels_[i]);
+  }
+
+  /// Appends one sample. Throws `DataError` if `label` is not below classes()
+  /// (classification) or a target is not finite (regression).
+  void add(const row_type& row, const label_type& label) {
+    check_label(rows_.size(), label);
     rows_.push_back(row);
     labels_.push_back(label);
   }
@@ -334,13 +387,17 @@ class Dataset {
   std::size_t size() const noexcept { return rows_.size(); }
   bool empty() const noexcept { return rows_.empty(); }
   /// Number of classes: every label is below it.
-  std::size_t classes() const noexcept { return classes_; }
+  std::size_t classes() const noexcept
+    requires classification
+  {
+    return classes_;
+  }
 
   /// All rows, contiguous, in order. Writable, for transformations of the
   /// user's own (labels are not, so that they stay in range).
   std::span<row_type> rows() noexcept { return rows_; }
   std::span<const row_type> rows() const noexcept { return rows_; }
-  /// All labels, in the order of the rows.
+  /// All labels (class indices or target rows), in the order of the rows.
   std::span<const label_type> labels() const noexcept { return labels_; }
 
   /// Sample i's values and label (i < size(), unchecked).
@@ -348,7 +405,7 @@ class Dataset {
     assert(i < size());
     return rows_[i];
   }
-  label_type label(std::size_t i) const noexcept {
+  const label_type& label(std::size_t i) const noexcept {
     assert(i < size());
     return labels_[i];
   }
@@ -358,7 +415,9 @@ class Dataset {
   /// std::invalid_argument if `Classes` is smaller than classes() (a label
   /// might not fit) or i is out of range.
   template <std::size_t Classes>
-  std::array<T, Classes> one_hot(std::size_t i) const {
+  std::array<T, Classes> one_hot(std::size_t i) const
+    requires classification
+  {
     check_one_hot_width(Classes);
     if (i >= size()) throw std::invalid_argument(detail::index_error("one_hot", i, size()));
     std::array<T, Classes> row{};
@@ -369,7 +428,9 @@ class Dataset {
   /// Every label as a one-hot row (see `one_hot`), in order: a matrix of
   /// size() x Classes, built when called.
   template <std::size_t Classes>
-  std::vector<std::array<T, Classes>, AlignedAllocator<std::array<T, Classes>>> one_hot_rows() const {
+  std::vector<std::array<T, Classes>, AlignedAllocator<std::array<T, Classes>>> one_hot_rows() const
+    requires classification
+  {
     check_one_hot_width(Classes);
     std::vector<std::array<T, Classes>, AlignedAllocator<std::array<T, Classes>>> out(size());
     for (std::size_t i = 0; i < size(); ++i) out[i][labels_[i]] = T(1);
@@ -377,7 +438,9 @@ class Dataset {
   }
 
   /// Number of samples of each class (classes() counts).
-  std::vector<std::size_t> class_counts() const {
+  std::vector<std::size_t> class_counts() const
+    requires classification
+  {
     std::vector<std::size_t> counts(classes_, 0);
     for (const label_type label : labels_) ++counts[label];
     return counts;
@@ -400,7 +463,7 @@ class Dataset {
   Dataset select(std::span<const std::size_t> indices) const {
     for (const std::size_t i : indices)
       if (i >= size()) throw std::invalid_argument(detail::index_error("select", i, size()));
-    Dataset out(classes_);
+    Dataset out = empty_like();
     out.rows_.resize(indices.size());
     out.labels_.resize(indices.size());
     for (std::size_t k = 0; k < indices.size(); ++k) {
@@ -412,11 +475,11 @@ class Dataset {
 
   /// The first min(n, size()) samples.
   Dataset head(std::size_t n) const {
-    const std::size_t count = std::min(n, size());
-    return Dataset(storage_type(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(count)),
-                   std::vector<label_type>(labels_.begin(),
-                                           labels_.begin() + static_cast<std::ptrdiff_t>(count)),
-                   classes_);
+    const auto count = static_cast<std::ptrdiff_t>(std::min(n, size()));
+    Dataset out = empty_like();
+    out.rows_.assign(rows_.begin(), rows_.begin() + count);
+    out.labels_.assign(labels_.begin(), labels_.begin() + count);
+    return out;
   }
 
   /// The samples of the listed classes only, relabelled by their position in
@@ -424,7 +487,9 @@ class Dataset {
   /// class 1 (a data set of 2 classes), in their original order. Throws
   /// std::invalid_argument for an empty list, a class that is not below
   /// classes(), or a class listed twice.
-  Dataset keep_classes(std::span<const label_type> keep) const {
+  Dataset keep_classes(std::span<const label_type> keep) const
+    requires classification
+  {
     if (keep.empty())
       throw std::invalid_argument("fixnet::data::Dataset::keep_classes: expected at least one class, got none");
     std::array<int, max_classes> relabel;
@@ -448,7 +513,9 @@ class Dataset {
       }
     return out;
   }
-  Dataset keep_classes(std::initializer_list<label_type> keep) const {
+  Dataset keep_classes(std::initializer_list<label_type> keep) const
+    requires classification
+  {
     return keep_classes(std::span<const label_type>(keep.begin(), keep.size()));
   }
 
@@ -460,16 +527,16 @@ class Dataset {
   /// `for (auto b : data.batches<32>(shuffled_order(n, rng)))` it would be
   /// destroyed before the loop runs.
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(std::span<const std::size_t> order,
-                                       LastBatch policy = LastBatch::drop) const& {
+  GatheredBatches<T, Width, B, Label> batches(std::span<const std::size_t> order,
+                                              LastBatch policy = LastBatch::drop) const& {
     static_assert(B > 0, "fixnet: Dataset::batches<B> needs a batch size B > 0");
     for (const std::size_t i : order)
       if (i >= size()) throw std::invalid_argument(detail::index_error("batches", i, size()));
-    return GatheredBatches<T, Width, B>(*this, order, policy);
+    return GatheredBatches<T, Width, B, Label>(*this, order, policy);
   }
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(const std::vector<std::size_t>& order,
-                                       LastBatch policy = LastBatch::drop) const& {
+  GatheredBatches<T, Width, B, Label> batches(const std::vector<std::size_t>& order,
+                                              LastBatch policy = LastBatch::drop) const& {
     return batches<B>(std::span<const std::size_t>(order), policy);
   }
 
@@ -477,9 +544,9 @@ class Dataset {
   /// copying or gathering (see `ContiguousBatches`: the last partial batch is
   /// dropped, and available from `tail()`).
   template <std::size_t B>
-  ContiguousBatches<T, Width, B> batches() const& {
+  ContiguousBatches<T, Width, B, Label> batches() const& {
     static_assert(B > 0, "fixnet: Dataset::batches<B> needs a batch size B > 0");
-    return ContiguousBatches<T, Width, B>(*this);
+    return ContiguousBatches<T, Width, B, Label>(*this);
   }
 
   // The batch ranges point into the order and the data set, so neither may
@@ -487,30 +554,32 @@ class Dataset {
   // rng)))` the vector would be destroyed before the loop runs (C++20 keeps
   // only the range itself alive). These overloads catch both mistakes.
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(std::vector<std::size_t>&&,
-                                       LastBatch policy = LastBatch::drop) const& {
+  GatheredBatches<T, Width, B, Label> batches(std::vector<std::size_t>&&,
+                                              LastBatch policy = LastBatch::drop) const& {
     // Fix: keep the order in a named variable that outlives the loop.
     static_assert(fixnet::detail::dependent_false<std::integral_constant<std::size_t, B>>,
                   "fixnet: Dataset::batches(order): the order is a temporary that dies before the "
                   "batches are used; keep it in a variable");
-    return GatheredBatches<T, Width, B>(*this, {}, policy);
+    return GatheredBatches<T, Width, B, Label>(*this, {}, policy);
   }
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(std::span<const std::size_t>, LastBatch = LastBatch::drop) && {
-    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  GatheredBatches<T, Width, B, Label> batches(std::span<const std::size_t>,
+                                              LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B, Label>, B>();
   }
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(const std::vector<std::size_t>&,
-                                       LastBatch = LastBatch::drop) && {
-    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  GatheredBatches<T, Width, B, Label> batches(const std::vector<std::size_t>&,
+                                              LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B, Label>, B>();
   }
   template <std::size_t B>
-  GatheredBatches<T, Width, B> batches(std::vector<std::size_t>&&, LastBatch = LastBatch::drop) && {
-    return temporary_dataset<GatheredBatches<T, Width, B>, B>();
+  GatheredBatches<T, Width, B, Label> batches(std::vector<std::size_t>&&,
+                                              LastBatch = LastBatch::drop) && {
+    return temporary_dataset<GatheredBatches<T, Width, B, Label>, B>();
   }
   template <std::size_t B>
-  ContiguousBatches<T, Width, B> batches() && {
-    return temporary_dataset<ContiguousBatches<T, Width, B>, B>();
+  ContiguousBatches<T, Width, B, Label> batches() && {
+    return temporary_dataset<ContiguousBatches<T, Width, B, Label>, B>();
   }
 
   friend bool operator==(const Dataset&, const Dataset&) = default;
@@ -528,10 +597,25 @@ class Dataset {
       return Range(*this, {}, LastBatch::drop);
   }
 
+  /// An empty data set of the same classes.
+  Dataset empty_like() const {
+    Dataset out;
+    out.classes_ = classes_;
+    return out;
+  }
+
   static void check_class_count(std::size_t classes) {
     if (classes > max_classes)
       throw std::invalid_argument("fixnet::data::Dataset: expected at most 256 classes (labels are bytes), got " +
                                   std::to_string(classes));
+  }
+
+  void check_label_count() const {
+    if (rows_.size() != labels_.size())
+      throw DataError("fixnet: data set: expected one " +
+                      std::string(classification ? "label" : "target row") + " per row, got " +
+                      std::to_string(rows_.size()) + " rows and " + std::to_string(labels_.size()) +
+                      (classification ? " labels" : " target rows"));
   }
 
   void check_one_hot_width(std::size_t width) const {
@@ -541,10 +625,21 @@ class Dataset {
                                   std::to_string(classes_) + " classes");
   }
 
-  DataError label_error(std::size_t i, label_type label) const {
-    return DataError("fixnet: data set: label " + std::to_string(label) + " of sample " +
-                     std::to_string(i) + " is out of range: expected a class index below " +
-                     std::to_string(classes_));
+  /// Sample i's label must be a class index below classes(), or a row of
+  /// finite targets.
+  void check_label(std::size_t i, const label_type& label) const {
+    if constexpr (classification) {
+      if (label >= classes_)
+        throw DataError("fixnet: data set: label " + std::to_string(label) + " of sample " +
+                        std::to_string(i) + " is out of range: expected a class index below " +
+                        std::to_string(classes_));
+    } else {
+      for (std::size_t c = 0; c < label.size(); ++c)
+        if (!std::isfinite(label[c]))
+          throw DataError("fixnet: data set: target " + std::to_string(c) + " of sample " +
+                          std::to_string(i) + " is " + detail::format_number(label[c]) +
+                          ": expected finite targets");
+    }
   }
 
   storage_type rows_;
@@ -552,13 +647,19 @@ class Dataset {
   std::size_t classes_ = 0;
 };
 
+/// A data set for regression: rows of `Inputs` values, each with a row of
+/// `Outputs` target values (a network of `Outputs` outputs learns them, with
+/// `fixnet::SquaredError` say).
+template <Scalar T, std::size_t Inputs, std::size_t Outputs>
+using RegressionDataset = Dataset<T, Inputs, std::array<T, Outputs>>;
+
 /// Fits a `Standardization` to `data`: the mean and the (population)
 /// standard deviation of each feature, or of all values when `over` is
 /// `StandardizeOver::all`, accumulated in double. A deviation below
 /// `min_stddev` (a constant feature, like MNIST's border pixels) becomes 1.
 /// Throws std::invalid_argument for an empty data set.
-template <Scalar T, std::size_t Width>
-Standardization<T, Width> fit_standardization(const Dataset<T, Width>& data,
+template <Scalar T, std::size_t Width, class Label>
+Standardization<T, Width> fit_standardization(const Dataset<T, Width, Label>& data,
                                               StandardizeOver over = StandardizeOver::feature,
                                               double min_stddev = 1e-6) {
   if (data.empty())
@@ -593,10 +694,10 @@ Standardization<T, Width> fit_standardization(const Dataset<T, Width>& data,
 }
 
 /// The two parts of `split`.
-template <Scalar T, std::size_t Width>
+template <Scalar T, std::size_t Width, class Label = std::uint8_t>
 struct TrainValidation {
-  Dataset<T, Width> train;
-  Dataset<T, Width> validation;
+  Dataset<T, Width, Label> train;
+  Dataset<T, Width, Label> validation;
 };
 
 /// Splits `data` into a training part and a validation part of
@@ -610,9 +711,10 @@ struct TrainValidation {
 /// (lowest class first on ties), so that the part has exactly v samples.
 ///
 /// Throws std::invalid_argument if `validation_count` exceeds data.size().
-template <Scalar T, std::size_t Width>
-TrainValidation<T, Width> split(const Dataset<T, Width>& data, std::size_t validation_count,
-                                std::uint64_t seed, Stratify stratify = Stratify::none) {
+template <Scalar T, std::size_t Width, class Label>
+TrainValidation<T, Width, Label> split(const Dataset<T, Width, Label>& data,
+                                       std::size_t validation_count, std::uint64_t seed,
+                                       Stratify stratify = Stratify::none) {
   const std::size_t n = data.size();
   if (validation_count > n)
     throw std::invalid_argument("fixnet::data::split: expected a validation part of at most " +
@@ -623,6 +725,10 @@ TrainValidation<T, Width> split(const Dataset<T, Width>& data, std::size_t valid
   if (stratify == Stratify::none) {
     const std::vector<std::size_t> order = shuffled_order(n, rng);
     for (std::size_t k = 0; k < validation_count; ++k) in_validation[order[k]] = true;
+  } else if constexpr (!Dataset<T, Width, Label>::classification) {
+    throw std::invalid_argument(
+        "fixnet::data::split: Stratify::by_class needs class labels; a regression data set "
+        "splits with Stratify::none");
   } else {
     const std::size_t classes = data.classes();
     std::vector<std::vector<std::size_t>> members(classes);

@@ -13,8 +13,11 @@
 //
 // Files are read through zlib's gzread, which decompresses gzip and passes
 // plain files through unchanged, so "x.gz" and its gunzipped "x" both work.
-// Everything is checked: a file that is missing, not IDX, of the wrong kind
-// or shape, truncated, longer than its header says, a corrupt gzip stream,
+// Everything is checked: a file that is missing or not a regular file (a
+// FIFO, a device), not IDX, of the wrong kind or shape, truncated (checked
+// against the file's size before anything is allocated, so that a forged
+// header fails by name, not with std::bad_alloc), longer than its header
+// says, a corrupt gzip stream or one cut before its CRC-32 and length,
 // images and labels that disagree in number, a label out of range, or images
 // of the wrong size for the network throw `fixnet::data::DataError` with the
 // file name, what was expected and what was found. Nothing half-loaded is
@@ -31,6 +34,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -86,19 +90,48 @@ class IdxReader {
       : name_(path.string()), kind_(kind) {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      throw error("cannot examine: " + ec.message() + ": expected " + std::string(kind_) + " here");
     if (!std::filesystem::exists(status))
       throw error("no such file: expected " + std::string(kind_) + " here");
     if (std::filesystem::is_directory(status))
       throw error("is a directory: expected " + std::string(kind_));
-    // A gzipped file of s bytes inflates to at most about 1032 s bytes (the
-    // deflate format's limit), so a header that claims more data than that
-    // is truncated whatever follows; it bounds how much is reserved up front.
+    // Opening a FIFO would wait for a writer; a device has no size to check
+    // the header against.
+    if (!std::filesystem::is_regular_file(status))
+      throw error("is " + std::string(file_type_name(status.type())) + ", not a regular file: expected " +
+                  std::string(kind_));
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    file_bytes_ = ec ? std::numeric_limits<std::uint64_t>::max() : std::uint64_t{size};
+    // What the file can hold once decompressed, to check a header against
+    // before anything is allocated: a plain file holds exactly its size; a
+    // gzip file at most about 1032 times its size (the deflate format's
+    // limit), and its trailer (ISIZE, the last 4 bytes) gives the size mod
+    // 2^32, which bounds what is reserved up front (a wrong ISIZE is caught
+    // by zlib at the end of the stream).
     constexpr std::uint64_t ratio = 1100;
     max_bytes_ = ec ? 0
                     : size > std::numeric_limits<std::uint64_t>::max() / ratio
                         ? std::numeric_limits<std::uint64_t>::max()
                         : std::uint64_t{size} * ratio;
+    reserve_bytes_ = max_bytes_;
+    if (!ec) {
+      std::ifstream raw(path, std::ios::binary);
+      unsigned char head[2] = {0, 0};
+      raw.read(reinterpret_cast<char*>(head), 2);
+      gzip_ = raw.gcount() == 2 && head[0] == 0x1F && head[1] == 0x8B;
+      if (!gzip_) {
+        max_bytes_ = reserve_bytes_ = size;
+      } else if (size >= 18) {  // a 10-byte header, an 8-byte trailer
+        unsigned char isize[4] = {0, 0, 0, 0};
+        raw.seekg(-4, std::ios::end);
+        raw.read(reinterpret_cast<char*>(isize), 4);
+        if (raw.gcount() == 4)
+          reserve_bytes_ = std::min<std::uint64_t>(
+              max_bytes_, std::uint64_t{isize[0]} | (std::uint64_t{isize[1]} << 8) |
+                              (std::uint64_t{isize[2]} << 16) | (std::uint64_t{isize[3]} << 24));
+      }
+    }
     errno = 0;
     file_ = gzopen(name_.c_str(), "rb");
     if (file_ == nullptr)
@@ -142,8 +175,28 @@ class IdxReader {
     return errnum == Z_BUF_ERROR;
   }
 
-  /// Upper bound of the data the file can hold once decompressed.
+  /// Upper bound of the data the file can hold once decompressed (exact for
+  /// a plain file).
   std::uint64_t max_bytes() const noexcept { return max_bytes_; }
+  /// How many bytes of data to reserve for at most: the plain file's size,
+  /// or what a gzip file's trailer says it inflates to (mod 2^32).
+  std::uint64_t reserve_bytes() const noexcept { return reserve_bytes_; }
+
+  /// Throws, before anything is allocated, when the file cannot hold the
+  /// `payload` bytes of `what` that its `header`-byte header announces: a
+  /// plain file shorter than that, or a gzip file too small to inflate to it.
+  void check_payload_fits(std::uint64_t header, std::uint64_t payload, const std::string& what) const {
+    if (file_bytes_ == std::numeric_limits<std::uint64_t>::max()) return;  // size unknown
+    const std::uint64_t room = max_bytes_ > header ? max_bytes_ - header : 0;
+    if (payload <= room) return;
+    if (!gzip_)
+      throw error("truncated: expected " + std::to_string(payload) + " bytes of " + what + " after the " +
+                  std::to_string(header) + "-byte header, got " + std::to_string(room) + " (the file is " +
+                  std::to_string(file_bytes_) + " bytes: a wrong header or a cut file)");
+    throw error("truncated: expected " + std::to_string(payload) + " bytes of " + what + " after the " +
+                std::to_string(header) + "-byte header, more than a gzip file of " + std::to_string(file_bytes_) +
+                " bytes can inflate to (a wrong header or a cut file)");
+  }
 
   /// An error about this file: "fixnet: <file>: <what>".
   DataError error(const std::string& what) const { return DataError("fixnet: " + name_ + ": " + what); }
@@ -171,9 +224,22 @@ class IdxReader {
 
   std::string name_;
   const char* kind_;
+  static const char* file_type_name(std::filesystem::file_type type) {
+    switch (type) {
+      case std::filesystem::file_type::fifo: return "a FIFO";
+      case std::filesystem::file_type::socket: return "a socket";
+      case std::filesystem::file_type::block: return "a block device";
+      case std::filesystem::file_type::character: return "a character device";
+      default: return "not a regular file";
+    }
+  }
+
   gzFile file_ = nullptr;
   std::uint64_t offset_ = 0;
+  std::uint64_t file_bytes_ = 0;
   std::uint64_t max_bytes_ = 0;
+  std::uint64_t reserve_bytes_ = 0;
+  bool gzip_ = false;
 };
 
 inline std::string hex32(std::uint32_t v) {
@@ -278,8 +344,9 @@ inline DataError truncated(const IdxReader& in, std::size_t expected, std::size_
 /// its end is checked too).
 inline std::vector<std::uint8_t> read_idx_label_payload(IdxReader& in, std::size_t n, bool all,
                                                         std::size_t classes) {
+  in.check_payload_fits(idx_header_bytes(1), n, "labels (" + std::to_string(n) + " labels)");
   std::vector<std::uint8_t> labels;
-  labels.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, in.max_bytes())));
+  labels.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, in.reserve_bytes())));
   std::array<std::uint8_t, 1 << 16> chunk;
   while (labels.size() < n) {
     const std::size_t want = std::min(chunk.size(), n - labels.size());
@@ -356,8 +423,11 @@ Dataset<T, Width> load_idx(const std::filesystem::path& images_path,
   std::array<T, 256> value;
   for (std::size_t b = 0; b < 256; ++b) value[b] = static_cast<T>(double(b) / options.pixel_divisor);
 
+  images.check_payload_fits(idx_header_bytes(3), std::uint64_t{n} * Width,
+                            "pixels (" + std::to_string(n) + " images of " + std::to_string(dims[1]) + " x " +
+                                std::to_string(dims[2]) + ")");
   typename Dataset<T, Width>::storage_type rows;
-  rows.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, images.max_bytes() / Width)));
+  rows.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, images.reserve_bytes() / Width)));
   constexpr std::size_t chunk_images = std::max<std::size_t>(1, (std::size_t{1} << 18) / Width);
   std::vector<std::uint8_t> chunk(std::min(chunk_images, n) * Width);  // no more than n images
   const std::string what = "pixels (" + std::to_string(n) + " images of " + std::to_string(dims[1]) +
@@ -392,11 +462,12 @@ inline IdxImages read_idx_images(const std::filesystem::path& path,
   out.rows = dims[1];
   out.columns = dims[2];
   const std::size_t bytes = out.count * dims[1] * dims[2];
-  out.pixels.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, in.max_bytes())));
-  // No larger than the payload: a small file gets a small buffer.
-  std::vector<std::uint8_t> chunk(std::min<std::size_t>(1 << 18, bytes));
   const std::string what = "pixels (" + std::to_string(out.count) + " images of " +
                            std::to_string(out.rows) + " x " + std::to_string(out.columns) + ")";
+  in.check_payload_fits(detail::idx_header_bytes(3), bytes, what);
+  out.pixels.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, in.reserve_bytes())));
+  // No larger than the payload: a small file gets a small buffer.
+  std::vector<std::uint8_t> chunk(std::min<std::size_t>(1 << 18, bytes));
   while (out.pixels.size() < bytes) {
     const std::size_t want = std::min(chunk.size(), bytes - out.pixels.size());
     const std::size_t got = in.read(chunk.data(), want);

@@ -13,6 +13,7 @@
 #include <cstddef>
 
 #include "fixnet/config.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/optimizers/static_dispatch.hpp"
@@ -54,7 +55,7 @@ HWY_INLINE void adam_region(const detail::AdamStep<T>& s, T* HWY_RESTRICT p, con
     auto vv = hn::MulAdd(one_minus_beta2, hn::Mul(vg, vg), hn::Mul(beta2, hn::Load(d, v + k)));
     hn::Store(vv, d, v + k);
     if constexpr (kAmsgrad) {
-      vv = hn::Max(hn::Load(d, vmax + k), vv);
+      vv = max_or_nan(hn::Load(d, vmax + k), vv);  // hn::Max would drop a NaN
       hn::Store(vv, d, vmax + k);
     }
     const auto denom = hn::Add(hn::Div(hn::Sqrt(vv), bc2_sqrt), eps);

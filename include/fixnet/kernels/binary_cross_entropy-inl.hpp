@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "fixnet/kernels/loss-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/losses/binary_cross_entropy.hpp"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -22,14 +23,15 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct LossKernel<BinaryCrossEntropy> {
-  /// -(t log a + (1 - t) log(1 - a)), logs clamped at the smallest normal.
+  /// -(t log a + (1 - t) log(1 - a)), logs clamped at the smallest normal;
+  /// NaN and +inf kept (fixnet/kernels/non_finite-inl.hpp).
   template <std::size_t N, class D, class V>
   static HWY_INLINE V value(D d, V a, V t) {
     using T = hn::TFromD<D>;
     const V tiny = hn::Set(d, std::numeric_limits<T>::min());
     const V one = hn::Set(d, T(1));
-    const V log_a = hn::Log(d, hn::Max(a, tiny));
-    const V log_1ma = hn::Log(d, hn::Max(hn::Sub(one, a), tiny));
+    const V log_a = log_or_non_finite(d, clamp_below(a, tiny));
+    const V log_1ma = log_or_non_finite(d, clamp_below(hn::Sub(one, a), tiny));
     return hn::Neg(hn::MulAdd(t, log_a, hn::Mul(hn::Sub(one, t), log_1ma)));
   }
   /// (a - t) / (a (1 - a)), denominator clamped.
@@ -37,7 +39,7 @@ struct LossKernel<BinaryCrossEntropy> {
   static HWY_INLINE V gradient(D d, V a, V t) {
     using T = hn::TFromD<D>;
     const V tiny = hn::Set(d, std::numeric_limits<T>::min());
-    const V denom = hn::Max(hn::Mul(a, hn::Sub(hn::Set(d, T(1)), a)), tiny);
+    const V denom = clamp_below(hn::Mul(a, hn::Sub(hn::Set(d, T(1)), a)), tiny);
     return hn::Div(hn::Sub(a, t), denom);
   }
 
@@ -67,6 +69,8 @@ struct LossKernel<BinaryCrossEntropy> {
   }
   /// One output's term from its logit: max(z, 0) - z t + log(1 + e^-|z|),
   /// exact for any z (hn::Log1p: 2 ULP; e^-|z| <= 1 is in hn::Exp's range).
+  /// A NaN z or t makes z t NaN, so the term is NaN although hn::Max and
+  /// hn::Exp drop it.
   template <class D, class V>
   static HWY_INLINE V fused_term(D d, V z, V t) {
     const auto softplus = hn::Log1p(d, hn::Exp(d, hn::Neg(hn::Abs(z))));

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "fixnet/kernels/loss-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/softmax-inl.hpp"
 #include "fixnet/losses/cross_entropy.hpp"
 #include "hwy/contrib/math/math-inl.h"
@@ -24,17 +25,18 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct LossKernel<CrossEntropy> {
-  /// -t log a, log clamped at the smallest normal number (hn::Log: 4 ULP).
+  /// -t log a, log clamped at the smallest normal number (hn::Log: 4 ULP);
+  /// NaN and +inf kept (fixnet/kernels/non_finite-inl.hpp).
   template <std::size_t N, class D, class V>
   static HWY_INLINE V value(D d, V a, V t) {
     const V tiny = hn::Set(d, std::numeric_limits<hn::TFromD<D>>::min());
-    return hn::Neg(hn::Mul(t, hn::Log(d, hn::Max(a, tiny))));
+    return hn::Neg(hn::Mul(t, log_or_non_finite(d, clamp_below(a, tiny))));
   }
   /// -t / a, same clamp.
   template <std::size_t N, class D, class V>
   static HWY_INLINE V gradient(D d, V a, V t) {
     const V tiny = hn::Set(d, std::numeric_limits<hn::TFromD<D>>::min());
-    return hn::Neg(hn::Div(t, hn::Max(a, tiny)));
+    return hn::Neg(hn::Div(t, clamp_below(a, tiny)));
   }
 
   /// sum_k t_k ((m - z_k) + log sum e^(z - m)), i.e. t_k (lse(z) - z_k): exact

@@ -58,7 +58,7 @@ HWY_INLINE void dense_accumulate_gradients(const T* HWY_RESTRICT x, const T* HWY
   const RowTag<T, kIn> d;
   // dW[o][.] += sum_b delta(o, b) x[b][.]: a(o, b) = delta[b * kDStride + o].
   matmul_outer<kOut, B, kRowVectors<decltype(d), kIn>, 1, kDStride, padded<T>(kIn), P::row_stride,
-               true>(d, delta, x, scale, g.weights());
+               true, kIn>(d, delta, x, scale, g.weights());
 
   if constexpr (P::has_bias) {
     const RowTag<T, kOut> dout;
@@ -76,14 +76,13 @@ HWY_INLINE void dense_accumulate_gradients(const T* HWY_RESTRICT x, const T* HWY
 
 /// dx[b] = W^T delta[b] for B samples: the gradient with respect to the
 /// layer's input. delta rows have stride kDStride, dx rows kDxStride. Writes
-/// the vectors of RowTag<T, In> that cover In (lanes past In are zero because
-/// W's padding is).
+/// the vectors of RowTag<T, In> that cover In (lanes past In as zero).
 template <std::size_t B, std::size_t kDStride, std::size_t kDxStride, class P, class T>
 HWY_INLINE void dense_input_gradient(const P& p, const T* HWY_RESTRICT delta, T* HWY_RESTRICT dx) {
   const RowTag<T, P::inputs> d;
   // dx[b][.] = sum_o delta(b, o) W[o][.]: a(b, o) = delta[b * kDStride + o].
   matmul_outer<B, P::outputs, kRowVectors<decltype(d), P::inputs>, kDStride, 1, P::row_stride,
-               kDxStride, false>(d, delta, p.weights(), T(1), dx);
+               kDxStride, false, P::inputs>(d, delta, p.weights(), T(1), dx);
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

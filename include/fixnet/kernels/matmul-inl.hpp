@@ -143,10 +143,15 @@ HWY_INLINE void matmul_dot(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x
 /// c[m][n] (+)= scale sum_k a[m * kAm + k * kAk] * b[k * kB + n] for a
 /// tile of M rows of c and N vectors of D along them (one column strip), K
 /// terms. With Accumulate the tile is added to c, otherwise it replaces it.
+/// The tile starts at column `column` of rows whose first kValid columns are
+/// values and the rest padding, which is written as zero: b's padding is
+/// zero, but a non-finite a would make it NaN (0 * inf), and NaN in a
+/// parameter set's padding would survive every later `set` of its values.
 template <std::size_t M, std::size_t N, std::size_t K, std::size_t kAm, std::size_t kAk,
-          std::size_t kB, std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
+          std::size_t kB, std::size_t kC, bool Accumulate, std::size_t kValid, class D,
+          class T = hn::TFromD<D>>
 HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T scale,
-                           T* HWY_RESTRICT c) {
+                           T* HWY_RESTRICT c, std::size_t column) {
   constexpr std::size_t kL = kLanes<D>;
   using V = hn::Vec<D>;
   V acc[M][N];
@@ -164,20 +169,22 @@ HWY_INLINE void outer_tile(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b
   for (std::size_t m = 0; m < M; ++m) {
     for (std::size_t n = 0; n < N; ++n) {
       T* HWY_RESTRICT cv = c + m * kC + n * kL;
-      hn::Store(
-          Accumulate ? hn::MulAdd(vscale, acc[m][n], hn::Load(d, cv)) : hn::Mul(vscale, acc[m][n]),
-          d, cv);
+      const V out =
+          Accumulate ? hn::MulAdd(vscale, acc[m][n], hn::Load(d, cv)) : hn::Mul(vscale, acc[m][n]);
+      hn::Store(keep_in_row<kValid>(d, out, column + n * kL), d, cv);
     }
   }
 }
 
 /// c[m][.] (+)= scale sum_k a(m, k) b[k][.] for m < M, rows of kVectors vectors of
-/// D: c is [M][kC], b is [K][kB], a(m, k) = a[m * kAm + k * kAk]. Column
+/// D, of which the first kValid columns are values and the others padding
+/// (kept zero): c is [M][kC], b is [K][kB], a(m, k) = a[m * kAm + k * kAk]. Column
 /// strips outermost, so that a strip of b (K rows) stays in L1 while every
 /// tile of rows of c uses it; tiles of 4 rows by 4 vectors (3 with 16
 /// registers).
 template <std::size_t M, std::size_t K, std::size_t kVectors, std::size_t kAm, std::size_t kAk,
-          std::size_t kB, std::size_t kC, bool Accumulate, class D, class T = hn::TFromD<D>>
+          std::size_t kB, std::size_t kC, bool Accumulate, std::size_t kValid, class D,
+          class T = hn::TFromD<D>>
 HWY_INLINE void matmul_outer(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, T scale,
                              T* HWY_RESTRICT c) {
   constexpr std::size_t kL = kLanes<D>;
@@ -185,8 +192,8 @@ HWY_INLINE void matmul_outer(D d, const T* HWY_RESTRICT a, const T* HWY_RESTRICT
   constexpr std::size_t kM = kVectorRegisters >= 32 ? 6 : 4;
   for_each_tile<kVectors, kN>([&](auto vectors, std::size_t v) {
     for_each_tile<M, kM>([&](auto rows, std::size_t m) {
-      outer_tile<decltype(rows)::value, decltype(vectors)::value, K, kAm, kAk, kB, kC, Accumulate>(
-          d, a + m * kAm, b + v * kL, scale, c + m * kC + v * kL);
+      outer_tile<decltype(rows)::value, decltype(vectors)::value, K, kAm, kAk, kB, kC, Accumulate,
+                 kValid>(d, a + m * kAm, b + v * kL, scale, c + m * kC + v * kL, v * kL);
     });
   });
 }

@@ -10,6 +10,7 @@
 
 #include "fixnet/activations/relu.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -18,15 +19,15 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <>
 struct ActivationKernel<Relu> {
-  /// max(z, 0). Exact.
+  /// max(z, 0). Exact; NaN stays NaN (hn::Max would give 0 for it).
   template <class D, class V>
   static HWY_INLINE V value(D d, V z) {
-    return hn::Max(z, hn::Zero(d));
+    return clamp_below(z, hn::Zero(d));
   }
-  /// 1 where a > 0, else 0.
+  /// 1 where a > 0, 0 where a <= 0, NaN where a is NaN.
   template <class D, class V>
   static HWY_INLINE V derivative(D d, V a) {
-    return hn::IfThenElseZero(hn::Gt(a, hn::Zero(d)), hn::Set(d, hn::TFromD<D>(1)));
+    return nan_where_nan(a, hn::IfThenElseZero(hn::Gt(a, hn::Zero(d)), hn::Set(d, hn::TFromD<D>(1))));
   }
 };
 

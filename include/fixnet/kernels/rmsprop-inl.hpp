@@ -13,6 +13,7 @@
 #include <cstddef>
 
 #include "fixnet/config.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/optimizers/static_dispatch.hpp"
@@ -32,7 +33,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 ///   p = p - lr g' / avg                             (otherwise)
 /// The max with 0 only acts where rounding has made v - gavg^2, which is
 /// never negative in exact arithmetic, slightly negative: PyTorch takes the
-/// square root of that (NaN); fixnet keeps training.
+/// square root of that (NaN); fixnet keeps training. NaN in v or gavg stays
+/// NaN (the clamp is not hn::Max, which would turn it into 0).
 template <bool kDecay, bool kCentered, bool kMomentum, std::size_t N, class T>
 HWY_INLINE void rmsprop_region(const detail::RmsPropStep<T>& s, T* HWY_RESTRICT p, const T* HWY_RESTRICT g,
                                T* HWY_RESTRICT v, T* HWY_RESTRICT gavg, T* HWY_RESTRICT buf) {
@@ -57,7 +59,7 @@ HWY_INLINE void rmsprop_region(const detail::RmsPropStep<T>& s, T* HWY_RESTRICT 
       const auto va = hn::Load(d, gavg + k);
       const auto ga = hn::MulAdd(one_minus_alpha, hn::Sub(vg, va), va);
       hn::Store(ga, d, gavg + k);
-      avg = hn::Sqrt(hn::Max(hn::NegMulAdd(ga, ga, vv), zero));
+      avg = hn::Sqrt(clamp_below(hn::NegMulAdd(ga, ga, vv), zero));  // NaN stays NaN
     }
     avg = hn::Add(avg, eps);
     if constexpr (kMomentum) {

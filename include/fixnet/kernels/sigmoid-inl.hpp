@@ -10,6 +10,7 @@
 
 #include "fixnet/activations/sigmoid.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
@@ -22,13 +23,15 @@ struct ActivationKernel<Sigmoid> {
   /// 1 / (1 + e^-z). hn::Exp is 1 ULP but only valid up to +104 (float) /
   /// +706 (double), so z is first clamped below at -88 / -708, where the
   /// sigmoid is already below the smallest normal number. Error: a few ULP.
+  /// NaN gives NaN: the clamp (hn::Max) and hn::Exp both turn NaN into a
+  /// number, so NaN lanes are put back at the end (fixnet/kernels/non_finite-inl.hpp).
   template <class D, class V>
   static HWY_INLINE V value(D d, V z) {
     using T = hn::TFromD<D>;
     constexpr T kLowest = sizeof(T) == 4 ? T(-88) : T(-708);
     const V one = hn::Set(d, T(1));
     const V e = hn::Exp(d, hn::Neg(hn::Max(z, hn::Set(d, kLowest))));
-    return hn::Div(one, hn::Add(one, e));
+    return nan_where_nan(z, hn::Div(one, hn::Add(one, e)));
   }
   /// a (1 - a).
   template <class D, class V>

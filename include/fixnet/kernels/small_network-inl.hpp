@@ -22,6 +22,7 @@
 
 #include "fixnet/kernels/activation-inl.hpp"
 #include "fixnet/kernels/matmul-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/softmax-inl.hpp"
 #include "fixnet/layer_traits.hpp"
 #include "fixnet/parameters.hpp"
@@ -60,10 +61,10 @@ HWY_INLINE V activate_vector(D d, V z) {
     using T = hn::TFromD<D>;
     const V m =
         hn::MaxOfLanes(d, hn::IfThenElse(in_row, z, hn::Set(d, std::numeric_limits<T>::lowest())));
-    const V e = hn::IfThenElseZero(in_row, hn::Exp(d, hn::Sub(z, m)));
+    const V e = hn::IfThenElseZero(in_row, exp_or_nan(d, hn::Sub(z, m)));
     // Times the reciprocal, as the row kernel does: the same roundings, so
     // that one sample gives the batch path's outputs bit for bit.
-    return hn::Mul(e, hn::Div(hn::Set(d, T(1)), hn::SumOfLanes(d, e)));
+    return hn::IfThenElseZero(in_row, hn::Mul(e, hn::Div(hn::Set(d, T(1)), hn::SumOfLanes(d, e))));
   } else {
     return hn::IfThenElseZero(in_row, ActivationKernel<Act>::value(d, z));
   }

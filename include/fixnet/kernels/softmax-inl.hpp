@@ -13,6 +13,7 @@
 
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -51,7 +52,9 @@ struct ActivationKernel<Softmax> {
     auto sum = hn::Zero(d);
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
       // z - m <= 0, inside hn::Exp's valid range; underflows to 0 gracefully.
-      const auto x = keep_in_row<N>(d, hn::Exp(d, hn::Sub(hn::Load(d, z + v * kL), vm)), v * kL);
+      // NaN (a NaN logit, or m = +inf) stays NaN; hn::Max may have dropped a
+      // NaN logit from m, but z - m is NaN for it.
+      const auto x = keep_in_row<N>(d, exp_or_nan(d, hn::Sub(hn::Load(d, z + v * kL), vm)), v * kL);
       if (e != nullptr) hn::Store(x, d, e + v * kL);
       sum = hn::Add(sum, x);
     }
@@ -65,8 +68,10 @@ struct ActivationKernel<Softmax> {
     constexpr std::size_t kL = kLanes<decltype(d)>;
     const T m = row_max<N>(z);
     const auto inv = hn::Set(d, T(1) / sum_exp<N>(z, m, a));
+    // Masked: a non-finite inv (all terms 0 or NaN) must not reach the
+    // padding through 0 * inf.
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v)
-      hn::Store(hn::Mul(hn::Load(d, a + v * kL), inv), d, a + v * kL);
+      hn::Store(keep_in_row<N>(d, hn::Mul(hn::Load(d, a + v * kL), inv), v * kL), d, a + v * kL);
   }
 
   /// grad_z = a * (grad_a - <grad_a, a>). `grad_z` may alias `grad_a`.
@@ -80,7 +85,8 @@ struct ActivationKernel<Softmax> {
     const auto vdot = hn::Set(d, reduce_sum(d, dot));
     for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
       const auto g = hn::Mul(hn::Load(d, a + v * kL), hn::Sub(hn::Load(d, grad_a + v * kL), vdot));
-      hn::Store(g, d, grad_z + v * kL);  // a is zero past N, so g is too
+      // a is zero past N, but 0 * (grad_a - dot) is NaN for a non-finite dot.
+      hn::Store(keep_in_row<N>(d, g, v * kL), d, grad_z + v * kL);
     }
   }
 
@@ -103,7 +109,7 @@ struct ActivationKernel<Softmax> {
                                              std::size_t c) {
     auto sum = hn::Zero(d);
     for (std::size_t k = 0; k < N; ++k) {
-      const auto x = hn::Exp(d, hn::Sub(hn::Load(d, z + k * stride + c), m));
+      const auto x = exp_or_nan(d, hn::Sub(hn::Load(d, z + k * stride + c), m));
       if (e != nullptr) hn::Store(x, d, e + k * stride + c);
       sum = hn::Add(sum, x);
     }

@@ -73,7 +73,7 @@ class Adam {
   using scalar_type = typename parameters_type::scalar_type;
   using options_type = AdamOptions<scalar_type>;
 
-  /// Throws std::invalid_argument for a negative (or NaN) learning rate, eps
+  /// Throws std::invalid_argument for a negative or non-finite learning rate, eps
   /// or weight decay, and betas outside [0, 1) (PyTorch's checks).
   explicit Adam(const options_type& options = {}) : options_(options) { check(options, "Adam"); }
 
@@ -115,7 +115,10 @@ class Adam {
   }
 
   scalar_type learning_rate() const noexcept { return options_.lr; }
-  /// Sets the learning rate of the next steps (>= 0), e.g. from a schedule.
+  /// Sets the learning rate of the next steps (>= 0, finite), e.g. from a
+  /// schedule. Not checked: it is noexcept and may be called every step. A
+  /// non-finite rate makes the next step's parameters non-finite, which
+  /// `fixnet::all_finite` (and the trainer) detect.
   void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
   const options_type& options() const noexcept { return options_; }
   /// t, the steps taken since construction or `reset`.

@@ -3,6 +3,7 @@
 #ifndef FIXNET_OPTIMIZERS_OPTIMIZER_HPP
 #define FIXNET_OPTIMIZERS_OPTIMIZER_HPP
 
+#include <cmath>
 #include <concepts>
 #include <sstream>
 #include <stdexcept>
@@ -58,11 +59,14 @@ concept NetworkWithParameters = requires(Net& net) {
 };
 
 /// Throws std::invalid_argument "fixnet::Adam: expected 0 <= beta1 < 1, got
-/// 1.5" unless `ok`. Names PyTorch's checks, so that the same mistakes fail.
+/// 1.5" unless `ok` and `got` is finite. Names PyTorch's checks, so that the
+/// same mistakes fail, and refuses infinite hyper-parameters too (PyTorch
+/// accepts lr = inf, and the first step makes every parameter NaN).
 inline void check_option(bool ok, const char* optimizer, const char* expected, double got) {
-  if (ok) return;
+  if (ok && std::isfinite(got)) return;
   std::ostringstream message;
   message << "fixnet::" << optimizer << ": expected " << expected << ", got " << got;
+  if (!std::isfinite(got)) message << " (not a finite number)";
   throw std::invalid_argument(message.str());
 }
 

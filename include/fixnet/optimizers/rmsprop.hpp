@@ -58,7 +58,7 @@ class RmsProp {
   using scalar_type = typename parameters_type::scalar_type;
   using options_type = RmsPropOptions<scalar_type>;
 
-  /// Throws std::invalid_argument for a negative (or NaN) learning rate,
+  /// Throws std::invalid_argument for a negative or non-finite learning rate,
   /// alpha, eps, momentum or weight decay (PyTorch's checks).
   explicit RmsProp(const options_type& options = {}) : options_(options) {
     detail::check_option(options.lr >= 0, "RmsProp", "a learning rate >= 0", options.lr);
@@ -99,7 +99,10 @@ class RmsProp {
   }
 
   scalar_type learning_rate() const noexcept { return options_.lr; }
-  /// Sets the learning rate of the next steps (>= 0), e.g. from a schedule.
+  /// Sets the learning rate of the next steps (>= 0, finite), e.g. from a
+  /// schedule. Not checked: it is noexcept and may be called every step. A
+  /// non-finite rate makes the next step's parameters non-finite, which
+  /// `fixnet::all_finite` (and the trainer) detect.
   void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
   const options_type& options() const noexcept { return options_; }
   /// Steps taken since construction or `reset`.

@@ -56,13 +56,14 @@ class Sgd {
   using scalar_type = typename parameters_type::scalar_type;
   using options_type = SgdOptions<scalar_type>;
 
-  /// Throws std::invalid_argument for a negative (or NaN) learning rate,
-  /// momentum or weight decay, and for Nesterov momentum without momentum or
-  /// with dampening (PyTorch's checks).
+  /// Throws std::invalid_argument for a negative or non-finite learning rate,
+  /// momentum or weight decay, a non-finite dampening, and for Nesterov
+  /// momentum without momentum or with dampening (PyTorch's checks).
   explicit Sgd(const options_type& options = {}) : options_(options) {
     detail::check_option(options.lr >= 0, "Sgd", "a learning rate >= 0", options.lr);
     detail::check_option(options.momentum >= 0, "Sgd", "a momentum >= 0", options.momentum);
     detail::check_option(options.weight_decay >= 0, "Sgd", "a weight decay >= 0", options.weight_decay);
+    detail::check_option(true, "Sgd", "a finite dampening", options.dampening);  // any sign, as PyTorch
     detail::check_option(!options.nesterov || options.momentum > 0, "Sgd",
                          "a momentum > 0 with Nesterov momentum", options.momentum);
     detail::check_option(!options.nesterov || options.dampening == 0, "Sgd",
@@ -101,7 +102,10 @@ class Sgd {
   }
 
   scalar_type learning_rate() const noexcept { return options_.lr; }
-  /// Sets the learning rate of the next steps (>= 0), e.g. from a schedule.
+  /// Sets the learning rate of the next steps (>= 0, finite), e.g. from a
+  /// schedule. Not checked: it is noexcept and may be called every step. A
+  /// non-finite rate makes the next step's parameters non-finite, which
+  /// `fixnet::all_finite` (and the trainer) detect.
   void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
   const options_type& options() const noexcept { return options_; }
   /// Steps taken since construction or `reset`.

@@ -1,0 +1,40 @@
+// fixnet — the light header for programs that only run networks.
+//
+//   #include <fixnet/inference.hpp>
+//   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+//   constexpr Net net{parameters};  // or fixnet::load from <fixnet/io/model_file.hpp>
+//   std::array<float, 3> y = net.forward(std::array<float, 2>{0.5f, -1.0f});
+//
+// Networks, their activations and losses, forward and backward passes and
+// the argmax of an output; no trainer, data sets, optimisers or files, and
+// none of their dependencies (threads, zlib, JSON, Boost.Random), so that a
+// translation unit that runs a network compiles quickly. Everything else is
+// in <fixnet/fixnet.hpp>.
+#ifndef FIXNET_INFERENCE_HPP
+#define FIXNET_INFERENCE_HPP
+
+#include "fixnet/activation.hpp"
+#include "fixnet/activations/identity.hpp"
+#include "fixnet/activations/leaky_relu.hpp"
+#include "fixnet/activations/relu.hpp"
+#include "fixnet/activations/sigmoid.hpp"
+#include "fixnet/activations/softmax.hpp"
+#include "fixnet/activations/tanh.hpp"
+#include "fixnet/batch.hpp"
+#include "fixnet/config.hpp"
+#include "fixnet/dense.hpp"
+#include "fixnet/dropout.hpp"
+#include "fixnet/loss.hpp"
+#include "fixnet/losses/binary_cross_entropy.hpp"
+#include "fixnet/losses/cross_entropy.hpp"
+#include "fixnet/losses/squared_error.hpp"
+#include "fixnet/metrics.hpp"
+#include "fixnet/network.hpp"
+#include "fixnet/simd.hpp"
+#include "fixnet/workspace.hpp"
+
+#endif  // FIXNET_INFERENCE_HPP
+
+// The kernels, outside the include guard: under hwy/foreach_target.h this
+// header is re-included once per target, and the kernels must be too.
+#include "fixnet/kernels/network-inl.hpp"
