@@ -10,12 +10,16 @@
 //
 //   blobs [--seed N] [--epochs N] [--learning-rate X] [--report-every N]
 //         [--csv FILE] [--gradients sum|mean] [--spread X] [--save MODEL]
+//         [--force]
 //
 // Prints the Highway target, the loss every --report-every epochs, the final
 // summed cross-entropy, the accuracy on the training points and the wall
 // time; writes the loss curve to --csv as "epoch,loss" lines and the trained
 // network to --save (a model file: blobs_predict loads it, fixnet-bake turns
-// it into a header, blobs_baked compiles that). Exits non-zero
+// it into a header, blobs_baked compiles that). Both paths are checked before
+// training; the curve grows in FILE.partial (a kill keeps the finished
+// rows) and becomes FILE at the end; an existing FILE is replaced only if it
+// is a previous curve (or with --force; output_files.hpp). Exits non-zero
 // with a message on a bad flag, a file that cannot be written, or a loss that
 // becomes NaN or infinite. To see the curve:
 //
@@ -29,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -43,7 +48,7 @@
 
 #include "flags.hpp"
 #include "loss_log.hpp"
-#include "save_path.hpp"
+#include "output_files.hpp"
 
 namespace {
 
@@ -64,7 +69,13 @@ struct Options {
   std::string gradients = "sum";
   double spread = 1.0;
   std::string save;
+  bool force = false;
 };
+
+// Beyond this the blobs are noise alone (their centres are 6 apart); the
+// bound keeps every point and every sum over the data set far inside the
+// range of a float.
+constexpr double max_spread = 1e6;
 
 /// Index of the largest output: the predicted class.
 std::size_t argmax(const std::array<float, Net::outputs>& y) {
@@ -79,11 +90,21 @@ int run(const Options& options) {
   fmt::print("fixnet blobs: 2-4-3 sigmoid/softmax network, {} points in {} Gaussian blobs\n",
              samples, blob_count);
   fmt::print("Highway target: {}\n", fixnet::simd_target());
+  // Checked before any work, so that a bad path fails at once.
+  const examples::Output outputs[] = {
+      {"--csv", options.csv, examples::OutputKind::csv, LossLog::csv_header},
+      {"--save", options.save, examples::OutputKind::model}};
+  examples::check_outputs(outputs, options.force);
 
   fixnet::data::BlobsOptions blobs;
   blobs.points_per_centre = points_per_blob;
   blobs.stddev = static_cast<float>(options.spread);
-  const fixnet::data::LabelledPoints points = fixnet::data::make_blobs(blobs, options.seed);
+  fixnet::data::LabelledPoints points;
+  try {
+    points = fixnet::data::make_blobs(blobs, options.seed);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("--spread {}: {}", options.spread, e.what()));
+  }
   const std::span<const std::array<float, 2>, samples> xs(points.features.data(), samples);
   const std::span<const std::uint8_t, samples> labels(points.labels.data(), samples);
 
@@ -93,9 +114,6 @@ int run(const Options& options) {
   Net net;
   fixnet::initialize(net, fixnet::init::Uniform{}, fixnet::init::Normal{}, options.seed + 1);
 
-  // Checked before training, so that a bad path fails at once.
-  examples::check_save_directory(options.save);
-  examples::check_save_target(options.save);
   LossLog log("blobs", options.csv, options.learning_rate);
 
   const bool mean = options.gradients == "mean";
@@ -141,7 +159,7 @@ int run(const Options& options) {
   const double sample_epochs = double(samples) * double(epochs);
   fmt::print("training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + update)\n",
              elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  log.finish("loss curve", options.csv);
+  log.finish("loss curve");
   if (!options.save.empty()) {
     fixnet::save(net, options.save);
     fmt::print("model saved to {} ({})\n", options.save, fixnet::describe_network<Net>());
@@ -157,22 +175,33 @@ int main(int argc, char** argv) {
       "fixnet blobs: trains the 2-4-3 sigmoid/softmax network on three Gaussian blobs (2100 "
       "points) by full-batch gradient descent, as the reference tutorial does.");
   flags.add_count("--seed", options.seed,
-                  "Seed of the data (seed) and of the initial weights (seed + 1)");
+                  "Seed of the data (seed) and of the initial weights (seed + 1)", 0,
+                  std::numeric_limits<std::uint64_t>::max() - 1);
   flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
-  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size");
+  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size (a float)",
+                     examples::float_max);
   flags.add_count("--report-every", options.report_every,
                   "Print (and write to the CSV) the loss every N epochs; the final loss always", 1);
-  flags.add_text("--csv", options.csv, "Where to write the loss curve (epoch,loss); '' for nowhere");
+  flags.add_text("--csv", options.csv,
+                 "Where to write the loss curve (epoch,loss); '' for nowhere. It grows in FILE.partial "
+                 "during the run (a killed run's curve is there) and replaces FILE at the end; an "
+                 "existing FILE is replaced only if it is a loss curve (else --force)");
   flags.add_choice("--gradients", options.gradients, {"sum", "mean"},
                    "Summed over the batch (the reference) or averaged (then --lr 2.1 takes the "
                    "same steps)");
-  flags.add_non_negative("--spread", options.spread, "Standard deviation of each blob");
-  flags.add_text("--save", options.save, "Write the trained network to this model file (.safetensors)");
+  flags.add_non_negative("--spread", options.spread, "Standard deviation of each blob",
+                         max_spread);
+  flags.add_text("--save", options.save,
+                 "Write the trained network to this model file (.safetensors), atomically. Checked "
+                 "before training; an existing file is replaced only if it is a model file (else "
+                 "--force)");
+  flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    return run(options);
+    return examples::finish_stdout("blobs", run(options));
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     fmt::print(stderr, "blobs: error: {}\n", e.what());
     return EXIT_FAILURE;
   }

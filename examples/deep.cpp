@@ -90,10 +90,9 @@ int main(int argc, char** argv) {
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    ex::check_options(options);
     fmt::print("fixnet deep: 784-256-128-10 ReLU/softmax network\n");
     fmt::print("Highway target: {}\n", fixnet::simd_target());
-    return run(options);
+    return examples::finish_stdout("deep", run(options));
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "deep: error: {}\n", e.what());

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -20,34 +21,43 @@ namespace {
 // print the type's limits; these name the expectation instead. A validator's
 // description is printed after the type in --help ("UINT:POSITIVE").
 
-CLI::Validator whole_number_at_least(std::uint64_t min) {
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max) {
+  const bool bounded = max != std::numeric_limits<std::uint64_t>::max();
   return CLI::Validator(
-      [min](std::string& text) -> std::string {
+      [min, max, bounded](std::string& text) -> std::string {
         const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
                               return std::isdigit(c) != 0;
                             });
         errno = 0;
         const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+        const bool overflow = errno == ERANGE;
+        if (bounded && (!digits || overflow || value < min || value > max))
+          return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
         if (!digits || value < min)
           return fmt::format("expected a whole number >= {}, got '{}'", min, text);
-        if (errno == ERANGE) return fmt::format("expected a whole number < 2^64, got '{}'", text);
+        if (overflow) return fmt::format("expected a whole number < 2^64, got '{}'", text);
         return {};
       },
-      min == 0 ? "" : min == 1 ? "POSITIVE" : fmt::format(">={}", min));
+      bounded       ? fmt::format("{}..{}", min, max)
+      : min == 0 ? ""
+      : min == 1 ? "POSITIVE"
+                 : fmt::format(">={}", min));
 }
 
-CLI::Validator finite_number(bool allow_zero) {
+CLI::Validator finite_number(bool allow_zero, double max) {
+  const bool bounded = max != std::numeric_limits<double>::max();
   return CLI::Validator(
-      [allow_zero](std::string& text) -> std::string {
+      [allow_zero, max, bounded](std::string& text) -> std::string {
         char* end = nullptr;
         const double value = std::strtod(text.c_str(), &end);
         if (text.empty() || *end != '\0' || !std::isfinite(value) || value < 0.0 ||
-            (value == 0.0 && !allow_zero))
-          return fmt::format("expected a finite number {} 0, got '{}'", allow_zero ? ">=" : ">",
-                             text);
+            (value == 0.0 && !allow_zero) || value > max)
+          return fmt::format("expected a finite number {} 0{}, got '{}'", allow_zero ? ">=" : ">",
+                             bounded ? fmt::format(" and <= {:g}", max) : "", text);
         return {};
       },
-      allow_zero ? "NONNEGATIVE" : "POSITIVE");
+      std::string(allow_zero ? "NONNEGATIVE" : "POSITIVE") +
+          (bounded ? fmt::format(" <={:g}", max) : std::string()));
 }
 
 }  // namespace
@@ -59,16 +69,18 @@ Flags::Flags(const std::string& description) : app_(std::make_unique<CLI::App>(d
 Flags::~Flags() = default;
 
 void Flags::add_count(const std::string& name, std::uint64_t& value, const std::string& help,
-                      std::uint64_t min) {
-  app_->add_option(name, value, help)->check(whole_number_at_least(min));
+                      std::uint64_t min, std::uint64_t max) {
+  app_->add_option(name, value, help)->check(whole_number(min, max));
 }
 
-void Flags::add_positive(const std::string& name, double& value, const std::string& help) {
-  app_->add_option(name, value, help)->check(finite_number(false));
+void Flags::add_positive(const std::string& name, double& value, const std::string& help,
+                         double max) {
+  app_->add_option(name, value, help)->check(finite_number(false, max));
 }
 
-void Flags::add_non_negative(const std::string& name, double& value, const std::string& help) {
-  app_->add_option(name, value, help)->check(finite_number(true));
+void Flags::add_non_negative(const std::string& name, double& value, const std::string& help,
+                             double max) {
+  app_->add_option(name, value, help)->check(finite_number(true, max));
 }
 
 void Flags::add_text(const std::string& name, std::string& value, const std::string& help) {

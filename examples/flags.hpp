@@ -5,7 +5,9 @@
 // than an example's own code; so it is compiled once, in flags.cpp, into a
 // small library that every example links, and this header does not include
 // it. The checks say in one phrase what was expected and what was found:
-// "--epochs: expected a whole number >= 0, got '-5'".
+// "--epochs: expected a whole number >= 0, got '-5'". A number is bounded by
+// what it feeds, so that no product or conversion overflows:
+// "--threads: expected a whole number from 1 to 1024, got '5000'".
 //
 //   examples::Flags flags("what the program does");
 //   flags.add_count("--epochs", options.epochs, "Gradient descent steps");
@@ -16,6 +18,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +28,9 @@ class App;
 }
 
 namespace examples {
+
+/// The largest value a float holds: the bound of a flag stored as a float.
+inline constexpr double float_max = std::numeric_limits<float>::max();
 
 /// --learning-rate as the float the optimisers take. Throws
 /// std::invalid_argument ("--learning-rate: expected a value a float can
@@ -41,13 +47,17 @@ class Flags {
   Flags(const Flags&) = delete;
   Flags& operator=(const Flags&) = delete;
 
-  /// A whole number (digits only) from `min` to 2^64 - 1.
+  /// A whole number (digits only) from `min` to `max`: bound it by what
+  /// the value feeds (a seed + 1, a count times a sample size).
   void add_count(const std::string& name, std::uint64_t& value, const std::string& help,
-                 std::uint64_t min = 0);
-  /// A finite number > 0.
-  void add_positive(const std::string& name, double& value, const std::string& help);
-  /// A finite number >= 0.
-  void add_non_negative(const std::string& name, double& value, const std::string& help);
+                 std::uint64_t min = 0, std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+  /// A finite number > 0 and <= `max` (a value stored as a float: at most
+  /// `float_max`).
+  void add_positive(const std::string& name, double& value, const std::string& help,
+                    double max = std::numeric_limits<double>::max());
+  /// A finite number >= 0 and <= `max`.
+  void add_non_negative(const std::string& name, double& value, const std::string& help,
+                        double max = std::numeric_limits<double>::max());
   /// Any text (a file name; may be empty).
   void add_text(const std::string& name, std::string& value, const std::string& help);
   /// One of `choices`.

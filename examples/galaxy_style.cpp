@@ -14,14 +14,19 @@
 //                [--iterations 600] [--lambda 1] [--seed 1] [--report-every 50]
 //                [--csv FILE] [--plot FILE] [--no-plot] [--limit N]
 //                [--test-limit N] [--patience N] [--time-limit S]
-//                [--learning-rate X] [--save FILE]
+//                [--learning-rate X] [--save FILE] [--force]
 //
 // Prints the Highway target, the train and test cost and accuracy every
 // --report-every iterations, why the minimiser stopped, and the iteration
 // where the test cost was lowest (with its accuracy). Writes both learning
 // curves to --csv ("iteration,train_cost,test_cost,objective,seconds", the
 // seconds of training so far) and, when
-// gnuplot is installed, draws them into --plot (PNG). --save FILE writes the
+// gnuplot is installed, draws them into --plot (PNG). The CSV grows in
+// FILE.partial, a row per iteration (a killed run's curves are there), and
+// is renamed to FILE at the end; the PNG is drawn into a temporary file and
+// renamed; every output path is checked before the data are read, and an
+// existing file is replaced only if it is of its own kind (a curve CSV with
+// this header, a PNG, a model file) or with --force. --save FILE writes the
 // final network (the one whose test accuracy is printed; the iteration with
 // the lowest test cost is reported, not kept: the test set chooses nothing)
 // as a model file for `classify`, its classes recorded in it. The costs are the mean
@@ -56,7 +61,6 @@
 #include <vector>
 
 #include <fmt/core.h>
-#include <fmt/os.h>
 
 #include <fixnet/data/locate.hpp>
 #include <fixnet/data/mnist.hpp>
@@ -67,8 +71,8 @@
 #include <fixnet/objective.hpp>
 
 #include "flags.hpp"
-#include "save_path.hpp"
 #include "mnist_networks.hpp"
+#include "output_files.hpp"
 
 namespace {
 
@@ -104,7 +108,23 @@ struct Options {
   double time_limit = 0;
   double learning_rate = 3e-3;
   std::string save;
+  bool force = false;
 };
+
+/// The CSV's header: an existing file that starts with it is a previous
+/// run's curves, which a new run replaces.
+constexpr const char* csv_header = "iteration,train_cost,test_cost,objective,seconds";
+
+// Beyond this lambda / (2m) sum w^2 forces every weight to zero on any data
+// set this example reads; the bound keeps J far inside the range of a float.
+constexpr double max_lambda = 1e6;
+
+/// `count` * `factor`, or the largest size_t if that overflows (a --limit
+/// that large means "all").
+std::size_t saturating_product(std::uint64_t count, std::size_t factor) {
+  const std::size_t max = std::numeric_limits<std::size_t>::max();
+  return count > max / factor ? max : static_cast<std::size_t>(count) * factor;
+}
 
 /// "0,1,2" -> {0, 1, 2}: three distinct classes 0-9.
 std::array<std::uint8_t, 3> parse_classes(const std::string& text) {
@@ -147,8 +167,10 @@ struct CurvePoint {
 /// kept), and the stopping rules of the example's own (patience, time).
 class Monitor {
  public:
-  Monitor(const Options& options, const Data& train, const Data& test, Objective& train_objective)
+  Monitor(const Options& options, const Data& train, const Data& test, Objective& train_objective,
+          examples::CurveFile& csv)
       : options_(options),
+        csv_(csv),
         train_(train),
         test_(test),
         train_objective_(train_objective),
@@ -167,6 +189,8 @@ class Monitor {
     const double train_cost = objective - train_objective_.penalty(theta);
     const double test_cost = test_objective_.value(theta);
     curve_.push_back({k, train_cost, test_cost, objective, trained});
+    // In the partial file at once: a kill keeps every finished iteration.
+    csv_.append(fmt::format("{},{:.9g},{:.9g},{:.9g},{:.4f}\n", k, train_cost, test_cost, objective, trained));
     if (k == 0 || test_cost < best_test_cost_) {
       best_test_cost_ = test_cost;
       best_iteration_ = k;
@@ -220,6 +244,7 @@ class Monitor {
   }
 
   const Options& options_;
+  examples::CurveFile& csv_;
   const Data& train_;
   const Data& test_;
   Objective& train_objective_;
@@ -255,14 +280,14 @@ std::string run_full_batch(Minimizer& minimizer, Objective& objective, Theta& th
 /// Mini-batch Adam on the same cost: per batch, the mean loss over the batch
 /// plus the L2 gradient (lambda / m) w, so that an epoch's expected step
 /// follows grad J.
-std::string run_adam(const Options& options, const Data& train, Objective& objective, Theta& theta,
+std::string run_adam(const Options& options, float learning_rate, const Data& train, Objective& objective, Theta& theta,
                      Monitor& monitor, std::size_t& evaluations) {
   auto net = std::make_unique<Net>();
   net->set_parameters(theta);
   auto grads = std::make_unique<fixnet::Gradients<Net>>();
   auto workspace = std::make_unique<fixnet::Workspace<Net, adam_batch>>();
   auto adam = std::make_unique<fixnet::Adam<Net>>(
-      fixnet::AdamOptions<float>{.lr = static_cast<float>(options.learning_rate)});
+      fixnet::AdamOptions<float>{.lr = learning_rate});
   const fixnet::L2<float> l2{static_cast<float>(options.lambda / static_cast<double>(train.size()))};
   fixnet::Rng rng(options.seed + 2);
   std::vector<std::size_t> order = fixnet::data::identity_order(train.size());
@@ -289,76 +314,53 @@ std::string run_adam(const Options& options, const Data& train, Objective& objec
   return fmt::format("iteration limit reached after {} epochs", options.iterations);
 }
 
-/// `text` inside a gnuplot single-quoted string (a quote is doubled).
-std::string gnuplot_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
-/// `text` as one word for the POSIX shell.
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-bool gnuplot_available() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
-
 /// Draws the curves of `csv` into the PNG `png` with gnuplot, the best
-/// iteration marked. Returns false (and says why) if gnuplot fails.
+/// iteration marked. Returns false (having said why) if gnuplot is missing
+/// or fails.
 bool plot(const std::string& csv, const std::string& png, const std::string& title, std::size_t best) {
-  const std::string script = png + ".gnuplot";
-  {
-    auto out = fmt::output_file(script);
-    out.print(
-        "set terminal pngcairo size 960,600 noenhanced\n"
-        "set output {}\n"
-        "set datafile separator ','\n"
-        "set title {}\n"
-        "set xlabel 'iteration'\n"
-        "set ylabel 'mean binary cross-entropy per sample'\n"
-        "set logscale y\n"
-        "set grid\n",
-        gnuplot_quoted(png), gnuplot_quoted(title));
-    // The curves: one CSV row per iteration from 0, so row K is iteration K.
-    out.print(
-        "set arrow from {0}, graph 0 to {0}, graph 1 nohead dashtype 2\n"
-        "plot {1} using 1:2 skip 1 with lines linewidth 2 title 'train', \\\n"
-        "     '' using 1:3 skip 1 with lines linewidth 2 title 'test', \\\n"
-        "     '' using 1:3 skip 1 every ::{0}::{0} with points pointtype 7 pointsize 1.5 \\\n"
-        "        title 'lowest test cost (iteration {0})'\n",
-        best, gnuplot_quoted(csv));
-  }
-  const int status = std::system(("gnuplot " + shell_quoted(script)).c_str());
-  std::remove(script.c_str());
-  if (status != 0) {
-    fmt::print(stderr, "galaxy_style: warning: gnuplot failed (status {}); no plot\n", status);
-    return false;
-  }
-  return true;
+  // The curves: one CSV row per iteration from 0, so row K is iteration K.
+  const std::string body = fmt::format(
+      "set datafile separator ','\n"
+      "set title {1}\n"
+      "set xlabel 'iteration'\n"
+      "set ylabel 'mean binary cross-entropy per sample'\n"
+      "set logscale y\n"
+      "set grid\n"
+      "set arrow from {0}, graph 0 to {0}, graph 1 nohead dashtype 2\n"
+      "plot {2} using 1:2 skip 1 with lines linewidth 2 title 'train', \\\n"
+      "     '' using 1:3 skip 1 with lines linewidth 2 title 'test', \\\n"
+      "     '' using 1:3 skip 1 every ::{0}::{0} with points pointtype 7 pointsize 1.5 \\\n"
+      "        title 'lowest test cost (iteration {0})'\n",
+      best, examples::gnuplot_string(title), examples::gnuplot_string(csv));
+  return examples::plot_png(png, "pngcairo size 960,600 noenhanced", body);
 }
 
 int run(const Options& options) {
   const auto classes = parse_classes(options.classes);
   if (options.report_every == 0) throw std::invalid_argument("--report-every: expected a whole number >= 1, got 0");
+  const float learning_rate = examples::learning_rate_as_float(options.learning_rate);
   const std::string method_name = options.method == "cg"      ? "nonlinear conjugate gradient (Polak-Ribiere+)"
                                   : options.method == "lbfgs" ? "L-BFGS (history 10)"
                                                               : "mini-batch Adam";
   fmt::print("fixnet galaxy_style: 784-8-3 sigmoid network, binary cross-entropy + L2 on the weights\n");
   fmt::print("Highway target: {}\n", fixnet::simd_target());
 
-  // --save is checked before anything long: a typo must not cost a training run.
-  examples::check_save_directory(options.save);
+  // Every output is checked before anything long: a typo must not cost a training run.
+  const bool plotting = !options.no_plot && !options.plot.empty() && !options.csv.empty();
+  const examples::Output outputs[] = {
+      {"--csv", options.csv, examples::OutputKind::csv, csv_header},
+      {"--plot", plotting ? options.plot : std::string(), examples::OutputKind::png},
+      {"--save", options.save, examples::OutputKind::model}};
+  examples::check_outputs(outputs, options.force);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(options.data);
-  examples::mnist::check_save_target(options.save, where.files);
+  examples::mnist::check_not_inputs(outputs, where.files);
   fmt::print("data: {}\n", where.describe());
   // With --limit, only the first images are read: enough for the three
   // classes (each about a tenth of the data) with room to spare.
   fixnet::data::IdxOptions read;
-  if (options.limit > 0) read.max_samples = static_cast<std::size_t>(options.limit) * 6;
+  if (options.limit > 0) read.max_samples = saturating_product(options.limit, 6);
   const Data all_train = fixnet::data::load_mnist<Net>(where.files, fixnet::data::MnistPart::train, read);
-  read.max_samples = options.test_limit > 0 ? static_cast<std::size_t>(options.test_limit) * 6
+  read.max_samples = options.test_limit > 0 ? saturating_product(options.test_limit, 6)
                                             : std::numeric_limits<std::size_t>::max();
   const Data all_test = fixnet::data::load_mnist<Net>(where.files, fixnet::data::MnistPart::test, read);
   Data train = all_train.keep_classes(std::span<const std::uint8_t>(classes));
@@ -376,11 +378,9 @@ int run(const Options& options) {
   net.get_parameters(*theta);
 
   Objective objective(train, Loss{}, fixnet::L2<float>{static_cast<float>(options.lambda)});
-  Monitor monitor(options, train, test, objective);
-
-  // Open the CSV before training, so that a bad path fails at once.
-  std::unique_ptr<fmt::ostream> csv;
-  if (!options.csv.empty()) csv = std::make_unique<fmt::ostream>(fmt::output_file(options.csv));
+  examples::CurveFile csv("galaxy_style", "--csv", options.csv, "learning curves of the finished iterations",
+                          std::string(csv_header) + "\n");
+  Monitor monitor(options, train, test, objective, csv);
 
   fmt::print("method: {}, {} {}, lambda {}, seed {}{}\n", method_name, options.iterations,
              options.method == "adam" ? "epochs" : "iterations", options.lambda, options.seed,
@@ -392,14 +392,18 @@ int run(const Options& options) {
 
   std::size_t evaluations = 0;
   std::string stopped;
-  if (options.method == "cg") {
-    fixnet::full_batch::ConjugateGradient<float, parameter_count> cg({.max_iterations = options.iterations});
-    stopped = run_full_batch(cg, objective, *theta, monitor, evaluations);
-  } else if (options.method == "lbfgs") {
-    fixnet::full_batch::Lbfgs<float, parameter_count> lbfgs({.max_iterations = options.iterations});
-    stopped = run_full_batch(lbfgs, objective, *theta, monitor, evaluations);
-  } else {
-    stopped = run_adam(options, train, objective, *theta, monitor, evaluations);
+  try {
+    if (options.method == "cg") {
+      fixnet::full_batch::ConjugateGradient<float, parameter_count> cg({.max_iterations = options.iterations});
+      stopped = run_full_batch(cg, objective, *theta, monitor, evaluations);
+    } else if (options.method == "lbfgs") {
+      fixnet::full_batch::Lbfgs<float, parameter_count> lbfgs({.max_iterations = options.iterations});
+      stopped = run_full_batch(lbfgs, objective, *theta, monitor, evaluations);
+    } else {
+      stopped = run_adam(options, learning_rate, train, objective, *theta, monitor, evaluations);
+    }
+  } catch (const std::exception& e) {
+    throw std::runtime_error(csv.with_note(e.what()));
   }
   monitor.finish(*theta);
   const double training = monitor.training_seconds();
@@ -426,19 +430,13 @@ int run(const Options& options) {
   fmt::print("lowest test cost: {:.6f} at iteration {} (test accuracy there {:.2f}%)\n", monitor.best_test_cost(),
              monitor.best_iteration(), 100 * best_test.accuracy());
 
-  if (csv) {
-    csv->print("iteration,train_cost,test_cost,objective,seconds\n");
-    for (const CurvePoint& p : monitor.curve())
-      csv->print("{},{:.9g},{:.9g},{:.9g},{:.4f}\n", p.iteration, p.train_cost, p.test_cost, p.objective,
-                 p.seconds);
-    csv->close();
+  if (csv.active()) {
+    csv.commit();
     fmt::print("learning curves written to {}\n", options.csv);
   }
   if (!options.no_plot && !options.plot.empty()) {
-    if (!csv) {
+    if (!csv.active()) {
       fmt::print("no plot: it is drawn from the CSV, and --csv is empty\n");
-    } else if (!gnuplot_available()) {
-      fmt::print("no plot: gnuplot is not installed (apt install gnuplot-nox)\n");
     } else {
       const std::string title = fmt::format("784-8-3 on classes {},{},{}: {}, lambda {}", classes[0], classes[1],
                                             classes[2], method_name, options.lambda);
@@ -471,11 +469,18 @@ int main(int argc, char** argv) {
   flags.add_choice("--method", options.method, {"cg", "lbfgs", "adam"},
                    "Conjugate gradient, L-BFGS, or mini-batch Adam (for comparison)");
   flags.add_count("--iterations", options.iterations, "Iterations (epochs for adam)", 1);
-  flags.add_non_negative("--lambda", options.lambda, "L2 strength: lambda/(2m) sum w^2, biases excluded");
-  flags.add_count("--seed", options.seed, "Seed of the initial weights (and of adam's shuffling)");
+  flags.add_non_negative("--lambda", options.lambda, "L2 strength: lambda/(2m) sum w^2, biases excluded",
+                         max_lambda);
+  flags.add_count("--seed", options.seed, "Seed of the initial weights (and of adam's shuffling, seed + 2)", 0,
+                  std::numeric_limits<std::uint64_t>::max() - 2);
   flags.add_count("--report-every", options.report_every, "Print costs and accuracies every N iterations", 1);
-  flags.add_text("--csv", options.csv, "Where to write the learning curves; '' for nowhere");
-  flags.add_text("--plot", options.plot, "Where to draw the learning curves (PNG, needs gnuplot)");
+  flags.add_text("--csv", options.csv,
+                 "Where to write the learning curves; '' for nowhere. They grow in FILE.partial during the run "
+                 "(a killed run's curves are there) and replace FILE at the end; an existing FILE is replaced "
+                 "only if it is a curve CSV of this program (else --force)");
+  flags.add_text("--plot", options.plot,
+                 "Where to draw the learning curves (PNG, needs gnuplot); an existing FILE is replaced only if it "
+                 "is a PNG (else --force)");
   flags.add_switch("--no-plot", options.no_plot, "Do not draw the plot");
   flags.add_count("--limit", options.limit, "Use only the first N training images of the classes (0: all)");
   flags.add_count("--test-limit", options.test_limit, "Use only the first N test images of the classes (0: all)");
@@ -483,15 +488,17 @@ int main(int argc, char** argv) {
                   "Stop when the test cost has not fallen for N iterations (0: never)");
   flags.add_non_negative("--time-limit", options.time_limit,
                          "Stop after this many seconds of training (0: no limit)");
-  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Adam's learning rate (--method adam)");
+  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Adam's learning rate (--method adam; a float)",
+                     examples::float_max);
   flags.add_text("--save", options.save,
                  "Write the final network, with its classes, to this safetensors file for `classify` (e.g. "
-                 "galaxy.safetensors). Checked before training: its directory must exist and be writable, and an "
-                 "existing file is replaced only if it is a model file");
+                 "galaxy.safetensors), atomically. Checked before training: its directory must exist and be "
+                 "writable, and an existing file is replaced only if it is a model file (else --force)");
+  flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    return run(options);
+    return examples::finish_stdout("galaxy_style", run(options));
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "galaxy_style: error: {}\n", e.what());

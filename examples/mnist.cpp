@@ -118,11 +118,11 @@ int main(int argc, char** argv) {
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    ex::check_options(options);
     fmt::print("fixnet mnist: 784-50-10 sigmoid/softmax network{}\n",
                reference ? ", the tutorial's full-batch gradient descent" : "");
     fmt::print("Highway target: {}\n", fixnet::simd_target());
-    return reference ? ex::run_reference(options) : run_default(options);
+    return examples::finish_stdout(
+        "mnist", reference ? ex::run_reference(options) : run_default(options));
   } catch (const std::exception& e) {
     std::fflush(stdout);
     fmt::print(stderr, "mnist: error: {}\n", e.what());

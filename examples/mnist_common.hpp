@@ -2,12 +2,11 @@
 // and splitting the data, the choice of batch size and optimiser at run
 // time (both are types), the training run with its per-epoch lines, the
 // final evaluation, the curves as CSV and, through gnuplot when it is
-// installed, as a PNG, and --save's checks (the model files themselves:
+// installed, as a PNG, the checks of the outputs' paths (output_files.hpp)
+// and of --threads against the data (the model files themselves:
 // mnist_networks.hpp).
 #ifndef FIXNET_EXAMPLES_MNIST_COMMON_HPP
 #define FIXNET_EXAMPLES_MNIST_COMMON_HPP
-
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -16,9 +15,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -33,8 +35,8 @@
 #include <fixnet/trainer.hpp>
 
 #include "flags.hpp"
-#include "save_path.hpp"
 #include "mnist_networks.hpp"
+#include "output_files.hpp"
 
 namespace examples::mnist {
 
@@ -60,7 +62,16 @@ struct Options {
   std::string save;        // "": no model file
   std::string checkpoint;  // "": no checkpoints
   std::string resume;      // "": a new run
+  bool force = false;
 };
+
+/// The start of the CSV's header (fixnet::write_csv): an existing file that
+/// starts with it is a previous run's curves, which a new run replaces.
+inline constexpr const char* csv_header = "epoch,loss,accuracy,";
+
+/// --epochs at most: the trainer counts samples x epochs for its progress,
+/// and keeps a record per epoch.
+inline constexpr std::uint64_t max_epochs = 1'000'000;
 
 /// What differs between the examples.
 struct Defaults {
@@ -90,7 +101,8 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
       "Directory of the MNIST-format files (train-images-idx3-ubyte[.gz], ...). Not given: "
       "$FIXNET_DATA, then /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
   flags.add_count("--epochs", o.epochs,
-                  fmt::format("Passes over the training images (0: the default, {})", d.epochs));
+                  fmt::format("Passes over the training images (0: the default, {})", d.epochs), 0,
+                  max_epochs);
   flags.add_choice(
       "--batch-size", o.batch_size, {"16", "32", "64", "128"},
       "Images per batch. The batch size is a template parameter (batches are statically "
@@ -98,8 +110,9 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
   flags.add_non_negative(
       "--learning-rate,--lr", o.learning_rate,
       fmt::format("Step size (0: the optimiser's default here: sgd {}, momentum and "
-                  "nesterov {}, rmsprop {}, adam and adamw {})",
-                  d.sgd, d.momentum, d.rmsprop, d.adam));
+                  "nesterov {}, rmsprop {}, adam and adamw {}); a float",
+                  d.sgd, d.momentum, d.rmsprop, d.adam),
+      float_max);
   flags.add_choice(
       "--optimizer", o.optimizer, {"sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"},
       "sgd (plain), momentum / nesterov (SGD with momentum 0.9), rmsprop, adam, adamw (weight "
@@ -109,35 +122,44 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
       "Learning rate over the epochs: constant, cosine (down to 1/100 of it at the last "
       "epoch), step (halved every 3 epochs)");
   flags.add_count("--seed", o.seed,
-                  "Seed of the initial weights, the validation split and the shuffling");
+                  "Seed of the initial weights, the validation split and the shuffling (seed + 1)", 0,
+                  std::numeric_limits<std::uint64_t>::max() - 1);
   flags.add_count("--validation", o.validation,
                   "Training images held out for validation (early stopping, best epoch); 0: none");
   flags.add_count("--patience", o.patience,
                   "Stop when the validation loss has not improved for this many epochs (0: never)");
   flags.add_non_negative("--l2", o.l2,
-                         "L2 regularisation strength lambda on the weights (0: none)");
+                         "L2 regularisation strength lambda on the weights (0: none; a float)",
+                         float_max);
   flags.add_non_negative("--clip", o.clip,
-                         "Clip the gradient's global norm to this (0: no clipping)");
+                         "Clip the gradient's global norm to this (0: no clipping; a float)",
+                         float_max);
   flags.add_count("--limit", o.limit,
                   "Load only the first N training images (0: all), for quick runs");
   flags.add_count("--test-limit", o.test_limit,
                   "Evaluate on the first N test images only (0: all)");
-  flags.add_text("--csv", o.csv, "Where to write the per-epoch curves as CSV ('' for nowhere)");
+  flags.add_text("--csv", o.csv,
+                 "Where to write the per-epoch curves as CSV ('' for nowhere). They grow in "
+                 "FILE.partial, rewritten whole after every epoch (a killed run's curves are there; "
+                 "after --resume, those of the epochs since), and replace FILE at the end; an "
+                 "existing FILE is replaced only if it is a curve CSV (else --force)");
   flags.add_text("--plot", o.plot,
-                 "Where to render the curves as a PNG with gnuplot, if installed");
+                 "Where to render the curves as a PNG with gnuplot, if installed; an existing FILE "
+                 "is replaced only if it is a PNG (else --force)");
   flags.add_switch("--no-plot", o.no_plot, "Do not render the PNG");
   flags.add_count(
       "--threads", o.threads,
       "Training threads (fixnet::TrainerOptions::threads). With T > 1, each thread computes "
       "batches of --batch-size and a step averages T of them (T x B images per step, as "
-      "PyTorch's DistributedDataParallel); --reference splits its full batch between them",
-      1);
+      "PyTorch's DistributedDataParallel); --reference splits its full batch between them. At "
+      "most one thread per batch of the training images",
+      1, 1024);
   flags.add_text(
       "--save", o.save,
       fmt::format("Write the trained model (the best epoch's parameters when --validation keeps "
                   "them) to this safetensors file, for `classify` (e.g. {}.safetensors). Checked "
                   "before training: its directory must exist and be writable, and an existing "
-                  "file is replaced only if it is a model file",
+                  "file is replaced only if it is a model file (else --force)",
                   d.name));
   flags.add_text("--checkpoint", o.checkpoint,
                  "Write the whole training state (parameters, optimiser, position, random streams, "
@@ -148,6 +170,7 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
                  "not stopped: give the flags of the first run (the checkpoint refuses another "
                  "batch size, seed, optimiser, thread count or data). Checkpoints go on being "
                  "written to it, or to --checkpoint");
+  flags.add_switch("--force", o.force, force_help);
 }
 
 /// Where the trainer writes checkpoints: --checkpoint, or else the file
@@ -156,11 +179,55 @@ inline std::filesystem::path checkpoint_path(const Options& o) {
   return o.checkpoint.empty() ? o.resume : o.checkpoint;
 }
 
-/// Checks the flags that CLI11 cannot; throws std::invalid_argument.
-inline void check_options(const Options& o) {
-  if (o.threads < 1 || o.threads > 1024)
+/// The outputs of a run, for examples::check_outputs.
+inline std::vector<Output> outputs(const Options& o) {
+  const bool plotting = !o.no_plot && !o.plot.empty() && !o.csv.empty();
+  const std::string checkpoint = checkpoint_path(o).string();
+  return {{"--csv", o.csv, OutputKind::csv, csv_header},
+          {"--plot", plotting ? o.plot : std::string(), OutputKind::png},
+          {"--save", o.save, OutputKind::model},
+          {o.checkpoint.empty() ? "--resume" : "--checkpoint", checkpoint, OutputKind::model}};
+}
+
+/// --threads against the data: T threads each take whole batches of B (a
+/// step on up to T x B images; --reference: the chunks of its full batch).
+/// More threads than batches is refused (the extra threads would have
+/// nothing to do, and a user who asked for them expects another run); fewer
+/// than 10 steps per epoch is warned about on stderr. Throws
+/// std::invalid_argument naming the numbers.
+inline void check_threads(const char* program, const Options& o, std::size_t images,
+                          std::size_t batch, bool full_batch) {
+  const std::size_t batches = images / batch;
+  if (!full_batch && batches == 0)
+    throw std::invalid_argument(fmt::format(
+        "--batch-size {}: the {} training images do not make one batch; expected at least {} "
+        "(--limit, --validation)",
+        batch, images, batch));
+  const std::size_t usable = std::max<std::size_t>(batches, 1);
+  if (o.threads > usable)
     throw std::invalid_argument(
-        fmt::format("--threads: expected 1 to 1024 threads, got {}", o.threads));
+        full_batch
+            ? fmt::format("--threads {}: the full batch of {} images goes through in {} chunk{} of "
+                          "{}, one per thread at a time, so at most {} thread{} would have work; "
+                          "expected --threads {} or fewer",
+                          o.threads, images, batches, batches == 1 ? "" : "s", batch, usable,
+                          usable == 1 ? "" : "s", usable)
+            : fmt::format("--threads {}: a step takes one batch of {} per thread ({} images), but "
+                          "the {} training images make {} batch{}; expected --threads {} or fewer "
+                          "(or more images: --limit, --validation)",
+                          o.threads, batch, o.threads * batch, images, batches,
+                          batches == 1 ? "" : "es", batches));
+  if (!full_batch && o.threads > 1) {
+    const std::size_t steps = (batches + o.threads - 1) / o.threads;
+    if (steps < 10) {
+      std::fflush(stdout);
+      fmt::print(stderr,
+                 "{}: warning: --threads {}: only {} step{} per epoch ({} batches of {} shared by "
+                 "{} threads, {} images per step); fewer threads take more, smaller steps\n",
+                 program, o.threads, steps, steps == 1 ? "" : "s", batches, batch, o.threads,
+                 o.threads * batch);
+    }
+  }
 }
 
 using Images = fixnet::data::Dataset<float, 784>;
@@ -183,14 +250,13 @@ inline double seconds_since(std::chrono::steady_clock::time_point t) {
 template <class Net>
 Data load(const Options& o, std::size_t validation) {
   const auto start = std::chrono::steady_clock::now();
-  // --save is checked before anything long: a typo must not cost a training run.
-  examples::check_save_directory(o.save);
-  examples::check_save_directory(o.checkpoint, "--checkpoint");
+  // The outputs are checked before anything long: a typo must not cost a training run.
   if (!o.resume.empty() && !std::filesystem::is_regular_file(o.resume))
     throw std::invalid_argument(fmt::format("--resume: {} is not a checkpoint file (no such file)", o.resume));
+  const std::vector<Output> files = outputs(o);
+  check_outputs(files, o.force);
   const fixnet::data::DataLocation where = fixnet::data::locate_data(o.data);
-  check_save_target(o.save, where.files);
-  check_save_target(o.checkpoint, where.files, "--checkpoint");
+  check_not_inputs(files, where.files);
   Data d;
   d.where = where.describe();
   fixnet::data::IdxOptions train_options, test_options;
@@ -214,33 +280,8 @@ Data load(const Options& o, std::size_t validation) {
   return d;
 }
 
-/// Whether an executable `name` is on $PATH.
-inline bool on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::string dirs = path;
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string dir = dirs.substr(start, end - start);
-    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
-      return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-/// A path as a gnuplot single-quoted string ('' stands for ').
-inline std::string gnuplot_string(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 /// The 1-based index of each CSV column, from the file's header line.
-inline std::vector<std::string> csv_header(const std::string& csv) {
+inline std::vector<std::string> csv_columns(const std::string& csv) {
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);
@@ -255,21 +296,15 @@ inline std::vector<std::string> csv_header(const std::string& csv) {
 }
 
 /// Renders the CSV's loss and accuracy curves (training, validation and
-/// test, those present) side by side into a PNG with gnuplot. Returns false,
-/// having said why, when gnuplot is missing or fails.
+/// test, those present) side by side into a PNG with gnuplot (written to a
+/// temporary file, then renamed). Returns false, having said why, when
+/// gnuplot is missing or fails.
 /// `training` names the training curve: a running mean over each epoch's
 /// mini-batches, or, for full-batch descent, the exact loss before each step.
 inline bool plot_curves(const std::string& csv, const std::string& png, const std::string& title,
                         const fixnet::TrainingHistory& history,
                         const std::string& training = "training (running mean)") {
-  if (!on_path("gnuplot")) {
-    fmt::print(
-        "gnuplot is not installed (not on $PATH): no plot; the curves are in {} "
-        "(apt install gnuplot)\n",
-        csv);
-    return false;
-  }
-  const std::vector<std::string> names = csv_header(csv);
+  const std::vector<std::string> names = csv_columns(csv);
   const auto column = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < names.size(); ++i)
       if (names[i] == name) return i + 1;
@@ -295,9 +330,7 @@ inline bool plot_curves(const std::string& csv, const std::string& png, const st
     accuracies += fmt::format(", '' using 1:(100*${}) skip 1 with {} lw 2 title 'test'",
                               column("test_accuracy"), style);
   }
-  const std::string script = fmt::format(
-      "set terminal pngcairo size 1200,480 noenhanced font ',11'\n"
-      "set output {}\n"
+  const std::string body = fmt::format(
       "set datafile separator ','\n"
       "set multiplot layout 1,2 title {}\n"
       "set grid\n"
@@ -311,22 +344,51 @@ inline bool plot_curves(const std::string& csv, const std::string& png, const st
       "set ylabel 'accuracy (%)'\n"
       "plot {}\n"
       "unset multiplot\n",
-      gnuplot_string(png), gnuplot_string(title), losses, accuracies);
-  std::fflush(stdout);
-  FILE* pipe = ::popen("gnuplot", "w");
-  if (pipe == nullptr) {
-    fmt::print("could not start gnuplot: no plot; the curves are in {}\n", csv);
-    return false;
-  }
-  std::fputs(script.c_str(), pipe);
-  const int status = ::pclose(pipe);
-  if (status != 0) {
-    fmt::print("gnuplot failed (status {}): no plot; the curves are in {}\n", status, csv);
-    return false;
-  }
+      gnuplot_string(title), losses, accuracies);
+  if (!plot_png(png, "pngcairo size 1200,480 noenhanced font ',11'", body)) return false;
   fmt::print("plot written to {}\n", png);
   return true;
 }
+
+/// The --csv curves of a Trainer run: PATH.partial rewritten whole (and
+/// atomically) after every epoch, since the columns are known only once the
+/// callbacks have added their metrics; PATH, from the whole history, at the
+/// end.
+class HistoryCsv {
+ public:
+  HistoryCsv(const char* program, const std::string& path)
+      : file_(program, "--csv", path, "curves of the finished epochs", "") {}
+
+  /// For an on_epoch callback, after those that add metrics.
+  void add(const fixnet::EpochRecord& e) {
+    if (!file_.active()) return;
+    curve_.epochs.push_back(e);
+    file_.replace(text(curve_));
+  }
+
+  /// Writes PATH from `history` (a resumed run's includes the epochs before
+  /// the resume) and says so.
+  void finish(const fixnet::TrainingHistory& history) {
+    if (!file_.active()) return;
+    file_.replace(text(history));
+    file_.commit();
+    fmt::print("loss curve written to {}\n", file_.path());
+  }
+
+  bool active() const noexcept { return file_.active(); }
+  std::string partial_note() const { return file_.partial_note(); }
+  std::string with_note(std::string_view message) const { return file_.with_note(message); }
+
+ private:
+  static std::string text(const fixnet::TrainingHistory& history) {
+    std::ostringstream out;
+    fixnet::write_csv(out, history);
+    return std::move(out).str();
+  }
+
+  CurveFile file_;
+  fixnet::TrainingHistory curve_;
+};
 
 /// "C/T = P%".
 inline std::string accuracy_text(const fixnet::Evaluation& e) {

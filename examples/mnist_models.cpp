@@ -18,7 +18,7 @@
 #include <fixnet/io/model_file.hpp>
 
 #include "mnist_networks.hpp"
-#include "save_path.hpp"
+#include "output_files.hpp"
 
 namespace examples::mnist {
 
@@ -41,11 +41,10 @@ void save(const Net& net, const std::string& path, const ModelInfo& info) {
 
 }  // namespace
 
-void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs,
-                       std::string_view flag) {
+void check_not_inputs(std::span<const Output> outputs, const fixnet::data::MnistFiles& inputs) {
   const std::filesystem::path files[] = {inputs.train_images, inputs.train_labels, inputs.test_images,
                                          inputs.test_labels};
-  examples::check_save_target(path, files, flag);
+  examples::check_not_inputs(outputs, files);
 }
 
 void save_model(const MnistNetwork& net, const std::string& path, const ModelInfo& info) {

@@ -8,11 +8,14 @@
 
 #include <cstddef>
 #include <ratio>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include <fixnet/data/locate.hpp>
 #include <fixnet/fixnet.hpp>
+
+#include "output_files.hpp"
 
 namespace examples::mnist {
 
@@ -59,10 +62,10 @@ struct ModelInfo {
   std::string data;
 };
 
-/// --save PATH, checked once the data are found and before training (see
-/// save_path.hpp): not one of the data set's files.
-void check_save_target(const std::string& path, const fixnet::data::MnistFiles& inputs,
-                       std::string_view flag = "--save");
+/// The outputs (--csv, --plot, --save, --checkpoint), checked once the data
+/// are found and before training (output_files.hpp): none is one of the
+/// data set's files.
+void check_not_inputs(std::span<const Output> outputs, const fixnet::data::MnistFiles& inputs);
 
 /// Writes `net` with fixnet::save (atomically) and `info` as metadata, then
 /// prints "model saved to PATH (...)". Throws fixnet::ModelFileError.

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -38,6 +40,7 @@ int run_reference(const Options& o) {
   const std::uint64_t iterations = o.epochs ? o.epochs : reference_iterations;
   const double lr = o.learning_rate > 0 ? o.learning_rate : reference_learning_rate;
   const ex::Data data = ex::load<Net>(o, 0);
+  ex::check_threads("mnist", o, data.train.size(), reference_chunk, true);
   fmt::print("data: {}: {} training images, {} test images (pixels / 255)\n", data.where,
              data.train.size(), data.test.size());
   fmt::print(
@@ -75,14 +78,19 @@ int run_reference(const Options& o) {
           e.samples_per_second);
     std::fflush(stdout);
   });
+  // The curves so far in CSV.partial after every iteration: a kill keeps them.
+  ex::HistoryCsv csv("mnist", o.csv);
+  trainer.options().on_epoch.push_back([&](fixnet::EpochRecord& e) { csv.add(e); });
 
   fixnet::TrainingHistory history;
   try {
     history = o.resume.empty() ? trainer.fit(*net, data.train) : trainer.resume(*net, o.resume, data.train);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "mnist: error: {}\n", e.what());
+    fmt::print(stderr, "mnist: error: {}\n", csv.with_note(e.what()));
     return EXIT_FAILURE;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(csv.with_note(e.what()));
   }
   const fixnet::Evaluation train = trainer.evaluate(*net, data.train);
   const fixnet::Evaluation test = trainer.evaluate(*net, data.test);
@@ -98,9 +106,8 @@ int run_reference(const Options& o) {
       train_seconds, history.epochs.size(), train_seconds / double(history.epochs.size()),
       double(data.train.size()) * double(history.epochs.size()) / train_seconds, history.seconds,
       data.load_seconds);
-  if (!o.csv.empty()) {
-    fixnet::write_csv(o.csv, history);
-    fmt::print("loss curve written to {}\n", o.csv);
+  if (csv.active()) {
+    csv.finish(history);
     if (!o.no_plot && !o.plot.empty())
       ex::plot_curves(o.csv, o.plot,
                       "fixnet mnist --reference: 784-50-10 sigmoid/softmax, full-batch descent",

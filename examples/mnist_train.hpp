@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -38,6 +40,7 @@ typename fixnet::AnyOptimizer<Net>::options_type optimizer_options(const Options
 template <class Net, std::size_t B>
 int train_with_batch(Net& net, const Data& data, const Options& o, const Run& run, float rate) {
   const double lr = static_cast<double>(rate);
+  check_threads(run.name, o, data.train.size(), B, false);
   fixnet::TrainerOptions t;
   t.epochs = run.epochs;
   t.seed = o.seed + 1;  // the weights took seed
@@ -76,6 +79,9 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
     fmt::print("{}\n", line);
     std::fflush(stdout);
   });
+  // The curves so far in CSV.partial after every epoch: a kill keeps them.
+  HistoryCsv csv(run.name, o.csv);
+  trainer.options().on_epoch.push_back([&](fixnet::EpochRecord& e) { csv.add(e); });
 
   fmt::print(
       "training: {} epochs of {} batches of {} ({} images; the last {} sit out each epoch){}, {}, "
@@ -105,8 +111,10 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
                                : trainer.resume(net, o.resume, data.train, data.validation);
   } catch (const fixnet::TrainingDiverged& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", run.name, e.what());
+    fmt::print(stderr, "{}: error: {}\n", run.name, csv.with_note(e.what()));
     return EXIT_FAILURE;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(csv.with_note(e.what()));
   }
 
   fmt::print("{}\n", history.stop_message);
@@ -135,9 +143,8 @@ int train_with_batch(Net& net, const Data& data, const Options& o, const Run& ru
       train_seconds > 0 ? double(samples) / train_seconds : 0.0, history.seconds,
       data.load_seconds);
 
-  if (!o.csv.empty()) {
-    fixnet::write_csv(o.csv, history);
-    fmt::print("loss curve written to {}\n", o.csv);
+  if (csv.active()) {
+    csv.finish(history);
     if (!o.no_plot && !o.plot.empty()) plot_curves(o.csv, o.plot, run.title, history);
   } else if (!o.no_plot && !o.plot.empty()) {
     fmt::print("no plot: it is drawn from the CSV, and --csv is ''\n");

@@ -7,12 +7,14 @@
 // 0.5. Weights are standard normal (np.random.randn).
 //
 //   moons [--seed N] [--epochs N] [--learning-rate X] [--report-every N]
-//         [--csv FILE] [--gradients mean|sum] [--bias] [--noise X]
+//         [--csv FILE] [--gradients mean|sum] [--bias] [--noise X] [--force]
 //
 // Prints the Highway target, the mean squared error every --report-every
 // epochs, the final error and the accuracy on the training points (output >
 // 0.5 means the lower moon) and the wall time; writes the error curve to
-// --csv as "epoch,loss" lines. Exits non-zero with a message on a bad flag,
+// --csv as "epoch,loss" lines (checked before training, grown in FILE.partial,
+// renamed to FILE at the end; an existing FILE is replaced only if it is a
+// previous curve, or with --force). Exits non-zero with a message on a bad flag,
 // a file that cannot be written, or an error that becomes NaN or infinite.
 // To see the curve: gnuplot -p -e "set datafile separator ',';
 //   set key autotitle columnhead; plot 'moons_loss.csv' using 1:2 with lines"
@@ -40,6 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -53,6 +56,7 @@
 
 #include "flags.hpp"
 #include "loss_log.hpp"
+#include "output_files.hpp"
 
 namespace {
 
@@ -75,7 +79,13 @@ struct Options {
   std::string gradients = "mean";
   bool bias = false;
   double noise = 0.1;
+  bool force = false;
 };
+
+// Beyond this the points are noise alone (the moons span 3 units); the bound
+// keeps every point and every sum over the data set far inside the range of
+// a float.
+constexpr double max_noise = 1e6;
 
 template <class Net>
 int train(const Options& options, const char* description) {
@@ -83,9 +93,17 @@ int train(const Options& options, const char* description) {
   fmt::print("fixnet moons: {}, {} points of two moons (noise {})\n", description, samples,
              options.noise);
   fmt::print("Highway target: {}\n", fixnet::simd_target());
+  // Checked before any work, so that a bad path fails at once.
+  const examples::Output files[] = {
+      {"--csv", options.csv, examples::OutputKind::csv, LossLog::csv_header}};
+  examples::check_outputs(files, options.force);
 
-  const fixnet::data::LabelledPoints points =
-      fixnet::data::make_moons(samples, options.noise, options.seed);
+  fixnet::data::LabelledPoints points;
+  try {
+    points = fixnet::data::make_moons(samples, options.noise, options.seed);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(fmt::format("--noise {}: {}", options.noise, e.what()));
+  }
   const std::span<const std::array<float, 2>, samples> xs(points.features.data(), samples);
   // One sigmoid output: the target is a value (0 upper moon, 1 lower moon),
   // not a class index into the outputs.
@@ -98,7 +116,6 @@ int train(const Options& options, const char* description) {
   Net net;
   fixnet::initialize(net, fixnet::init::Normal{}, fixnet::init::Zeros{}, options.seed + 1);
 
-  // Opened before training, so that a bad --csv path fails at once.
   LossLog log("moons", options.csv, options.learning_rate);
 
   const bool mean = options.gradients == "mean";
@@ -144,7 +161,7 @@ int train(const Options& options, const char* description) {
       "training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + "
       "update)\n",
       elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  log.finish("loss curve", options.csv);
+  log.finish("loss curve");
   return EXIT_SUCCESS;
 }
 
@@ -156,23 +173,31 @@ int main(int argc, char** argv) {
       "fixnet moons: trains the 2-4-1 sigmoid network (no biases, as the reference) on 100 "
       "points of two moons by full-batch gradient descent on the mean squared error.");
   flags.add_count("--seed", options.seed,
-                  "Seed of the data (seed) and of the initial weights (seed + 1)");
+                  "Seed of the data (seed) and of the initial weights (seed + 1)", 0,
+                  std::numeric_limits<std::uint64_t>::max() - 1);
   flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
-  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size");
+  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size (a float)",
+                     examples::float_max);
   flags.add_count("--report-every", options.report_every,
                   "Print (and write to the CSV) the error every N epochs; the final error always", 1);
-  flags.add_text("--csv", options.csv, "Where to write the error curve (epoch,loss); '' for nowhere");
+  flags.add_text("--csv", options.csv,
+                 "Where to write the error curve (epoch,loss); '' for nowhere. It grows in "
+                 "FILE.partial during the run (a killed run's curve is there) and replaces FILE at "
+                 "the end; an existing FILE is replaced only if it is a loss curve (else --force)");
   flags.add_choice("--gradients", options.gradients, {"mean", "sum"},
                    "Averaged over the batch (default) or summed (100 times larger steps)");
   flags.add_switch("--bias", options.bias, "Give both layers biases (the reference has none)");
   flags.add_non_negative("--noise", options.noise,
-                         "Standard deviation of the noise added to the points");
+                         "Standard deviation of the noise added to the points", max_noise);
+  flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
   try {
-    if (options.bias) return train<BiasedNet>(options, "2-4-1 sigmoid network with biases");
-    return train<BiasFreeNet>(options, "2-4-1 sigmoid network without biases");
+    return examples::finish_stdout(
+        "moons", options.bias ? train<BiasedNet>(options, "2-4-1 sigmoid network with biases")
+                              : train<BiasFreeNet>(options, "2-4-1 sigmoid network without biases"));
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     fmt::print(stderr, "moons: error: {}\n", e.what());
     return EXIT_FAILURE;
   }

@@ -32,13 +32,13 @@ int run(int argc, char** argv) {
   double noise = 0.05;
   examples::Flags flags("Trains a 1-16-16-1 tanh network to approximate a damped sine from noisy samples.");
   flags.add_count("--epochs", epochs, "Passes over the training part (at most)", 1);
-  flags.add_count("--samples", samples, "Samples drawn, a fifth held out for validation", 10);
-  flags.add_non_negative("--noise", noise, "Standard deviation of the noise added to the targets");
+  flags.add_count("--samples", samples, "Samples drawn, a fifth held out for validation", 10,
+                  10'000'000);
+  flags.add_non_negative("--noise", noise, "Standard deviation of the noise added to the targets",
+                         10);
   flags.add_count("--seed", seed, "Seed of the data, the initialisation and the shuffling");
   flags.add_count("--report-every", report_every, "Print every N-th epoch", 1);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
-  if (samples > 10'000'000 || noise > 10)
-    throw std::invalid_argument("expected --samples <= 10000000 and --noise <= 10");
   fmt::print("Highway target: {}\n", fixnet::simd_target());
 
   // Rows of one input, each with a row of one target.

@@ -19,15 +19,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <ostream>
+#include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "fixnet/io/atomic_file.hpp"
 
 namespace fixnet {
 
@@ -205,20 +208,15 @@ inline void write_csv(std::ostream& out, const TrainingHistory& history) {
   }
 }
 
-/// Writes the CSV to a file (replacing it). Throws std::runtime_error naming
-/// the file if it cannot be opened or written.
+/// Writes the CSV to a file, atomically (fixnet::write_file_atomically: a
+/// reader, a kill or a full disk sees the previous file or the whole new
+/// one). Throws fixnet::FileWriteError (a std::runtime_error) naming the
+/// file and the system's reason if it cannot be written.
 inline void write_csv(const std::filesystem::path& path, const TrainingHistory& history) {
-  std::ofstream out(path);
-  if (!out) {
-    const int error = errno;
-    throw std::runtime_error("fixnet: cannot write the training history to " + path.string() +
-                             ": " + (error != 0 ? std::strerror(error) : "cannot open the file"));
-  }
+  std::ostringstream out;
   write_csv(out, history);
-  out.flush();
-  if (!out)
-    throw std::runtime_error("fixnet: writing the training history to " + path.string() +
-                             " failed");
+  const std::string text = std::move(out).str();
+  write_file_atomically(path, std::as_bytes(std::span<const char>(text)));
 }
 
 }  // namespace fixnet

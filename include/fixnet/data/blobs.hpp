@@ -42,7 +42,9 @@ struct BlobsOptions {
 /// Draws from `fixnet::Rng` seeded with `seed` through Boost.Random, so a
 /// seed gives the same points on every platform. Throws
 /// std::invalid_argument for no centres, more than 256 centres, zero points
-/// per centre, a negative or non-finite stddev, or a non-finite centre.
+/// per centre, a negative or non-finite stddev, a non-finite centre, or a
+/// stddev so large that a point's coordinate overflows a float (the check
+/// is on the points drawn, so the bound is exact).
 inline LabelledPoints make_blobs(const BlobsOptions& options, std::uint64_t seed) {
   constexpr std::size_t max_centres = std::size_t{std::numeric_limits<std::uint8_t>::max()} + 1;
   if (options.centres.empty())
@@ -77,7 +79,16 @@ inline LabelledPoints make_blobs(const BlobsOptions& options, std::uint64_t seed
     for (std::size_t i = 0; i < options.points_per_centre; ++i) {
       const double x = c[0] + options.stddev * normal(rng);
       const double y = c[1] + options.stddev * normal(rng);
-      points.features.push_back({static_cast<float>(x), static_cast<float>(y)});
+      const std::array<float, 2> point{static_cast<float>(x), static_cast<float>(y)};
+      // A huge stddev makes coordinates no float holds: refused, rather than
+      // data of infinities that a network would "learn" as noise.
+      if (!std::isfinite(point[0]) || !std::isfinite(point[1]))
+        throw std::invalid_argument(
+            "fixnet::data::make_blobs: standard deviation " + detail::format_number(options.stddev) +
+            " makes point " + std::to_string(i) + " of centre " + std::to_string(k) + " (" +
+            detail::format_number(x) + ", " + detail::format_number(y) +
+            ") too large for a float (about 3.4e38 at most); expected a smaller standard deviation");
+      points.features.push_back(point);
       points.labels.push_back(static_cast<std::uint8_t>(k));
     }
   }

@@ -50,7 +50,9 @@ inline double linspace_at(double start, double stop, std::size_t n, std::size_t 
 /// Draws from `fixnet::Rng` seeded with `seed` through Boost.Random, so a
 /// seed gives the same points on every platform (not the same as numpy's for
 /// the same seed: the generators differ). Throws std::invalid_argument for
-/// fewer than 2 samples (one per moon) or a negative or non-finite noise.
+/// fewer than 2 samples (one per moon), a negative or non-finite noise, or
+/// a noise so large that a point's coordinate overflows a float (the check
+/// is on the points drawn, so the bound is exact).
 inline LabelledPoints make_moons(std::size_t n, double noise, std::uint64_t seed) {
   if (n < 2)
     throw std::invalid_argument(
@@ -88,12 +90,22 @@ inline LabelledPoints make_moons(std::size_t n, double noise, std::uint64_t seed
 
   boost::random::normal_distribution<double> normal(0.0, noise);
   points.features.reserve(n);
-  for (auto& p : xy) {
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& p = xy[i];
     if (noise > 0.0) {
       p[0] += normal(rng);
       p[1] += normal(rng);
     }
-    points.features.push_back({static_cast<float>(p[0]), static_cast<float>(p[1])});
+    const std::array<float, 2> point{static_cast<float>(p[0]), static_cast<float>(p[1])};
+    // A huge noise makes coordinates no float holds: refused, rather than
+    // data of infinities that a network would "learn" as noise.
+    if (!std::isfinite(point[0]) || !std::isfinite(point[1]))
+      throw std::invalid_argument(
+          "fixnet::data::make_moons: noise " + detail::format_number(noise) + " makes point " +
+          std::to_string(i) + " (" + detail::format_number(p[0]) + ", " +
+          detail::format_number(p[1]) +
+          ") too large for a float (about 3.4e38 at most); expected a smaller noise");
+    points.features.push_back(point);
   }
   return points;
 }

@@ -42,6 +42,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fixnet/io/atomic_file.hpp"
+
 namespace fixnet {
 
 // Fix: on a big-endian machine the tensors would need byte-swapping; none is
@@ -492,60 +494,15 @@ inline std::vector<std::byte> read_file(const std::filesystem::path& path) {
 }
 
 /// Writes `bytes` to `path` so that a reader (or a crash, a kill, a full
-/// disk) sees either the previous file or the whole new one, never a part:
-/// a temporary file in the same directory, written, flushed to the disk
-/// (fsync), then renamed over `path`, and the directory synced. Throws
+/// disk) sees either the previous file or the whole new one, never a part
+/// (fixnet::write_file_atomically, fixnet/io/atomic_file.hpp). Throws
 /// ModelFileError naming the path and the system's reason; the temporary
 /// file is removed on failure.
 inline void write_file_atomically(const std::filesystem::path& path, std::span<const std::byte> bytes) {
-  const std::filesystem::path target = path.has_filename() ? path : path / "";
-  if (!target.has_filename())
-    throw ModelFileError("fixnet: cannot write " + path.string() + ": the path names a directory");
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  const auto fail = [&](const std::string& what, int error) {
-    throw ModelFileError("fixnet: cannot write " + path.string() + ": " + what + ": " + detail::errno_text(error));
-  };
-  // A name no other writer uses: ".<name>.tmp-XXXXXX" beside the target.
-  // Appended piece by piece: g++ 12 at -O3 warns falsely (-Wrestrict) on
-  // "literal" + std::string&& here.
-  std::string name = ".";
-  name += target.filename().string();
-  name += ".tmp-XXXXXX";
-  std::string temp = (dir / name).string();
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) fail("cannot create a temporary file in " + dir.string(), errno);
-  const auto abandon = [&](const std::string& what) {
-    const int error = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    fail(what, error);
-  };
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    // 1 MiB at a time, so that a signal interrupts between chunks.
-    const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t{1} << 20);
-    const ssize_t n = ::write(fd, bytes.data() + done, chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) abandon("writing " + temp);
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(fd, 0644) != 0) abandon("setting the permissions of " + temp);
-  if (::fsync(fd) != 0) abandon("flushing " + temp + " to disk");
-  if (::close(fd) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    fail("closing " + temp, error);
-  }
-  if (::rename(temp.c_str(), target.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    fail("renaming " + temp + " over it", error);
-  }
-  // The rename itself reaches the disk when the directory does.
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  try {
+    fixnet::write_file_atomically(path, bytes);
+  } catch (const FileWriteError& e) {
+    throw ModelFileError(e.what());
   }
 }
 
