@@ -240,27 +240,40 @@ BOOST_AUTO_TEST_CASE(the_same_seed_and_step_give_the_same_pass_and_other_seeds_o
 
 // The scalar reference and the network's training pass (on the static
 // target) alike: a NaN in a unit that the mask drops reaches the loss. A NaN
-// weight makes exactly one hidden unit NaN (tanh(NaN) is NaN), one that the
-// pass drops for sample 0.
+// weight makes exactly one hidden unit NaN (tanh(NaN) is NaN); the pass
+// (step) is chosen so that the mask drops that unit in every sample of the
+// batch, else a sample that keeps it would make the loss NaN anyway.
 BOOST_AUTO_TEST_CASE(a_dropped_nan_stays_nan_in_the_reference_and_the_training_pass) {
   auto net = make_net<Dropped>(3);
   constexpr std::size_t B = 6;
   constexpr std::size_t W = 20;
-  const std::uint32_t key = dropout_key(21, 4);
-  std::size_t unit = 0;
-  while (dropout_keeps(key, 0, unit, W, Dropped::layer_type<1>::keep_threshold)) ++unit;
+  constexpr std::uint32_t threshold = Dropped::layer_type<1>::keep_threshold;
+  std::uint64_t step = 0;
+  std::size_t unit = W;
+  for (; step < 100000 && unit == W; ++step)
+    for (std::size_t k = 0; k < W && unit == W; ++k) {
+      bool dropped_everywhere = true;
+      for (std::size_t b = 0; b < B; ++b)
+        dropped_everywhere =
+            dropped_everywhere && !dropout_keeps(dropout_key(21, step), b, k, W, threshold);
+      if (dropped_everywhere) unit = k;
+    }
   BOOST_TEST_REQUIRE(unit < W);
-  net->layer<0>().weight(unit, 0) = std::numeric_limits<float>::quiet_NaN();
+  --step;
+  const std::uint32_t key = dropout_key(21, step);
   std::array<std::array<float, 3>, B> xs{};
   std::array<std::uint8_t, B> labels{};
   for (std::size_t b = 0; b < B; ++b) {
     xs[b] = {0.5f, -0.25f, 1.0f};
     labels[b] = static_cast<std::uint8_t>(b % 4);
   }
+  const auto clean = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, step);
+  BOOST_TEST_REQUIRE(std::isfinite(clean.first));
+  net->layer<0>().weight(unit, 0) = std::numeric_limits<float>::quiet_NaN();
   Gradients<Dropped> expected;
   BOOST_TEST(std::isnan(reference::backward(*net, xs[0], labels[0], CrossEntropy{}, expected,
                                             reference::DropoutPass{key, 0})));
-  const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, 4);
+  const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, step);
   BOOST_TEST(std::isnan(loss));
 }
 
