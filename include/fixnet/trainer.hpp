@@ -311,9 +311,11 @@ consteval bool check_trainer_scalar() {
 ///     optimiser.step(net, g)
 ///     stop with TrainingDiverged unless every parameter is finite
 ///
-/// and each batch's loss is checked to be finite before its step. After each
-/// epoch: the validation set's loss and accuracy (fixnet::evaluate), the
-/// best parameters kept, the callbacks, early stopping.
+/// and each batch's loss is checked to be finite before its step (the
+/// inputs of both data sets are checked once, before the first). After each
+/// epoch: the training loss against `divergence_factor`, the validation
+/// set's loss and accuracy (fixnet::evaluate), the best parameters kept, the
+/// callbacks, early stopping.
 ///
 /// The trainer owns its buffers: a `Workspace<Net, B>`, the gradients, the
 /// copy of the best parameters and the optimiser (with its state), all on
