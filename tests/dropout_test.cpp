@@ -2,20 +2,44 @@
 // dropout_keeps), training against the scalar reference in both batch
 // layouts, finite differences with the mask held fixed, inference at no
 // cost, and the expectation it preserves.
+//
+// NaN and infinity go through the mask as through PyTorch's x * mask: a
+// dropped non-finite value gives NaN, on every Highway target.
+//
+// hwy/foreach_target.h re-includes this file once per target; the per-target
+// part only runs the mask kernels, the checks are compiled once.
+#ifndef FIXNET_TESTS_DROPOUT_TEST_PRELUDE
+#define FIXNET_TESTS_DROPOUT_TEST_PRELUDE
+
 #define BOOST_TEST_MODULE dropout
 #include <boost/test/unit_test.hpp>
 
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
-#include <fixnet/fixnet.hpp>
-#include <fixnet/reference.hpp>
+#include <hwy/aligned_allocator.h>
 
 #include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_DROPOUT_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "dropout_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+#ifndef FIXNET_TESTS_DROPOUT_TEST_ONCE
+#define FIXNET_TESTS_DROPOUT_TEST_ONCE
+
+#include <fixnet/reference.hpp>
 
 namespace fixnet::tests {
 namespace {
@@ -214,6 +238,150 @@ BOOST_AUTO_TEST_CASE(the_same_seed_and_step_give_the_same_pass_and_other_seeds_o
   BOOST_TEST(a.second != d.second);
 }
 
+// The scalar reference and the network's training pass (on the static
+// target) alike: a NaN in a unit that the mask drops reaches the loss. A NaN
+// weight makes exactly one hidden unit NaN (tanh(NaN) is NaN); the pass
+// (step) is chosen so that the mask drops that unit in every sample of the
+// batch, else a sample that keeps it would make the loss NaN anyway.
+BOOST_AUTO_TEST_CASE(a_dropped_nan_stays_nan_in_the_reference_and_the_training_pass) {
+  auto net = make_net<Dropped>(3);
+  constexpr std::size_t B = 6;
+  constexpr std::size_t W = 20;
+  constexpr std::uint32_t threshold = Dropped::layer_type<1>::keep_threshold;
+  std::uint64_t step = 0;
+  std::size_t unit = W;
+  for (; step < 100000 && unit == W; ++step)
+    for (std::size_t k = 0; k < W && unit == W; ++k) {
+      bool dropped_everywhere = true;
+      for (std::size_t b = 0; b < B; ++b)
+        dropped_everywhere =
+            dropped_everywhere && !dropout_keeps(dropout_key(21, step), b, k, W, threshold);
+      if (dropped_everywhere) unit = k;
+    }
+  BOOST_TEST_REQUIRE(unit < W);
+  --step;
+  const std::uint32_t key = dropout_key(21, step);
+  std::array<std::array<float, 3>, B> xs{};
+  std::array<std::uint8_t, B> labels{};
+  for (std::size_t b = 0; b < B; ++b) {
+    xs[b] = {0.5f, -0.25f, 1.0f};
+    labels[b] = static_cast<std::uint8_t>(b % 4);
+  }
+  const auto clean = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, step);
+  BOOST_TEST_REQUIRE(std::isfinite(clean.first));
+  net->layer<0>().weight(unit, 0) = std::numeric_limits<float>::quiet_NaN();
+  Gradients<Dropped> expected;
+  BOOST_TEST(std::isnan(reference::backward(*net, xs[0], labels[0], CrossEntropy{}, expected,
+                                            reference::DropoutPass{key, 0})));
+  const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, step);
+  BOOST_TEST(std::isnan(loss));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fixnet::tests
+
+namespace fixnet::tests {
+
+/// The mask kernels' cases: B samples of a Dropout<W, 1/2> layer, in rows
+/// (padded to kRow) and in lanes (kStride lanes per unit).
+inline constexpr std::size_t kMaskWidth = 20;
+inline constexpr std::size_t kMaskBatch = 3;
+inline constexpr std::size_t kMaskRow = padded<float>(kMaskWidth);
+inline constexpr std::size_t kMaskStride = padded<float>(kMaskBatch);
+using MaskLayer = Dropout<kMaskWidth, std::ratio<1, 2>>;
+
+}  // namespace fixnet::tests
+
+#endif  // FIXNET_TESTS_DROPOUT_TEST_ONCE
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::tests::HWY_NAMESPACE {
+namespace fk = fixnet::HWY_NAMESPACE;
+
+std::int64_t dispatched_target() { return HWY_TARGET; }
+
+/// Rows: x and out are [kMaskBatch][kMaskRow]. Lanes: [kMaskWidth][kMaskStride].
+void dropout_masks(const float* rows, float* rows_out, const float* lanes, float* lanes_out,
+                   std::uint32_t key) {
+  for (std::size_t b = 0; b < kMaskBatch; ++b)
+    fk::dropout_row<MaskLayer>(rows + b * kMaskRow, rows_out + b * kMaskRow, key, b);
+  fk::dropout_lanes<MaskLayer, kMaskStride>(fk::LanesTag<float>(), lanes, lanes_out, key);
+}
+
+}  // namespace fixnet::tests::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fixnet::tests {
+
+HWY_EXPORT(dispatched_target);
+HWY_EXPORT(dropout_masks);
+
+BOOST_AUTO_TEST_SUITE(dropout)
+
+// Issue 15: a select (IfThenElseZero) turned a dropped NaN into 0. Each of
+// NaN, +inf, -inf at each unit of each sample, in rows and in lanes, forward
+// and backward alike (one kernel serves both): a dropped non-finite value is
+// NaN, a kept one is itself times the scale; the finite values are x * scale
+// or 0 as dropout_keeps says; the padding stays 0.
+BOOST_AUTO_TEST_CASE(masks_keep_nan_and_infinity_in_dropped_units_on_every_target) {
+  on_every_target([] { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }, [] {
+    const std::uint32_t key = dropout_key(3, 9);
+    constexpr float scale = 2.0f, clean = 1.5f;
+    const auto rows = hwy::AllocateAligned<float>(kMaskBatch * kMaskRow);
+    const auto rows_out = hwy::AllocateAligned<float>(kMaskBatch * kMaskRow);
+    const auto lanes = hwy::AllocateAligned<float>(kMaskWidth * kMaskStride);
+    const auto lanes_out = hwy::AllocateAligned<float>(kMaskWidth * kMaskStride);
+    std::size_t dropped_specials = 0;
+    for (const float special : {std::numeric_limits<float>::quiet_NaN(),
+                                std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity()})
+      for (std::size_t at_b = 0; at_b < kMaskBatch; ++at_b)
+        for (std::size_t at_i = 0; at_i < kMaskWidth; ++at_i) {
+          for (std::size_t b = 0; b < kMaskBatch; ++b)
+            for (std::size_t i = 0; i < kMaskRow; ++i)
+              rows[b * kMaskRow + i] = i < kMaskWidth ? clean : 0.0f;
+          for (std::size_t i = 0; i < kMaskWidth; ++i)
+            for (std::size_t b = 0; b < kMaskStride; ++b)
+              lanes[i * kMaskStride + b] = b < kMaskBatch ? clean : 0.0f;
+          rows[at_b * kMaskRow + at_i] = special;
+          lanes[at_i * kMaskStride + at_b] = special;
+          HWY_DYNAMIC_DISPATCH(dropout_masks)(rows.get(), rows_out.get(), lanes.get(),
+                                              lanes_out.get(), key);
+          const auto expected = [&](std::size_t b, std::size_t i) {
+            const bool kept = dropout_keeps(key, b, i, kMaskWidth, MaskLayer::keep_threshold);
+            const float x = b == at_b && i == at_i ? special : clean;
+            return x * (kept ? scale : 0.0f);
+          };
+          const auto same = [](float a, float e) {
+            return (std::isnan(a) && std::isnan(e)) || a == e;
+          };
+          dropped_specials +=
+              !dropout_keeps(key, at_b, at_i, kMaskWidth, MaskLayer::keep_threshold);
+          for (std::size_t b = 0; b < kMaskBatch; ++b)
+            for (std::size_t i = 0; i < kMaskRow; ++i) {
+              const float row = rows_out[b * kMaskRow + i];
+              const float e = i < kMaskWidth ? expected(b, i) : 0.0f;
+              BOOST_CHECK_MESSAGE(same(row, e), "rows: " << special << " at sample " << at_b
+                                                         << " unit " << at_i << ": sample " << b
+                                                         << " unit " << i << " is " << row
+                                                         << ", expected " << e);
+            }
+          for (std::size_t i = 0; i < kMaskWidth; ++i)
+            for (std::size_t b = 0; b < kMaskBatch; ++b) {
+              const float lane = lanes_out[i * kMaskStride + b];
+              BOOST_CHECK_MESSAGE(same(lane, expected(b, i)),
+                                  "lanes: " << special << " at sample " << at_b << " unit " << at_i
+                                            << ": sample " << b << " unit " << i << " is " << lane
+                                            << ", expected " << expected(b, i));
+            }
+        }
+    BOOST_TEST(dropped_specials > 0u);  // the case that matters did occur
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace fixnet::tests
+#endif  // HWY_ONCE

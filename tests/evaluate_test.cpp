@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <string>
 #include <memory>
 
 #include <fixnet/evaluate.hpp>
@@ -97,6 +99,24 @@ BOOST_AUTO_TEST_CASE(more_classes_than_outputs_is_an_error) {
   for (std::uint8_t label : {0, 3, 1, 5, 4}) later.add({0, 0, 0}, label);
   check_message(message_of<data::DataError>([&] { evaluate<2>(net, later, CrossEntropy{}); }),
                 {"6 classes", "only 4 outputs", "sample 3 has class index 5, expected below 4"});
+}
+
+// Issue 15: an all-NaN validation set evaluated to loss 1.099 and 33%
+// accuracy. A NaN or infinite input is refused, by sample and column, in a
+// whole batch (sample 5) or in the samples after them (sample 21 of 23).
+BOOST_AUTO_TEST_CASE(a_non_finite_input_is_refused_naming_sample_and_column) {
+  Net net;
+  initialize(net, init::XavierUniform{}, init::Zeros{}, 1);
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  for (const std::size_t sample : {5u, 21u})
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(), inf, -inf}) {
+      data::Dataset<float, 3> d = samples();
+      d.rows()[sample][2] = bad;
+      const std::string shown = std::isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf";
+      check_message(message_of<data::DataError>([&] { evaluate<4>(net, d, CrossEntropy{}); }),
+                    {"fixnet: evaluate: sample " + std::to_string(sample) + " holds " + shown +
+                         " at column 2: expected finite inputs"});
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

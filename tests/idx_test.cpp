@@ -276,6 +276,54 @@ BOOST_AUTO_TEST_CASE(a_gzip_stream_cut_in_its_trailer_is_truncated) {
   BOOST_TEST(load(f).size() == kCount);  // the whole files still load
 }
 
+// Issue 15: zlib's gzread ignored whatever followed the gzip stream. After a
+// member's trailer comes another member (concatenated gzip files are valid
+// gzip) or the end of the file; anything else is refused by name.
+BOOST_AUTO_TEST_CASE(bytes_after_the_gzip_stream_are_refused_unless_another_member) {
+  const Files f = good_files(true);
+  const Bytes images_gz = read_bytes(f.images);
+  const Bytes labels_gz = read_bytes(f.labels);
+  for (const Bytes& junk : {Bytes{'j', 'u', 'n', 'k'}, Bytes{0}, Bytes(512, 0), Bytes{0x1F},
+                            Bytes{0x1F, 0x00}}) {
+    BOOST_TEST_CONTEXT(junk.size() << " bytes of junk, first " << int(junk[0])) {
+      Bytes images = images_gz;
+      images.insert(images.end(), junk.begin(), junk.end());
+      write_plain(f.images, images);
+      const std::string expected = std::to_string(junk.size()) + (junk.size() == 1 ? " byte" : " bytes") +
+                                   " of trailing data after the end of the gzip stream";
+      check_message(load_error(f), {f.images.string(), expected});
+      check_message(message_of<DataError>([&] { data::read_idx_images(f.images); }),
+                    {f.images.string(), expected});
+      write_plain(f.images, images_gz);
+
+      Bytes labels = labels_gz;
+      labels.insert(labels.end(), junk.begin(), junk.end());
+      write_plain(f.labels, labels);
+      check_message(load_error(f), {f.labels.string(), expected});
+      write_plain(f.labels, labels_gz);
+    }
+  }
+  // Two members, the header and some pixels in the first, the rest in the
+  // second: the same data.
+  const Bytes whole = idx_images(kCount, kRows, kColumns, kPixels);
+  const TempDir parts;
+  write_gz(parts / "a.gz", Bytes(whole.begin(), whole.begin() + 20));
+  write_gz(parts / "b.gz", Bytes(whole.begin() + 20, whole.end()));
+  Bytes two = read_bytes(parts / "a.gz");
+  const Bytes second = read_bytes(parts / "b.gz");
+  two.insert(two.end(), second.begin(), second.end());
+  write_plain(f.images, two);
+  const auto two_members = load(f);
+  write_plain(f.images, images_gz);
+  const auto one_member = load(f);
+  BOOST_TEST_REQUIRE(two_members.size() == kCount);
+  for (std::size_t i = 0; i < kCount; ++i) BOOST_TEST((two_members.row(i) == one_member.row(i)));
+  // ... and junk after the second member is refused too.
+  two.push_back('x');
+  write_plain(f.images, two);
+  check_message(load_error(f), {f.images.string(), "1 byte of trailing data"});
+}
+
 BOOST_AUTO_TEST_CASE(a_corrupt_gzip_stream_is_reported_as_such) {
   // Incompressible data, so that the deflate stream is long enough to flip
   // bytes in the middle of.

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <sstream>
@@ -144,6 +145,26 @@ data::RegressionDataset<float, 1, 1> sine(std::size_t n) {
 }
 
 using Approximator = Mlp<Tanh, Identity, 1, 16, 16, 1>;
+
+// Issue 15: only the targets were checked; a NaN or infinite input is
+// refused too, by the trainer before any step and by evaluate, naming the
+// sample and the column.
+BOOST_AUTO_TEST_CASE(an_input_that_is_not_finite_is_refused_by_the_trainer_and_evaluate) {
+  Pairs train = pairs(64);
+  const Pairs validation = pairs(16);
+  train.rows()[9][1] = -std::numeric_limits<float>::infinity();
+  auto net = std::make_unique<Linear>();
+  initialize(*net, init::XavierUniform{}, init::Zeros{}, 3);
+  const auto before = net->parameters();
+  Trainer<Linear, 8, Adam<Linear>, MeanSquaredError> trainer(
+      {.epochs = 2, .progress = ProgressStyle::off});
+  const std::string fit = message_of<std::invalid_argument>([&] { trainer.fit(*net, train, validation); });
+  BOOST_TEST(fit.starts_with("fixnet::Trainer::fit: the training set's sample 9 holds -inf at column 1"), fit);
+  BOOST_TEST((net->parameters() == before));
+  const std::string eval =
+      message_of<data::DataError>([&] { evaluate<8>(*net, train, MeanSquaredError{}); });
+  BOOST_TEST(eval.starts_with("fixnet: evaluate: sample 9 holds -inf at column 1"), eval);
+}
 
 BOOST_AUTO_TEST_CASE(the_trainer_fits_a_sine_and_reports_rmse_and_mae) {
   const auto [train, validation] = data::split(sine(600), 120, 5);

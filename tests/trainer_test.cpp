@@ -257,24 +257,155 @@ BOOST_AUTO_TEST_CASE(a_huge_learning_rate_stops_training_with_a_message) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(a_non_finite_input_is_named_as_the_cause) {
-  Points train = blobs(50, 1.0f, 1);
-  // 6 of the 150 samples sit out each epoch (150 % 16): with this seed,
-  // sample 37 is trained on in the first.
-  train.rows()[37][1] = std::numeric_limits<float>::infinity();
+// NaN or infinity in the inputs is refused once, before the first step, by
+// set, sample and column; the parameters are untouched (issue 15: a NaN
+// training row was caught only after a step had corrupted them).
+BOOST_AUTO_TEST_CASE(a_non_finite_input_is_refused_before_any_step) {
+  const Points clean = blobs(50, 1.0f, 1), validation = blobs(20, 1.0f, 2);
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), inf, -inf}) {
+    BOOST_TEST_CONTEXT("value " << bad) {
+      const std::string shown = std::isnan(bad) ? "nan" : bad > 0 ? "inf" : "-inf";
+      for (const bool in_training : {true, false}) {
+        Points train = clean, checked = validation;
+        (in_training ? train : checked).rows()[37][1] = bad;
+        auto net = initial_net();
+        const auto before = parameters_of(*net);
+        Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
+        BOOST_CHECK_EXCEPTION(
+            (void)trainer.fit(*net, train, checked), std::invalid_argument,
+            [&](const std::invalid_argument& e) {
+              const std::string expected =
+                  std::string("fixnet::Trainer::fit: the ") +
+                  (in_training ? "training set" : "validation set") + "'s sample 37 holds " +
+                  shown + " at column 1: expected finite inputs";
+              BOOST_TEST_INFO("message: " << e.what());
+              BOOST_TEST(std::string(e.what()).starts_with(expected));
+              return true;
+            });
+        BOOST_TEST((parameters_of(*net) == before));
+      }
+    }
+  }
+}
+
+// Issue 15: epoch 3 best, then a parameter turns NaN: the trainer stops and
+// gives the network back the parameters of epoch 3, and says so.
+BOOST_AUTO_TEST_CASE(divergence_gives_back_the_parameters_of_the_best_epoch) {
+  const Points train = blobs(50, 1.0f, 1), validation = blobs(30, 1.0f, 2);
   auto net = initial_net();
-  Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
+  std::vector<Net::parameters_type> snapshots;  // after each epoch
+  TrainerOptions options = quiet({.epochs = 10});
+  options.on_epoch.push_back([&](EpochRecord& e) {
+    snapshots.push_back(net->parameters());
+    if (e.epoch == 3) net->layer<1>().weight(1, 1) = std::numeric_limits<float>::quiet_NaN();
+  });
+  Trainer<Net, kBatch, Adam<Net>> trainer(options, {.lr = 0.05f});
   try {
-    (void)trainer.fit(*net, train);
+    (void)trainer.fit(*net, train, validation);
     BOOST_FAIL("expected TrainingDiverged");
   } catch (const TrainingDiverged& e) {
     const std::string what = e.what();
     BOOST_TEST_MESSAGE(what);
-    BOOST_TEST(contains(
-        what, "training sample 37 holds inf at column 1: the data is not finite. Check the data"));
-    // Sigmoid saturates: the loss stays finite, the gradient (inf * 0) does not.
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter));
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss));
+    BOOST_TEST(e.epoch() == 4u);
+    const TrainingHistory& h = e.history();
+    BOOST_TEST_REQUIRE(h.epochs.size() == 3u);
+    BOOST_TEST_REQUIRE(h.best_epoch.has_value());
+    BOOST_TEST(h.restored_best);
+    BOOST_TEST((h.stop_reason == StopReason::diverged));
+    BOOST_TEST(h.stop_message == what);
+    const std::size_t best = *h.best_epoch;
+    BOOST_TEST(contains(what, "Restored the parameters of epoch " + std::to_string(best) +
+                                  " (validation loss "));
+    BOOST_TEST(all_finite(*net));
+    BOOST_TEST((net->parameters() == snapshots[best - 1]));
+    BOOST_TEST(trainer.evaluate(*net, validation).loss == h.best()->validation_loss);
   }
+}
+
+// Issue 15: a learning rate that blows up after three good epochs drives the
+// loss to huge but finite values; that is divergence too, and the best
+// epoch's parameters come back.
+BOOST_AUTO_TEST_CASE(an_exploding_finite_loss_is_divergence_and_keeps_the_best) {
+  const Points train = blobs(50, 1.0f, 1), validation = blobs(30, 1.0f, 2);
+  auto net = initial_net();
+  TrainerOptions options = quiet({.epochs = 10});
+  options.schedule = [](std::size_t epoch) { return epoch < 3 ? 0.5 : 1e6; };
+  Trainer<Net, kBatch, Sgd<Net>> trainer(options, {.lr = 0.5f});
+  try {
+    const TrainingHistory h = trainer.fit(*net, train, validation);
+    BOOST_FAIL("expected TrainingDiverged, the run " << h.stop_message << ", last loss "
+                                                     << h.last().train_loss);
+  } catch (const TrainingDiverged& e) {
+    const std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss_exploded));
+    BOOST_TEST(e.epoch() == 4u);
+    BOOST_TEST(contains(what, "more than divergence_factor (10000) times the lowest so far"));
+    const TrainingHistory& h = e.history();
+    BOOST_TEST_REQUIRE(h.best_epoch.has_value());
+    BOOST_TEST(h.restored_best);
+    BOOST_TEST((h.stop_reason == StopReason::diverged));
+    BOOST_TEST(contains(what, "Restored the parameters of epoch " + std::to_string(*h.best_epoch)));
+    BOOST_TEST(trainer.evaluate(*net, validation).loss == h.best()->validation_loss);
+  }
+  // 0 turns the check off: the same run then ends as before, "completed".
+  auto off = initial_net();
+  options.divergence_factor = 0;
+  Trainer<Net, kBatch, Sgd<Net>> unchecked(options, {.lr = 0.5f});
+  try {
+    BOOST_TEST((unchecked.fit(*off, train, validation).stop_reason == StopReason::completed));
+  } catch (const TrainingDiverged& e) {
+    BOOST_TEST((e.kind() != TrainingDiverged::Kind::loss_exploded), e.what());
+  }
+}
+
+// Issue 15's SGD at lr 1e30 ran to "completed" with a loss of 3.6e29.
+BOOST_AUTO_TEST_CASE(a_huge_learning_rate_from_the_start_is_divergence) {
+  const Points train = blobs(50, 1.0f, 1);
+  for (const float lr : {1e6f, 1e30f}) {
+    BOOST_TEST_CONTEXT("lr " << lr) {
+      auto net = initial_net();
+      Trainer<Net, kBatch, Sgd<Net>> trainer(quiet({.epochs = 5}), {.lr = lr});
+      BOOST_CHECK_THROW((void)trainer.fit(*net, train), TrainingDiverged);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_divergence_factor_of_one_or_less_is_refused) {
+  using T = Trainer<Net, kBatch, Sgd<Net>>;
+  for (const double bad : {-1.0, 0.5, 1.0, std::nan("")})
+    BOOST_CHECK_EXCEPTION((void)T(quiet({.divergence_factor = bad})), std::invalid_argument,
+                          [](const std::invalid_argument& e) {
+                            return std::string(e.what()).starts_with(
+                                "fixnet::Trainer: expected divergence_factor > 1 (0: off), got ");
+                          });
+}
+
+// Issue 15: after a divergence the optimiser's state (momentum, Adam's
+// moments) carried over, so that the next fit of a fresh network on clean
+// data failed at once. Now it is reset: the next fit is the run a new
+// trainer takes.
+BOOST_AUTO_TEST_CASE(after_a_divergence_the_trainer_trains_a_fresh_network_normally) {
+  const Points train = blobs(50, 1.0f, 1);
+  const auto check = [&]<class Opt>(typename Opt::options_type good, float huge) {
+    typename Opt::options_type bad = good;
+    bad.lr = huge;
+    Trainer<Net, kBatch, Opt> trainer(quiet({.epochs = 3}), bad);
+    auto wrecked = initial_net();
+    BOOST_CHECK_THROW((void)trainer.fit(*wrecked, train), TrainingDiverged);
+    trainer.optimizer().set_learning_rate(good.lr);
+    auto fresh = initial_net(), reference = initial_net();
+    const TrainingHistory h = trainer.fit(*fresh, train);
+    Trainer<Net, kBatch, Opt> new_trainer(quiet({.epochs = 3}), good);
+    const TrainingHistory expected = new_trainer.fit(*reference, train);
+    check_same_history(h, expected);
+    BOOST_TEST((fresh->parameters() == reference->parameters()));
+    BOOST_TEST(h.last().train_loss < h.epochs.front().train_loss);
+  };
+  check.operator()<Sgd<Net>>({.lr = 0.1f, .momentum = 0.9f}, 1e38f);
+  check.operator()<Adam<Net>>({.lr = 0.01f}, 1e38f);
 }
 
 BOOST_AUTO_TEST_CASE(an_epoch_schedule_sets_each_epochs_learning_rate) {
@@ -494,6 +625,43 @@ BOOST_AUTO_TEST_CASE(threads_without_steps_of_several_batches_are_refused) {
   };
   refused({.threads = 2}, "expected batches_per_step = 0 (full batch) or >= 2");
   refused({.batches_per_step = 2, .threads = 0}, "expected threads between 1 and 1024, got 0");
+}
+
+// Issue 15: --threads 1000 on 1,800 images took one oversized step an epoch
+// without a word. A step that needs more samples than the training set has,
+// or more threads than it has whole batches, is refused with the numbers.
+BOOST_AUTO_TEST_CASE(more_threads_than_the_data_can_feed_are_refused) {
+  const Points train = blobs(50, 1.0f, 1).head(50);  // 3 whole batches of 16
+  auto net = initial_net();
+  const auto before = parameters_of(*net);
+  const auto refused = [&](TrainerOptions o, const std::string& expected) {
+    Trainer<Net, kBatch, Adam<Net>> trainer(quiet(o));
+    BOOST_CHECK_EXCEPTION((void)trainer.fit(*net, train), std::invalid_argument,
+                          [&](const std::invalid_argument& e) {
+                            BOOST_TEST_INFO("message: " << e.what());
+                            BOOST_TEST(std::string(e.what()) == expected);
+                            return true;
+                          });
+  };
+  refused({.batches_per_step = 4, .threads = 4},
+          "fixnet::Trainer::fit: a step takes batches_per_step x B = 4 x 16 samples, more than "
+          "the training set holds (threads = 4, batches_per_step = 4, batch size B = 16, 50 "
+          "training samples): expected batches_per_step x B <= samples (fewer threads and "
+          "batches per step, or a smaller batch)");
+  refused({.batches_per_step = 4},
+          "fixnet::Trainer::fit: a step takes batches_per_step x B = 4 x 16 samples, more than "
+          "the training set holds (threads = 1, batches_per_step = 4, batch size B = 16, 50 "
+          "training samples): expected batches_per_step x B <= samples (fewer threads and "
+          "batches per step, or a smaller batch)");
+  refused({.batches_per_step = 0, .threads = 4},
+          "fixnet::Trainer::fit: 4 threads need 4 whole batches of 16 samples a step (64 "
+          "samples), more than the training set holds (threads = 4, batches_per_step = 0, batch "
+          "size B = 16, 50 training samples): expected threads x B <= samples (fewer threads, or "
+          "a smaller batch)");
+  BOOST_TEST((parameters_of(*net) == before));
+  // As many as it can feed train.
+  Trainer<Net, kBatch, Adam<Net>> fits(quiet({.epochs = 1, .batches_per_step = 3, .threads = 3}));
+  BOOST_TEST(fits.fit(*net, train).steps == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(progress_shows_each_epoch_or_the_whole_run) {

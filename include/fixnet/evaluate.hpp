@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -102,6 +103,33 @@ std::string classes_beyond_outputs(const Data& data, const std::string& who,
   return {};
 }
 
+/// Where a data set's inputs first stop being finite.
+struct NonFiniteInput {
+  std::size_t sample = 0;
+  std::size_t column = 0;
+  double value = 0;
+};
+
+/// The first NaN or infinite input of `data` (sample by sample, column by
+/// column), if any.
+template <class Data>
+std::optional<NonFiniteInput> first_non_finite_input(const Data& data) {
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const auto& row = data.row(i);
+    for (std::size_t c = 0; c < row.size(); ++c)
+      if (!std::isfinite(row[c])) [[unlikely]]
+        return NonFiniteInput{i, c, static_cast<double>(row[c])};
+  }
+  return std::nullopt;
+}
+
+/// "sample 37 holds inf at column 1" ("nan", never "-nan").
+inline std::string describe(const NonFiniteInput& at) {
+  const char* value = std::isnan(at.value) ? "nan" : at.value > 0 ? "inf" : "-inf";
+  return "sample " + std::to_string(at.sample) + " holds " + value + " at column " +
+         std::to_string(at.column);
+}
+
 /// Adds one sample's outputs to the metrics of `result`.
 template <class Out, class Label>
 void add_to_metrics(Evaluation& result, RegressionErrors& errors, const Out& y,
@@ -122,6 +150,11 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>
   if (std::string error = classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
       !error.empty())
     throw data::DataError(error);
+  // A non-finite input gives a meaningless (or, through a clamp, a
+  // plausible-looking) loss: refused by name rather than averaged in.
+  if (const std::optional<NonFiniteInput> bad = first_non_finite_input(data))
+    throw data::DataError("fixnet: evaluate: " + describe(*bad) +
+                          ": expected finite inputs (look for NaN and infinity in the data)");
   using Out = std::array<typename Net::scalar_type, outputs>;
 
   Evaluation result;
@@ -162,8 +195,9 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>
 /// data.size() % B samples after them go one by one, so that no sample is
 /// counted twice or left out.
 ///
-/// The labels must be outputs of the network: throws `data::DataError` if
-/// the data set has more classes than `Net::outputs`; target rows must be as
+/// The inputs must be finite and the labels outputs of the network: throws
+/// `data::DataError` naming the sample and column of the first NaN or
+/// infinity, or if the data set has more classes than `Net::outputs`; target rows must be as
 /// wide as the output (a compile error otherwise). Allocates one buffer of B
 /// outputs.
 template <class Net, Loss L, Scalar T, std::size_t Width, class Label, class W>

@@ -109,9 +109,12 @@ enum class StopReason {
   early_stopping,
   /// A callback returned `TrainingControl::stop`.
   callback,
+  /// The numbers stopped being finite, or the training loss exploded
+  /// (`fixnet::TrainingDiverged`, whose `history()` says so).
+  diverged,
 };
 
-/// "completed", "early stopping", "callback".
+/// "completed", "early stopping", "callback", "diverged".
 inline const char* to_string(StopReason reason) noexcept {
   switch (reason) {
     case StopReason::completed:
@@ -120,6 +123,8 @@ inline const char* to_string(StopReason reason) noexcept {
       return "early stopping";
     case StopReason::callback:
       return "callback";
+    case StopReason::diverged:
+      return "diverged";
   }
   return "?";
 }

@@ -59,7 +59,8 @@ Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& p
     trace.inputs.push_back(a);
     if constexpr (fixnet::detail::is_dropout<Layer>) {
       const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
-      for (std::size_t k = 0; k < Layer::outputs; ++k) a[k] = kept<Layer>(pass, k) ? a[k] * scale : T(0);
+      // x * mask, as the kernel and PyTorch: a dropped NaN stays NaN.
+      for (std::size_t k = 0; k < Layer::outputs; ++k) a[k] *= kept<Layer>(pass, k) ? scale : T(0);
     } else {
       const auto& p = net.template layer<I>();
       std::vector<T> z(Layer::outputs);
@@ -138,7 +139,7 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
     constexpr std::size_t kLayerOut = Layer::outputs;
     if constexpr (fixnet::detail::is_dropout<Layer>) {
       const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
-      for (std::size_t k = 0; k < kLayerOut; ++k) g[k] = detail::kept<Layer>(pass, k) ? g[k] * scale : T(0);
+      for (std::size_t k = 0; k < kLayerOut; ++k) g[k] *= detail::kept<Layer>(pass, k) ? scale : T(0);
     } else {
       std::vector<T> delta = g;
       if constexpr (I + 1 != Net::layer_count) {

@@ -119,7 +119,10 @@ struct TrainerOptions {
   /// full-batch descent (`batches_per_step = 0`), or `batches_per_step = T`
   /// for data-parallel mini-batch training as PyTorch's
   /// DistributedDataParallel does it (B samples per thread, a step on T x B).
-  /// Dropout masks then depend on T too (a seed per thread).
+  /// Dropout masks then depend on T too (a seed per thread). `fit` refuses
+  /// more threads than the training set has whole batches (T x B > samples),
+  /// and steps of more samples than it has (batches_per_step x B >
+  /// samples), giving the numbers.
   std::size_t threads = 1;
   /// The learning rate for t = 0, 1, ... (t counts `schedule_unit`), e.g. a
   /// `fixnet::CosineAnnealing` (fixnet/schedules.hpp). Empty: the
@@ -146,6 +149,18 @@ struct TrainerOptions {
   /// stopping or not); they are kept in a copy made at each improvement.
   /// False: the network keeps the last epoch's parameters.
   bool restore_best = true;
+  /// Divergence to large but finite losses: training stops with
+  /// `TrainingDiverged` (`Kind::loss_exploded`) after an epoch whose training
+  /// loss (the mean over its batches) exceeds `divergence_factor` times the
+  /// lowest training loss so far — the lowest of the earlier epochs', or in
+  /// a run's first epoch the loss of its first batch, measured before any
+  /// step. 0: off; otherwise greater than 1. Epochs rather than batches,
+  /// because a mini-batch's loss on a well-fitted network varies by orders of
+  /// magnitude from one batch to the next (an easy batch can cost 1e-5, the
+  /// next 1e-1) while an epoch's mean does not; the price is at most one
+  /// epoch of useless steps, whose parameters are not kept (see
+  /// `TrainingDiverged`).
+  double divergence_factor = 1e4;
   /// Checkpoints (docs/checkpoints.md): the file to write (atomically, with
   /// everything `Trainer::resume` needs to continue the run exactly) after
   /// every `checkpoint_every` epochs (0: only at the end) and when training
@@ -171,15 +186,31 @@ struct TrainerOptions {
 };
 
 /// Thrown by `Trainer::fit` when a loss, a gradient or a parameter is NaN or
-/// infinite: training stops there rather than continue on garbage. `what()`
-/// says where (epoch, batch, step; which parameter, through
-/// `fixnet::find_non_finite`; which input, if the data itself is not finite)
-/// and what to try. The network is left as it was at that moment, for
-/// inspection; `history()` holds the epochs completed before.
+/// infinite, or when the training loss explodes
+/// (`TrainerOptions::divergence_factor`): training stops there rather than
+/// continue on garbage. `what()` says where (epoch, batch, step; which
+/// parameter, through `fixnet::find_non_finite`) and what to try.
+///
+/// When the run kept a best epoch (a validation set and
+/// `TrainerOptions::restore_best`), the network is given back that epoch's
+/// parameters, and `what()` and `history()` say so (`restored_best`,
+/// `best_epoch`); otherwise it is left as it was at that moment, for
+/// inspection. Either way the optimiser's state is reset
+/// (`Optimizer::reset`), so that the trainer can train again.
+/// `history()` holds the epochs completed before, with
+/// `stop_reason == StopReason::diverged` and `what()` as its `stop_message`.
 class TrainingDiverged : public std::runtime_error {
  public:
-  /// What was found not finite.
-  enum class Kind { loss, validation_loss, gradient, parameter };
+  /// What was found not finite, or grew too large.
+  enum class Kind {
+    loss,
+    validation_loss,
+    gradient,
+    parameter,
+    /// A finite epoch training loss above `divergence_factor` times the
+    /// lowest so far.
+    loss_exploded,
+  };
 
   TrainingDiverged(const std::string& message, Kind kind, std::size_t epoch, std::size_t batch,
                    std::optional<ParameterLocation> location, TrainingHistory history)
@@ -280,9 +311,11 @@ consteval bool check_trainer_scalar() {
 ///     optimiser.step(net, g)
 ///     stop with TrainingDiverged unless every parameter is finite
 ///
-/// and each batch's loss is checked to be finite before its step. After each
-/// epoch: the validation set's loss and accuracy (fixnet::evaluate), the
-/// best parameters kept, the callbacks, early stopping.
+/// and each batch's loss is checked to be finite before its step (the
+/// inputs of both data sets are checked once, before the first). After each
+/// epoch: the training loss against `divergence_factor`, the validation
+/// set's loss and accuracy (fixnet::evaluate), the best parameters kept, the
+/// callbacks, early stopping.
 ///
 /// The trainer owns its buffers: a `Workspace<Net, B>`, the gradients, the
 /// copy of the best parameters and the optimiser (with its state), all on
@@ -333,10 +366,12 @@ class Trainer {
   }
 
   /// Trains `net` on `train` (see the class). Returns the history of every
-  /// epoch. Throws `TrainingDiverged` if a value stops being finite,
-  /// std::invalid_argument for data that cannot be trained on (fewer samples
-  /// than a batch, more classes than outputs), and whatever a callback
-  /// throws.
+  /// epoch. Throws `TrainingDiverged` if a value stops being finite or the
+  /// loss explodes; std::invalid_argument, before any step, for data that
+  /// cannot be trained on (fewer samples than a batch or than a step of
+  /// `batches_per_step` batches or `threads` batches needs, more classes
+  /// than outputs, an input that is NaN or infinite: named by set, sample
+  /// and column); and whatever a callback throws.
   template <Scalar T, std::size_t Width, class Label>
   TrainingHistory fit(Net& net, const data::Dataset<T, Width, Label>& train) {
     return fit_checked(net, train, static_cast<const data::Dataset<T, Width, Label>*>(nullptr));
@@ -443,6 +478,9 @@ class Trainer {
                                  o.min_delta);
     detail::check_trainer_option(o.threads >= 1 && o.threads <= 1024, "threads between 1 and 1024",
                                  static_cast<double>(o.threads));
+    detail::check_trainer_option(
+        std::isfinite(o.divergence_factor) && (o.divergence_factor == 0 || o.divergence_factor > 1),
+        "divergence_factor > 1 (0: off)", o.divergence_factor);
     if (o.threads > 1 && o.batches_per_step == 1)
       throw std::invalid_argument(
           "fixnet::Trainer: threads = " + std::to_string(o.threads) +
@@ -486,12 +524,40 @@ class Trainer {
           "fixnet::Trainer::fit: expected at least " + std::to_string(full_batch ? 1 : B) +
           (full_batch ? " training sample" : " training samples (one batch)") + ", got " +
           std::to_string(train.size()));
+    // Every step needs its samples: more threads (or batches per step) than
+    // the data can feed would leave threads idle and take one oversized step
+    // an epoch without a word.
+    const std::size_t n = train.size(), T = options_.threads, S = options_.batches_per_step;
+    const auto numbers = [&] {
+      return "threads = " + std::to_string(T) + ", batches_per_step = " + std::to_string(S) +
+             ", batch size B = " + std::to_string(B) + ", " + std::to_string(n) + " training samples";
+    };
+    if (!full_batch && S > n / B)
+      throw std::invalid_argument(
+          "fixnet::Trainer::fit: a step takes batches_per_step x B = " + std::to_string(S) + " x " +
+          std::to_string(B) + " samples, more than the training set holds (" + numbers() +
+          "): expected batches_per_step x B <= samples (fewer threads and batches per step, or "
+          "a smaller batch)");
+    if (T > 1 && T > n / B)
+      throw std::invalid_argument(
+          "fixnet::Trainer::fit: " + std::to_string(T) + " threads need " + std::to_string(T) +
+          " whole batches of " + std::to_string(B) + " samples a step (" + std::to_string(T * B) +
+          " samples), more than the training set holds (" + numbers() +
+          "): expected threads x B <= samples (fewer threads, or a smaller batch)");
     for (const Data* d : {&train, validation})
-      if (d != nullptr)
-        if (std::string error = detail::classes_beyond_outputs<Net>(
-                *d, "fixnet::Trainer::fit", d == &train ? "training set" : "validation set");
+      if (d != nullptr) {
+        const char* which = d == &train ? "training set" : "validation set";
+        if (std::string error =
+                detail::classes_beyond_outputs<Net>(*d, "fixnet::Trainer::fit", which);
             !error.empty())
           throw std::invalid_argument(error);
+        // Checked once, before any step can touch the parameters.
+        if (const std::optional<detail::NonFiniteInput> bad = detail::first_non_finite_input(*d))
+          throw std::invalid_argument(std::string("fixnet::Trainer::fit: the ") + which + "'s " +
+                                      detail::describe(*bad) +
+                                      ": expected finite inputs (look for NaN and infinity in "
+                                      "the data)");
+      }
     if (options_.patience > 0 && validation == nullptr)
       throw std::invalid_argument(
           "fixnet::Trainer::fit: early stopping (patience " + std::to_string(options_.patience) +
@@ -516,9 +582,12 @@ class Trainer {
     std::size_t checkpointed = 0;  // the epoch of the last checkpoint
   };
 
-  [[noreturn]] void diverged(RunState& s, TrainingDiverged::Kind kind, const std::string& what,
-                             std::optional<ParameterLocation> location, const std::string& cause,
-                             bool data_at_fault = false) const {
+  /// Stops the run: gives `net` back the best parameters if a best epoch
+  /// was kept, resets the optimiser's state (so that the next `fit` starts
+  /// clean), and throws.
+  [[noreturn]] void diverged(RunState& s, Net& net, TrainingDiverged::Kind kind,
+                             const std::string& what, std::optional<ParameterLocation> location,
+                             const std::string& cause, bool data_at_fault = false) {
     std::string message =
         "fixnet::Trainer: training stopped at epoch " + std::to_string(s.at.epoch);
     if (s.at.batch > 0)
@@ -534,6 +603,17 @@ class Trainer {
                  (options_.clip_norm > 0
                       ? "; try a smaller one."
                       : "; try a smaller one, or gradient clipping (TrainerOptions::clip_norm).");
+    if (options_.restore_best && s.best_loss && s.history.best_epoch) {
+      net.parameters() = *best_;
+      s.history.restored_best = true;
+      message += " Restored the parameters of epoch " + std::to_string(*s.history.best_epoch) +
+                 " (validation loss " + detail::format_value(*s.best_loss) + ").";
+    }
+    optimizer_->reset();
+    gradients_->zero();
+    for (const auto& helper : helpers_) helper->gradients.zero();
+    s.history.stop_reason = StopReason::diverged;
+    s.history.stop_message = message;
     throw TrainingDiverged(message, kind, s.at.epoch, s.at.batch, location, std::move(s.history));
   }
 
@@ -564,8 +644,8 @@ class Trainer {
 
   /// A batch's summed loss must be finite.
   template <class Data>
-  void check_loss(RunState& s, const Net& net, const Data& train,
-                  std::span<const std::size_t> samples, scalar_type loss) const {
+  void check_loss(RunState& s, Net& net, const Data& train, std::span<const std::size_t> samples,
+                  scalar_type loss) {
     if (std::isfinite(loss)) [[likely]]
       return;
     std::optional<ParameterLocation> where;
@@ -573,9 +653,38 @@ class Trainer {
     const std::string cause = inputs.empty() ? describe_parameters(net.parameters(), "parameter",
                                                                    "every parameter", where)
                                              : inputs;
-    diverged(s, TrainingDiverged::Kind::loss,
+    diverged(s, net, TrainingDiverged::Kind::loss,
              "the loss of the batch is " + detail::format_value(static_cast<double>(loss)), where,
              cause, !inputs.empty());
+  }
+
+  /// Stops the run (`Kind::loss_exploded`) if the epoch's training loss
+  /// exceeds `divergence_factor` times the lowest so far: the earlier
+  /// epochs' (from the history, so that a resumed run decides as the
+  /// uninterrupted one), or before any epoch the first batch's.
+  void check_explosion(RunState& s, Net& net, double train_loss,
+                       const std::optional<double>& first_loss) {
+    const double factor = options_.divergence_factor;
+    if (factor == 0 || std::isnan(train_loss)) return;
+    std::optional<double> lowest;
+    std::size_t lowest_epoch = 0;
+    for (const EpochRecord& r : s.history.epochs)
+      if (!std::isnan(r.train_loss) && (!lowest || r.train_loss < *lowest)) {
+        lowest = r.train_loss;
+        lowest_epoch = r.epoch;
+      }
+    if (!lowest) lowest = first_loss;
+    // A loss of exactly 0 has no scale to grow from.
+    if (!lowest || !(*lowest > 0) || !(train_loss > factor * *lowest)) return;
+    const std::string reference =
+        lowest_epoch > 0 ? "epoch " + std::to_string(lowest_epoch) + "'s"
+                         : "the first batch's, before any step";
+    diverged(s, net, TrainingDiverged::Kind::loss_exploded,
+             "the training loss of the epoch is " + detail::format_value(train_loss) +
+                 ", more than divergence_factor (" + detail::format_value(factor) +
+                 ") times the lowest so far (" + detail::format_value(*lowest) + ", " + reference +
+                 ")",
+             std::nullopt, "every parameter is finite but the loss exploded");
   }
 
   /// Sets the learning rate from the schedule for t.
@@ -616,7 +725,7 @@ class Trainer {
         std::string which = describe_parameters(g, "the gradient of", "every gradient", where);
         const std::string inputs = describe_inputs(train, samples);
         if (!inputs.empty()) which += "; " + inputs;
-        diverged(s, TrainingDiverged::Kind::gradient,
+        diverged(s, net, TrainingDiverged::Kind::gradient,
                  "the gradient's norm is " + detail::format_value(norm), where, which,
                  !inputs.empty());
       }
@@ -635,7 +744,7 @@ class Trainer {
       const std::string gradient =
           describe_parameters(g, "the gradient of", "every gradient", gradient_at);
       const std::string inputs = describe_inputs(train, samples);
-      diverged(s, TrainingDiverged::Kind::parameter, what + " after this step", where,
+      diverged(s, net, TrainingDiverged::Kind::parameter, what + " after this step", where,
                !inputs.empty() ? inputs
                : gradient_at   ? "the gradient was not finite already: " + gradient
                                : "the gradient was finite: the step was too large",
@@ -796,6 +905,9 @@ class Trainer {
     if (resume_from) restore_checkpoint(*resume_from, s, net, train, validation != nullptr);
     const double earlier_seconds = s.history.seconds;
     std::array<char, 96> status{};
+    // The mean loss of the run's first batch, before any step: the reference
+    // of `divergence_factor` in the first epoch.
+    std::optional<double> first_loss;
 
     std::optional<Progress> run_progress;
     if (o.progress == ProgressStyle::run)
@@ -833,6 +945,8 @@ class Trainer {
       std::size_t correct = 0, seen = 0, step_begin = 0, pending_batches = 0;
       RegressionErrors errors;
       const auto count = [&](const BatchResult& r, std::size_t samples) {
+        if (!first_loss && s.history.steps == 0)
+          first_loss = static_cast<double>(r.loss) / static_cast<double>(samples);
         loss_sum += static_cast<double>(r.loss);
         correct += r.correct;
         errors.add(r.errors);
@@ -924,6 +1038,7 @@ class Trainer {
               status_text(status, "", e.train_loss, e.train_accuracy, errors.rmse()));
         epoch_progress->finish();
       }
+      if (!stop) check_explosion(s, net, e.train_loss, first_loss);
 
       if (validation != nullptr) {
         const Evaluation v = fixnet::evaluate(net, *validation, loss_, *workspace_);
@@ -937,7 +1052,7 @@ class Trainer {
           std::optional<ParameterLocation> where;
           const std::string cause =
               describe_parameters(net.parameters(), "parameter", "every parameter", where);
-          diverged(s, TrainingDiverged::Kind::validation_loss,
+          diverged(s, net, TrainingDiverged::Kind::validation_loss,
                    "the validation loss is " + detail::format_value(v.loss), where,
                    cause + " (is the validation data finite?)");
         }

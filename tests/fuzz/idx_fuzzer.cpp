@@ -1,11 +1,11 @@
 // libFuzzer target: IDX files from untrusted bytes (fixnet/data/idx.hpp),
 // plain or gzipped.
 //
-// The IDX readers take paths: zlib's gzopen/gzread do the gzip detection,
-// decompression and pass-through of plain files, and the file's size bounds
-// how much is reserved up front. An in-memory entry point would need a second
-// decompression path (inflate over a buffer) that behaves like gzread, and
-// fuzzing that would not test what users run. So each input is written to an
+// The IDX readers take paths: they detect gzip by its magic bytes, inflate
+// it with their own zlib inflate loop (plain files are read as they are),
+// and the file's size bounds how much is reserved up front. An in-memory
+// entry point would need a second reading path, and fuzzing that would not
+// test what users run. So each input is written to an
 // anonymous in-memory file (memfd) and read through its /proc/self/fd path:
 // the real entry points, with no disk I/O.
 //

@@ -11,13 +11,18 @@
 // elements in row-major order. Images: 0x00000803, sizes N, rows, columns;
 // labels: 0x00000801, size N.
 //
-// Files are read through zlib's gzread, which decompresses gzip and passes
-// plain files through unchanged, so "x.gz" and its gunzipped "x" both work.
+// A file that starts with the gzip magic bytes (1f 8b) is inflated with
+// zlib, any other is read as it is, so "x.gz" and its gunzipped "x" both
+// work. The gzip stream is inflated by fixnet's own loop rather than zlib's
+// gzread, which accepts (and ignores) anything after the end of the stream:
+// here what follows a stream's trailer must be another gzip member or
+// nothing.
 // Everything is checked: a file that is missing or not a regular file (a
 // FIFO, a device), not IDX, of the wrong kind or shape, truncated (checked
 // against the file's size before anything is allocated, so that a forged
 // header fails by name, not with std::bad_alloc), longer than its header
-// says, a corrupt gzip stream or one cut before its CRC-32 and length,
+// says, a corrupt gzip stream or one cut before its CRC-32 and length, bytes
+// after the gzip stream that are not another gzip member,
 // images and labels that disagree in number, a label out of range, or images
 // of the wrong size for the network throw `fixnet::data::DataError` with the
 // file name, what was expected and what was found. Nothing half-loaded is
@@ -133,47 +138,84 @@ class IdxReader {
       }
     }
     errno = 0;
-    file_ = gzopen(name_.c_str(), "rb");
+    file_ = std::fopen(name_.c_str(), "rb");
     if (file_ == nullptr)
       throw error(std::string("cannot open: ") +
                   (errno != 0 ? std::strerror(errno) : "out of memory"));
-    // A larger input buffer than zlib's 8 KiB default for a large file: fewer
-    // read calls. None larger than the file: zlib allocates three times this
-    // per open file, which a small file need not pay for.
+    // A larger input buffer for a large file: fewer read calls; none larger
+    // than the file.
     const std::uintmax_t buffer =
         ec ? std::uintmax_t{1} << 17 : std::clamp<std::uintmax_t>(size, 8192, 1 << 17);
-    gzbuffer(file_, static_cast<unsigned>(buffer));
+    if (gzip_) {
+      input_.resize(static_cast<std::size_t>(buffer));
+      stream_.zalloc = Z_NULL;
+      stream_.zfree = Z_NULL;
+      stream_.opaque = Z_NULL;
+      stream_.next_in = Z_NULL;
+      stream_.avail_in = 0;
+      // 16 + MAX_WBITS: a gzip header and trailer around the deflate data.
+      const int init = inflateInit2(&stream_, 16 + MAX_WBITS);
+      if (init != Z_OK) {
+        std::fclose(file_);
+        file_ = nullptr;
+        throw error(init == Z_MEM_ERROR ? "out of memory while decompressing"
+                                        : "cannot start zlib's inflate");
+      }
+      inflating_ = true;
+    }
   }
   ~IdxReader() {
-    if (file_ != nullptr) gzclose(file_);
+    if (inflating_) inflateEnd(&stream_);
+    if (file_ != nullptr) std::fclose(file_);
   }
   IdxReader(const IdxReader&) = delete;
   IdxReader& operator=(const IdxReader&) = delete;
 
   /// Reads up to n bytes into dst; returns how many were read (fewer only at
-  /// the end of the data). Throws for a corrupt gzip stream or a read error.
+  /// the end of the data). Throws for a corrupt gzip stream, bytes after the
+  /// gzip stream that are not another gzip member, or a read error.
   std::size_t read(void* dst, std::size_t n) {
     auto* out = static_cast<unsigned char*>(dst);
+    if (!gzip_) {
+      const std::size_t got = std::fread(out, 1, n, file_);
+      offset_ += got;
+      if (got < n && std::ferror(file_))
+        throw error("read error after " + std::to_string(offset_) + " bytes: " +
+                    std::strerror(errno));
+      return got;
+    }
     std::size_t done = 0;
-    while (done < n) {
-      // gzread takes an unsigned and returns an int.
-      const auto chunk = static_cast<unsigned>(std::min<std::size_t>(n - done, 1u << 30));
-      const int got = gzread(file_, out + done, chunk);
-      check_stream(got < 0);
-      if (got <= 0) break;
-      done += static_cast<std::size_t>(got);
-      offset_ += static_cast<std::uint64_t>(got);
+    while (done < n && !ended_) {
+      if (stream_.avail_in == 0 && fill() == 0) {
+        // The file ended inside a gzip member, before its CRC-32 and length.
+        cut_short_ = true;
+        ended_ = true;
+        break;
+      }
+      const auto chunk = static_cast<uInt>(std::min<std::size_t>(n - done, UINT_MAX));
+      stream_.next_out = out + done;
+      stream_.avail_out = chunk;
+      const int r = inflate(&stream_, Z_NO_FLUSH);
+      const std::size_t produced = chunk - stream_.avail_out;
+      done += produced;
+      offset_ += produced;
+      if (r == Z_STREAM_END) {
+        after_member();
+      } else if (r == Z_MEM_ERROR) {
+        throw error("out of memory while decompressing");
+      } else if (r != Z_OK && !(r == Z_BUF_ERROR && stream_.avail_in == 0)) {
+        // zlib reads ahead, so the position where it noticed says little.
+        throw error(std::string("corrupt gzip stream (zlib: ") +
+                    (stream_.msg != nullptr ? stream_.msg : "unknown error") +
+                    "): expected a valid gzip file or a plain IDX file");
+      }
     }
     return done;
   }
 
   /// Whether the data ended because a gzip stream was cut short (rather than
   /// a plain file, or a whole gzip stream, being too short).
-  bool gzip_cut_short() const {
-    int errnum = Z_OK;
-    gzerror(file_, &errnum);
-    return errnum == Z_BUF_ERROR;
-  }
+  bool gzip_cut_short() const noexcept { return cut_short_; }
 
   /// Upper bound of the data the file can hold once decompressed (exact for
   /// a plain file).
@@ -205,21 +247,43 @@ class IdxReader {
   const char* kind() const noexcept { return kind_; }
 
  private:
-  void check_stream(bool failed) {
-    int errnum = Z_OK;
-    const char* message = gzerror(file_, &errnum);
-    if (errnum == Z_OK || errnum == Z_BUF_ERROR) {
-      if (!failed) return;
-      throw error("read error after " + std::to_string(offset_) + " bytes");
-    }
-    if (errnum == Z_ERRNO)
+  /// Reads more of the file into the inflate input after what is left of
+  /// it; returns the bytes read (0 at the end of the file).
+  std::size_t fill() {
+    const std::size_t kept = stream_.avail_in;
+    if (kept > 0 && stream_.next_in != input_.data())
+      std::memmove(input_.data(), stream_.next_in, kept);
+    const std::size_t got = std::fread(input_.data() + kept, 1, input_.size() - kept, file_);
+    if (got == 0 && std::ferror(file_))
       throw error("read error after " + std::to_string(offset_) + " bytes: " + std::strerror(errno));
-    if (errnum == Z_MEM_ERROR) throw error("out of memory while decompressing");
-    // zlib reads ahead, so the position where it noticed says little; its
-    // message starts with the file name, which ours already gives.
-    std::string why = message ? message : "unknown error";
-    if (why.rfind(name_ + ": ", 0) == 0) why.erase(0, name_.size() + 2);
-    throw error("corrupt gzip stream (zlib: " + why + "): expected a valid gzip file or a plain IDX file");
+    stream_.next_in = input_.data();
+    stream_.avail_in = static_cast<uInt>(kept + got);
+    return got;
+  }
+
+  /// After a gzip member's trailer: the end of the file, or another member
+  /// (gzip files may be concatenated), or else an error naming the junk.
+  void after_member() {
+    if (stream_.avail_in < 2) fill();
+    if (stream_.avail_in == 0) {
+      ended_ = true;
+      return;
+    }
+    if (stream_.avail_in >= 2 && stream_.next_in[0] == 0x1F && stream_.next_in[1] == 0x8B) {
+      inflateReset(&stream_);
+      return;
+    }
+    std::uint64_t junk = stream_.avail_in;
+    stream_.avail_in = 0;
+    while (fill() > 0) {
+      junk += stream_.avail_in;
+      stream_.avail_in = 0;
+    }
+    throw error(std::to_string(junk) + " byte" + (junk == 1 ? "" : "s") +
+                " of trailing data after the end of the gzip stream (after " +
+                std::to_string(offset_) +
+                " bytes of data): expected nothing, or another gzip member, after the gzip "
+                "trailer");
   }
 
   std::string name_;
@@ -234,7 +298,12 @@ class IdxReader {
     }
   }
 
-  gzFile file_ = nullptr;
+  std::FILE* file_ = nullptr;
+  z_stream stream_{};
+  std::vector<unsigned char> input_;  // the inflate input (gzip files)
+  bool inflating_ = false;            // stream_ initialised
+  bool ended_ = false;                // the gzip data ended (whole or cut)
+  bool cut_short_ = false;            // ... before a member's trailer
   std::uint64_t offset_ = 0;
   std::uint64_t file_bytes_ = 0;
   std::uint64_t max_bytes_ = 0;

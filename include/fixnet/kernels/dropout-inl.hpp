@@ -1,7 +1,10 @@
 // fixnet kernels — inverted dropout masks (scalar reference:
 // fixnet/dropout.hpp, `dropout_keeps`). The same function gives the mask
-// forward (out = x * scale where kept) and backward (g_in = g_out * scale
-// where kept), so masks are recomputed rather than stored.
+// forward (out = x * m) and backward (g_in = g_out * m), m = scale where
+// kept and 0 where dropped, so masks are recomputed rather than stored.
+// A multiplication, not a select, as PyTorch's x * mask: a dropped NaN (or
+// infinity) gives NaN, so that a non-finite value is never hidden by the
+// mask that happened to drop it (issue 15).
 
 #if defined(FIXNET_KERNELS_DROPOUT_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
 #ifdef FIXNET_KERNELS_DROPOUT_INL_HPP_
@@ -43,7 +46,7 @@ HWY_INLINE auto dropout_mask(D d, VU index, std::uint32_t key) {
   return hn::RebindMask(d, hn::Lt(hn::BitCast(di, h), hn::Set(di, static_cast<std::int32_t>(kThreshold))));
 }
 
-/// Samples in rows: out = x * scale where kept, else 0, for sample b's padded
+/// Samples in rows: out = x * (kept ? scale : 0), for sample b's padded
 /// row of Layer::outputs (zero past it). Serves forward (x = input, out =
 /// output) and backward (x = g_out, out = g_in; may alias).
 template <class Layer, class T>
@@ -57,14 +60,14 @@ HWY_INLINE void dropout_row(const T* x, T* out, std::uint32_t key, std::size_t b
     for (std::size_t v = 0; v < kRowVectors<decltype(d), kWidth>; ++v) {
       const auto index = hn::Iota(du, static_cast<std::uint32_t>(b * kWidth + v * kL));
       const auto kept = dropout_mask<Layer::keep_threshold>(d, index, key);
-      const auto y = hn::IfThenElseZero(kept, hn::Mul(hn::Load(d, x + v * kL), hn::Set(d, scale)));
+      const auto y = hn::Mul(hn::Load(d, x + v * kL), hn::IfThenElseZero(kept, hn::Set(d, scale)));
       hn::Store(keep_in_row<kWidth>(d, y, v * kL), d, out + v * kL);
     }
     zero_row_tail<kWidth>(out);
   } else {
     // 64-bit lanes cannot hold the 32-bit hash on every target: scalar, same masks.
     for (std::size_t i = 0; i < kWidth; ++i)
-      out[i] = dropout_keeps(key, b, i, kWidth, Layer::keep_threshold) ? x[i] * scale : T(0);
+      out[i] = x[i] * (dropout_keeps(key, b, i, kWidth, Layer::keep_threshold) ? scale : T(0));
     for (std::size_t i = kWidth; i < padded<T>(kWidth); ++i) out[i] = T(0);
   }
 }
@@ -84,7 +87,7 @@ HWY_INLINE void dropout_lanes(D d, const T* x, T* out, std::uint32_t key) {
         const auto samples = hn::Iota(du, static_cast<std::uint32_t>(c));
         const auto index = hn::Add(hn::Mul(samples, width), hn::Set(du, static_cast<std::uint32_t>(i)));
         const auto kept = dropout_mask<Layer::keep_threshold>(d, index, key);
-        const auto y = hn::IfThenElseZero(kept, hn::Mul(hn::Load(d, x + i * kStride + c), hn::Set(d, scale)));
+        const auto y = hn::Mul(hn::Load(d, x + i * kStride + c), hn::IfThenElseZero(kept, hn::Set(d, scale)));
         hn::Store(y, d, out + i * kStride + c);
       }
     }
@@ -92,7 +95,7 @@ HWY_INLINE void dropout_lanes(D d, const T* x, T* out, std::uint32_t key) {
     for (std::size_t i = 0; i < kWidth; ++i)
       for (std::size_t b = 0; b < kStride; ++b)
         out[i * kStride + b] =
-            dropout_keeps(key, b, i, kWidth, Layer::keep_threshold) ? x[i * kStride + b] * scale : T(0);
+            x[i * kStride + b] * (dropout_keeps(key, b, i, kWidth, Layer::keep_threshold) ? scale : T(0));
   }
 }
 
