@@ -136,7 +136,7 @@ int run(const Options& options) {
     grads.zero();
     // The summed loss of the current parameters, and its summed gradient.
     const float loss = net.backward(xs, labels, fixnet::CrossEntropy{}, grads, *workspace);
-    if (!std::isfinite(loss)) return log.diverged(epoch, loss);
+    if (log.diverging(loss)) return log.diverged(epoch, loss);
     if (epoch % report_every == 0) log.report(epoch, loss);
     if (mean) grads.scale(1.0f / samples);
     descent.step(net, grads);
@@ -145,7 +145,7 @@ int run(const Options& options) {
 
   // The loss after the last update: "epoch N" means N updates done.
   const float loss = net.loss(xs, labels, fixnet::CrossEntropy{}, *workspace);
-  if (!std::isfinite(loss)) return log.diverged(epochs, loss);
+  if (log.diverging(loss)) return log.diverged(epochs, loss);
   log.report(epochs, loss);
 
   std::vector<std::array<float, Net::outputs>> probabilities(samples);

@@ -3,9 +3,11 @@
 #ifndef FIXNET_EXAMPLES_LOSS_LOG_HPP
 #define FIXNET_EXAMPLES_LOSS_LOG_HPP
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -41,15 +43,32 @@ class LossLog {
     fmt::print("{} written to {}\n", what, csv_.path());
   }
 
+  /// Whether training has diverged at this loss: it is not finite, or more
+  /// than `divergence_factor` times the lowest loss so far (the Trainer's
+  /// default, fixnet::TrainerOptions::divergence_factor). Call once per
+  /// epoch, in order.
+  bool diverging(float loss) {
+    if (!std::isfinite(loss)) return true;
+    if (loss > divergence_factor * lowest_) return true;
+    lowest_ = std::min(lowest_, static_cast<double>(loss));
+    return false;
+  }
+
   /// Says that training diverged; returns the exit status.
   int diverged(std::uint64_t epoch, float loss) const {
     std::fflush(stdout);  // keep the lines in order when both go to one terminal
+    const std::string how =
+        std::isfinite(loss) ? fmt::format(", more than {:g} times the lowest so far ({:.7g})",
+                                          divergence_factor, lowest_)
+                            : std::string();
     fmt::print(stderr,
-               "{}: error: the loss is {} at epoch {}; training diverged (try a smaller "
+               "{}: error: the loss is {} at epoch {}{}; training diverged (try a smaller "
                "--learning-rate than {}){}\n",
-               program_, loss, epoch, learning_rate_, csv_.partial_note());
+               program_, loss, epoch, how, learning_rate_, csv_.partial_note());
     return EXIT_FAILURE;
   }
+
+  static constexpr double divergence_factor = 1e4;
 
   /// "; the loss curve ... is in PATH.partial ..." for an error message.
   std::string partial_note() const { return csv_.partial_note(); }
@@ -57,6 +76,7 @@ class LossLog {
  private:
   std::string program_;
   double learning_rate_;
+  double lowest_ = HUGE_VAL;
   examples::CurveFile csv_;
 };
 

@@ -136,7 +136,7 @@ int train(const Options& options, const char* description) {
     grads.zero();
     const float error =
         net.backward(xs, targets, fixnet::MeanSquaredError{}, grads, *workspace) / samples;
-    if (!std::isfinite(error)) return log.diverged(epoch, error);
+    if (log.diverging(error)) return log.diverged(epoch, error);
     if (epoch % report_every == 0) log.report(epoch, error);
     if (mean) grads.scale(1.0f / samples);
     descent.step(net, grads);
@@ -145,7 +145,7 @@ int train(const Options& options, const char* description) {
 
   // The error after the last update: "epoch N" means N updates done.
   const float error = net.loss(xs, targets, fixnet::MeanSquaredError{}, *workspace) / samples;
-  if (!std::isfinite(error)) return log.diverged(epochs, error);
+  if (log.diverging(error)) return log.diverged(epochs, error);
   log.report(epochs, error);
 
   std::vector<std::array<float, 1>> outputs(samples);

@@ -3,6 +3,7 @@
 
     run_outputs.py --workdir DIR --header TEXT --short=ARGS --long=ARGS
                    [--output=FLAG]... [--refuse='ARGS => TEXT']... [--expect='ARGS => REGEX']...
+                   [--diverge='ARGS => TEXT']...
                    [--data-env VAR] [--skip-unless-env VAR] [--fsize-limit BYTES]
                    -- EXAMPLE [ARGS...]
 
@@ -30,7 +31,8 @@ ARGS (one that lasts until it is killed), --csv DIR/curve.csv added; then:
    CSV is refused even with --force, and the file is unchanged;
 7. each --refuse ARGS (EXAMPLE ARGS --csv '') must exit non-zero before any
    training, its output containing TEXT; each --expect ARGS must exit 0 with
-   its output matching REGEX.
+   its output matching REGEX; each --diverge ARGS must start training, then
+   exit with status 1 and TEXT on standard error (a run that diverges).
 
 Exits 0 when all hold, 1 otherwise, 77 (SKIP) without $VAR of --skip-unless-env.
 """
@@ -148,6 +150,7 @@ def main():
     parser.add_argument("--output", action="append", default=[], help="another output flag (--save, --plot)")
     parser.add_argument("--refuse", action="append", default=[], metavar="'ARGS => TEXT'")
     parser.add_argument("--expect", action="append", default=[], metavar="'ARGS => REGEX'")
+    parser.add_argument("--diverge", action="append", default=[], metavar="'ARGS => TEXT'")
     parser.add_argument("--data-env", help="environment variable naming the input data directory")
     parser.add_argument("--skip-unless-env")
     parser.add_argument("--fsize-limit", type=int, default=1000)
@@ -275,6 +278,12 @@ def main():
         if result.returncode != 0 or not re.search(regex, result.stdout, re.M):
             raise Failure(f"{flag_args}: expected status 0 and /{regex}/, got {describe(result)}")
         checks.append(f"{flag_args}: /{regex}/")
+    for flag_args, text in (d.split(" => ", 1) for d in args.diverge):
+        result = run(command + shlex.split(flag_args) + ["--csv", ""], work)
+        if result.returncode != 1 or text not in result.stderr or not TRAINING_LINE.search(result.stdout):
+            raise Failure(f"{flag_args}: expected training, then status 1 and {text!r} on stderr, got "
+                          f"{describe(result)}")
+        checks.append(f"{flag_args}: diverges ({text})")
 
     print("\n".join("ok: " + c for c in checks))
     return 0
