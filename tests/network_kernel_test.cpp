@@ -89,15 +89,7 @@ struct ExtremeSpec {
 };
 
 template <class Spec, class T, std::size_t B>
-struct Case {
-  using spec = Spec;
-  using scalar = T;
-  using Net = typename Spec::template net<T>;
-  using Loss = typename Spec::loss;
-  using Params = typename Net::parameters_type;
-  using Ws = Workspace<Net, B>;
-  static constexpr std::size_t batch = B;
-};
+using Case = NetworkCase<Spec, T, B>;
 
 // B = 5 is odd (the gradient kernel unrolls two samples), B = 1 the
 // single-sample path. Narrow networks with batches of at least one line of

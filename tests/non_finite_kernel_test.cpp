@@ -386,15 +386,7 @@ struct SoftmaxHiddenSpec {
 };
 
 template <class Spec, class T, std::size_t B>
-struct Case {
-  using spec = Spec;
-  using scalar = T;
-  using Net = typename Spec::template net<T>;
-  using Loss = typename Spec::loss;
-  using Params = typename Net::parameters_type;
-  using Ws = Workspace<Net, B>;
-  static constexpr std::size_t batch = B;
-};
+using Case = NetworkCase<Spec, T, B>;
 
 // B = 1 runs the one-sample forward pass in registers (2-4-3 float); B = 37
 // float puts samples in lanes; the others are rows.

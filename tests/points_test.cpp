@@ -11,6 +11,8 @@
 #include <fixnet/data/blobs.hpp>
 #include <fixnet/data/moons.hpp>
 
+#include "data_support.hpp"
+
 namespace {
 
 bool all_finite(const fixnet::data::LabelledPoints& points) {
@@ -19,15 +21,7 @@ bool all_finite(const fixnet::data::LabelledPoints& points) {
   return true;
 }
 
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
+using fixnet::tests::message_of;
 
 }  // namespace
 
@@ -36,7 +30,7 @@ BOOST_AUTO_TEST_SUITE(points)
 BOOST_AUTO_TEST_CASE(blobs_whose_points_overflow_a_float_are_refused) {
   fixnet::data::BlobsOptions options;
   options.stddev = 1e38f;  // finite, but stddev * a normal draw is not, as a float
-  const std::string message = message_of([&] { fixnet::data::make_blobs(options, 42); });
+  const std::string message = message_of<std::invalid_argument>([&] { fixnet::data::make_blobs(options, 42); });
   BOOST_TEST_INFO(message);
   BOOST_TEST(message.find("standard deviation 1e+38") != std::string::npos);
   BOOST_TEST(message.find("too large for a float") != std::string::npos);
@@ -45,7 +39,7 @@ BOOST_AUTO_TEST_CASE(blobs_whose_points_overflow_a_float_are_refused) {
 }
 
 BOOST_AUTO_TEST_CASE(moons_whose_points_overflow_a_float_are_refused) {
-  const std::string message = message_of([] { fixnet::data::make_moons(100, 1e39, 42); });
+  const std::string message = message_of<std::invalid_argument>([] { fixnet::data::make_moons(100, 1e39, 42); });
   BOOST_TEST_INFO(message);
   BOOST_TEST(message.find("noise 1e+39") != std::string::npos);
   BOOST_TEST(message.find("too large for a float") != std::string::npos);

@@ -19,6 +19,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "data_support.hpp"
+
 namespace fixnet::tests {
 namespace {
 
@@ -36,15 +38,6 @@ Pairs pairs(std::size_t n) {
   return d;
 }
 
-template <class E>
-std::string message_of(const auto& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "(nothing thrown)";
-}
 
 BOOST_AUTO_TEST_CASE(a_regression_data_set_keeps_each_target_row_with_its_row) {
   const Pairs d = pairs(10);

@@ -210,6 +210,19 @@ void on_every_target(Query&& dispatched_target, Run&& run) {
   std::cout << name << ": Highway targets " << ran << std::endl;
 }
 
+/// One case of the network kernel tests: a network `Spec` (a `net<T>`
+/// alias template, a `loss`, a `name`) in scalar type T with batches of B.
+template <class Spec, class T, std::size_t B>
+struct NetworkCase {
+  using spec = Spec;
+  using scalar = T;
+  using Net = typename Spec::template net<T>;
+  using Loss = typename Spec::loss;
+  using Params = typename Net::parameters_type;
+  using Ws = typename Net::template workspace_type<B>;
+  static constexpr std::size_t batch = B;
+};
+
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_TEST_SUPPORT_HPP
