@@ -1,5 +1,5 @@
 // fixnet benchmarks — runtime dispatch (issue 3, "Runtime dispatch"): the
-// passes of fixnet/dynamic_dispatch.hpp on every Highway target compiled into
+// passes of fixnet/dispatch/dynamic_dispatch.hpp on every Highway target compiled into
 // this binary and supported by this CPU, in one run, beside the static path
 // (`net.forward`, `net.backward`) of the target the compiler flags select:
 //
@@ -42,7 +42,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "dispatch.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
-#include <fixnet/dynamic_dispatch.hpp>
+#include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "common.hpp"

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include <fixnet/reference.hpp>
+#include "../tests/reference.hpp"
 #include "common.hpp"
 #include "eigen_mlp.hpp"
 

@@ -3,7 +3,7 @@
 // same parameters.
 #include "forward.hpp"
 
-#include <fixnet/data_parallel.hpp>
+#include <fixnet/train/data_parallel.hpp>
 
 namespace fixnet_bench {
 namespace {

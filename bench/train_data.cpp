@@ -29,7 +29,7 @@
 
 #include "train.hpp"
 
-#include <fixnet/data_parallel.hpp>
+#include <fixnet/train/data_parallel.hpp>
 
 namespace fixnet_bench {
 namespace {

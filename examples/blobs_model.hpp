@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include <fixnet/metrics.hpp>
+#include <fixnet/train/metrics.hpp>
 #include <fixnet/network.hpp>
 
 namespace examples::blobs {

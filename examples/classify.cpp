@@ -53,11 +53,11 @@
 #include <fixnet/data/idx.hpp>
 #include <fixnet/data/locate.hpp>
 #include <fixnet/data/mnist.hpp>
-#include <fixnet/describe.hpp>
-#include <fixnet/evaluate.hpp>
+#include <fixnet/io/describe.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
 #include <fixnet/io/model_file.hpp>
-#include <fixnet/metrics.hpp>
+#include <fixnet/train/metrics.hpp>
 
 #include "flags.hpp"
 #include "mnist_networks.hpp"

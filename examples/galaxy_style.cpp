@@ -64,11 +64,11 @@
 
 #include <fixnet/data/locate.hpp>
 #include <fixnet/data/mnist.hpp>
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
-#include <fixnet/full_batch/conjugate_gradient.hpp>
-#include <fixnet/full_batch/lbfgs.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/full_batch/conjugate_gradient.hpp>
+#include <fixnet/train/full_batch/lbfgs.hpp>
+#include <fixnet/train/objective.hpp>
 
 #include "flags.hpp"
 #include "mnist_networks.hpp"

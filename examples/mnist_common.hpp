@@ -29,10 +29,10 @@
 #include <fmt/core.h>
 
 #include <fixnet/data/mnist.hpp>
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
-#include <fixnet/history.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/history.hpp>
+#include <fixnet/train/trainer.hpp>
 
 #include "flags.hpp"
 #include "mnist_networks.hpp"

@@ -14,7 +14,7 @@
 #include <fmt/core.h>
 
 #include <fixnet/fixnet.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/trainer.hpp>
 
 #include "mnist_common.hpp"
 #include "mnist_networks.hpp"

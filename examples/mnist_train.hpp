@@ -18,7 +18,7 @@
 #include <fmt/core.h>
 
 #include <fixnet/fixnet.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/trainer.hpp>
 
 #include "mnist_common.hpp"
 

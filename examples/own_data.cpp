@@ -17,9 +17,9 @@
 
 #include <fixnet/data/dataset.hpp>
 #include <fixnet/fixnet.hpp>
-#include <fixnet/metrics.hpp>
+#include <fixnet/train/metrics.hpp>
 #include <fixnet/io/model_file.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/trainer.hpp>
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Softmax, 2, 16, 16, 3>;
 

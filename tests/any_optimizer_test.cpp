@@ -14,7 +14,7 @@
 #include <variant>
 
 #include <fixnet/fixnet.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/trainer.hpp>
 
 namespace fixnet::tests {
 namespace {

@@ -1,4 +1,4 @@
-// Checkpoints (fixnet/checkpoint.hpp, Trainer::resume): 6 epochs straight and
+// Checkpoints (fixnet/train/checkpoint.hpp, Trainer::resume): 6 epochs straight and
 // 3 epochs + checkpoint + resume for 3 more, in a fresh Trainer and a fresh
 // network as a new process would, give bit-identical parameters, optimiser
 // state and history — with Adam, with Dropout, on one and two threads, with
@@ -32,11 +32,11 @@
 
 #include <unistd.h>
 
-#include <fixnet/checkpoint.hpp>
+#include <fixnet/train/checkpoint.hpp>
 #include <fixnet/data/blobs.hpp>
 #include <fixnet/fixnet.hpp>
 #include <fixnet/io/model_file.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/trainer.hpp>
 
 #include "counting_new.hpp"
 #include "history_support.hpp"

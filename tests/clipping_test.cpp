@@ -1,4 +1,4 @@
-// Tests of fixnet/clipping.hpp and its kernels (the sum of squares of
+// Tests of fixnet/train/clipping.hpp and its kernels (the sum of squares of
 // fixnet/kernels/sum_of_squares-inl.hpp, the scaling of axpy-inl.hpp) on
 // every Highway target compiled into this binary: the global norm over all
 // layers, weights and biases; PyTorch's clip_grad_norm_ semantics (scale by

@@ -1,5 +1,5 @@
-// Tests of fixnet/full_batch/conjugate_gradient.hpp (and the iteration it
-// shares with L-BFGS, fixnet/full_batch/descent.hpp): on functions with
+// Tests of fixnet/train/full_batch/conjugate_gradient.hpp (and the iteration it
+// shares with L-BFGS, fixnet/train/full_batch/descent.hpp): on functions with
 // known minima (a convex quadratic, Rosenbrock in 2 and 10 dimensions) it
 // reaches the minimiser to tight tolerances in double and to float's
 // precision in float; every stopping rule stops it for its own reason; the
@@ -18,7 +18,7 @@
 #include <tuple>
 #include <vector>
 
-#include <fixnet/full_batch/conjugate_gradient.hpp>
+#include <fixnet/train/full_batch/conjugate_gradient.hpp>
 
 #include "full_batch_functions.hpp"
 

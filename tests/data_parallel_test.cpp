@@ -1,4 +1,4 @@
-// Tests of fixnet/data_parallel.hpp: a batch split over threads gives the
+// Tests of fixnet/train/data_parallel.hpp: a batch split over threads gives the
 // one-thread results (forward exactly, gradients and steps up to the order
 // of the sums), for samples in rows and in lanes, 2 and 3 threads, and
 // stays so over many steps (no lost or torn update).
@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include <fixnet/data_parallel.hpp>
+#include <fixnet/train/data_parallel.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "test_support.hpp"

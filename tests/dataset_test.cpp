@@ -1,4 +1,4 @@
-// Tests of fixnet/data/dataset.hpp (and fixnet/aligned_allocator.hpp): the
+// Tests of fixnet/data/dataset.hpp (and fixnet/core/aligned_allocator.hpp): the
 // storage, one-hot rows, scaling and standardisation, seeded shuffling that
 // is a permutation and repeats, splits that are disjoint and complete,
 // subsets, and batch views with both last-batch policies, which a network

@@ -1,4 +1,4 @@
-// Tests of fixnet/dense.hpp: the Dense layer type and the storage of one
+// Tests of fixnet/layers/dense.hpp: the Dense layer type and the storage of one
 // layer's parameters (padded rows for the kernels, canonical order for users).
 #define BOOST_TEST_MODULE dense
 #include <boost/test/unit_test.hpp>

@@ -39,7 +39,7 @@
 #ifndef FIXNET_TESTS_DROPOUT_TEST_ONCE
 #define FIXNET_TESTS_DROPOUT_TEST_ONCE
 
-#include <fixnet/reference.hpp>
+#include <tests/reference.hpp>
 
 namespace fixnet::tests {
 namespace {

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdio>
 
-#include <fixnet/dynamic_dispatch.hpp>
+#include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "dynamic_dispatch_caller.hpp"

@@ -1,9 +1,9 @@
-// Tests of fixnet/dynamic_dispatch.hpp on every Highway target compiled into
+// Tests of fixnet/dispatch/dynamic_dispatch.hpp on every Highway target compiled into
 // this binary and supported by this CPU, each forced in turn with
 // hwy::SetSupportedTargetsForTest: the Dispatcher that FIXNET_DYNAMIC_DISPATCH
 // returns reports the forced target, runs that target's kernels (bit for bit
 // what the kernels called directly compute), matches the scalar reference
-// (fixnet/reference.hpp, in double) for 2-4-3 and 784-50-10 networks, keeps
+// (tests/reference.hpp, in double) for 2-4-3 and 784-50-10 networks, keeps
 // its target when another is forced later, and allocates nothing.
 //
 // The file follows the pattern of docs/dispatch.md, "Shipping one binary": it names
@@ -44,7 +44,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "dynamic_dispatch_test.cpp"  // this file, as #include finds it
 #include <hwy/foreach_target.h>                         // IWYU pragma: keep
-#include <fixnet/dynamic_dispatch.hpp>
+#include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/fixnet.hpp>
 
 // What may be declared only once (a variable) goes in a guarded block; the
@@ -52,7 +52,7 @@
 #ifndef FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 #define FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 
-#include <fixnet/reference.hpp>
+#include <tests/reference.hpp>
 
 #include "dynamic_dispatch_caller.hpp"  // Blobs, kBatch
 

@@ -1,4 +1,4 @@
-// Tests of fixnet/evaluate.hpp: evaluating in batches gives the loss and the
+// Tests of fixnet/train/evaluate.hpp: evaluating in batches gives the loss and the
 // predictions of evaluating sample by sample, whatever the batch size and
 // however many samples are left over: none counted twice, none left out.
 #define BOOST_TEST_MODULE evaluate
@@ -12,7 +12,7 @@
 #include <string>
 #include <memory>
 
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "data_support.hpp"

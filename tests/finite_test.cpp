@@ -1,4 +1,4 @@
-// Tests of fixnet/finite.hpp and its kernel (fixnet/kernels/all_finite-inl.hpp)
+// Tests of fixnet/train/finite.hpp and its kernel (fixnet/kernels/all_finite-inl.hpp)
 // on every Highway target compiled into this binary: a NaN, +infinity or
 // -infinity at any position, weights or biases of any layer, is detected;
 // extreme finite values are not; find_non_finite names the first one.

@@ -1,4 +1,4 @@
-// Full-batch training of small networks through fixnet/objective.hpp: with
+// Full-batch training of small networks through fixnet/train/objective.hpp: with
 // the same number of gradient evaluations, nonlinear conjugate gradient and
 // L-BFGS reach a lower cost than plain gradient descent at the best of five
 // learning rates, on the 2-4-3 blobs network (softmax, cross-entropy) and on
@@ -15,11 +15,11 @@
 #include <span>
 
 #include <fixnet/data/blobs.hpp>
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
-#include <fixnet/full_batch/conjugate_gradient.hpp>
-#include <fixnet/full_batch/lbfgs.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/full_batch/conjugate_gradient.hpp>
+#include <fixnet/train/full_batch/lbfgs.hpp>
+#include <fixnet/train/objective.hpp>
 
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-// Tests of fixnet/gradient_descent.hpp: one step is theta - lr * g for every
+// Tests of fixnet/optimizers/gradient_descent.hpp: one step is theta - lr * g for every
 // parameter, and full-batch descent learns a small separable problem.
 #define BOOST_TEST_MODULE gradient_descent
 #include <boost/test/unit_test.hpp>

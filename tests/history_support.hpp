@@ -9,7 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "fixnet/history.hpp"
+#include "fixnet/train/history.hpp"
 
 namespace fixnet::tests {
 

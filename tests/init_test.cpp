@@ -1,4 +1,4 @@
-// Tests of fixnet/init.hpp: seeded, reproducible initialisation, the
+// Tests of fixnet/train/init.hpp: seeded, reproducible initialisation, the
 // distribution of each initialiser (sample statistics on large layers), and
 // weights and biases drawn from their own initialisers.
 #define BOOST_TEST_MODULE init

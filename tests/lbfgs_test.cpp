@@ -1,4 +1,4 @@
-// Tests of fixnet/full_batch/lbfgs.hpp: on functions with known minima (a
+// Tests of fixnet/train/full_batch/lbfgs.hpp: on functions with known minima (a
 // convex quadratic, Rosenbrock in 2 and 10 dimensions) it reaches the
 // minimiser to tight tolerances in double, with any history size, and to
 // float's precision in float; it takes fewer evaluations than conjugate
@@ -15,8 +15,8 @@
 #include <string>
 #include <tuple>
 
-#include <fixnet/full_batch/conjugate_gradient.hpp>
-#include <fixnet/full_batch/lbfgs.hpp>
+#include <fixnet/train/full_batch/conjugate_gradient.hpp>
+#include <fixnet/train/full_batch/lbfgs.hpp>
 
 #include "full_batch_functions.hpp"
 

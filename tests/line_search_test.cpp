@@ -1,4 +1,4 @@
-// Tests of fixnet/full_batch/line_search.hpp: the step it returns satisfies
+// Tests of fixnet/train/full_batch/line_search.hpp: the step it returns satisfies
 // the strong Wolfe conditions on Moré and Thuente's test functions from
 // steps far too short to far too long; it is exact on a quadratic; it backs
 // off from overflows; it stops on its evaluation limit and on a bracket too
@@ -12,7 +12,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include <fixnet/full_batch/line_search.hpp>
+#include <fixnet/train/full_batch/line_search.hpp>
 
 namespace fixnet::tests {
 namespace {

@@ -32,7 +32,7 @@
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
-#include <fixnet/loss.hpp>
+#include <fixnet/losses/loss.hpp>
 #include <fixnet/losses/binary_cross_entropy.hpp>
 #include <fixnet/losses/cross_entropy.hpp>
 #include <fixnet/losses/squared_error.hpp>

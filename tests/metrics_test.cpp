@@ -1,4 +1,4 @@
-// Tests of fixnet/metrics.hpp: accuracy, the confusion matrix and per-class
+// Tests of fixnet/train/metrics.hpp: accuracy, the confusion matrix and per-class
 // precision, recall and F1 on predictions made by hand, and the printed
 // report.
 #define BOOST_TEST_MODULE metrics
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <fixnet/metrics.hpp>
+#include <fixnet/train/metrics.hpp>
 
 namespace fixnet::tests {
 namespace {

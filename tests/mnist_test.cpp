@@ -1,7 +1,7 @@
 // End to end on real data: load the files (fixnet/data/mnist.hpp), train the
 // tutorial's 784-50-10 sigmoid/softmax network by mini-batch gradient
 // descent over shuffled batches (fixnet/data/dataset.hpp), and evaluate it on
-// the whole test set (fixnet/evaluate.hpp): on MNIST above 90% after two
+// the whole test set (fixnet/train/evaluate.hpp): on MNIST above 90% after two
 // epochs over 10 000 training images (92.4-92.8% over seeds 1-3; one epoch
 // reaches only 89-91%); on Fashion-MNIST, harder, above 70% (77.3%).
 //
@@ -24,7 +24,7 @@
 #include <string>
 
 #include <fixnet/data/mnist.hpp>
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
 
 namespace fixnet::tests {

@@ -1,7 +1,7 @@
-// Tests of fixnet/kernels/network-inl.hpp, dense-inl.hpp and axpy-inl.hpp on
+// Tests of fixnet/passes/network-inl.hpp, dense-inl.hpp and axpy-inl.hpp on
 // every Highway target compiled into this binary: whole-network forward,
 // backward and loss on batches, in float and double, against the scalar
-// reference (fixnet/reference.hpp) run in double; gradients accumulated onto
+// reference (tests/reference.hpp) run in double; gradients accumulated onto
 // existing values; padding left zero; logits of +-1000; the parameter-set
 // updates behind gradient descent.
 //
@@ -48,12 +48,12 @@
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
 #include <fixnet/activations/tanh.hpp>
-#include <fixnet/init.hpp>
+#include <fixnet/train/init.hpp>
 #include <fixnet/losses/binary_cross_entropy.hpp>
 #include <fixnet/losses/cross_entropy.hpp>
 #include <fixnet/losses/squared_error.hpp>
 #include <fixnet/network.hpp>
-#include <fixnet/reference.hpp>
+#include <tests/reference.hpp>
 
 
 namespace fixnet::tests {
@@ -94,7 +94,7 @@ using Case = NetworkCase<Spec, T, B>;
 // B = 5 is odd (the gradient kernel unrolls two samples), B = 1 the
 // single-sample path. Narrow networks with batches of at least one line of
 // samples (B = 37 float, B = 19 double: a partial last vector on every
-// target) run with samples in lanes (fixnet/kernels/lanes-inl.hpp).
+// target) run with samples in lanes (fixnet/passes/lanes-inl.hpp).
 using Cases = std::tuple<Case<BlobsSpec, float, 1>, Case<BlobsSpec, float, 5>, Case<BlobsSpec, double, 5>,
                          Case<BlobsSpec, float, 37>, Case<BlobsSpec, double, 19>,
                          Case<DeepSpec, float, 5>, Case<DeepSpec, double, 5>,

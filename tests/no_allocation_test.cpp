@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include <fixnet/data_parallel.hpp>
+#include <fixnet/train/data_parallel.hpp>
 #include <fixnet/fixnet.hpp>
 
 #include "test_support.hpp"

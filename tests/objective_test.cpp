@@ -1,4 +1,4 @@
-// Tests of fixnet/objective.hpp: the gradient matches central finite
+// Tests of fixnet/train/objective.hpp: the gradient matches central finite
 // differences in double, L2 term included; the L2 term is lambda / (2m) times
 // the sum of the squared weights, biases excluded (or included on request);
 // any chunk size gives the cost and gradient of one batch over the whole
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include <fixnet/fixnet.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/objective.hpp>
 
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-// Tests of fixnet/parameters.hpp and of the parameter interface of a network
+// Tests of fixnet/core/parameters.hpp and of the parameter interface of a network
 // (fixnet/network.hpp): the canonical order of DESIGN.md, copies and
 // conversions, run-time-sized input, and the elementwise operations on
 // gradients.

@@ -1,4 +1,4 @@
-// Tests of fixnet/progress.hpp, on a clock the test moves by hand: the bar
+// Tests of fixnet/train/progress.hpp, on a clock the test moves by hand: the bar
 // redraws in place at most every redraw interval, with rate and ETA; plain
 // mode prints whole lines at its own interval; a disabled progress writes
 // nothing at all.
@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include <fixnet/progress.hpp>
+#include <fixnet/train/progress.hpp>
 
 namespace fixnet::tests {
 namespace {

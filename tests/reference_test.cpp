@@ -1,4 +1,4 @@
-// Tests of fixnet/reference.hpp, the scalar implementation every kernel is
+// Tests of tests/reference.hpp, the scalar implementation every kernel is
 // compared with: against values computed by hand here. (Its gradients are
 // also checked against finite differences in network_test.cpp.)
 #define BOOST_TEST_MODULE reference
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include <fixnet/fixnet.hpp>
-#include <fixnet/reference.hpp>
+#include <tests/reference.hpp>
 
 #include "test_support.hpp"
 

@@ -1,4 +1,4 @@
-// Tests of fixnet/regularization.hpp and its kernels
+// Tests of fixnet/train/regularization.hpp and its kernels
 // (fixnet/kernels/l2-inl.hpp, sum_of_squares-inl.hpp) on every Highway target
 // compiled into this binary: the L2 gradient adds lambda w to the weights'
 // gradients only (biases too on request), the penalty is lambda / 2 sum w^2;

@@ -1,4 +1,4 @@
-// Tests of fixnet/schedules.hpp: each schedule's learning rate at known
+// Tests of fixnet/train/schedules.hpp: each schedule's learning rate at known
 // epochs, from its formula (PyTorch's StepLR, ExponentialLR,
 // CosineAnnealingLR and LinearLR followed by another schedule).
 #define BOOST_TEST_MODULE schedules
@@ -9,7 +9,7 @@
 #include <numbers>
 #include <type_traits>
 
-#include <fixnet/schedules.hpp>
+#include <fixnet/train/schedules.hpp>
 
 namespace fixnet::tests {
 

@@ -23,7 +23,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "hwy/targets.h"
 
 namespace fixnet::tests {
@@ -46,7 +46,7 @@ std::array<T, N> uniform_array(TestRng& rng, double low, double high) {
 }
 
 /// One padded, 64-byte-aligned row of N values, as every kernel reads and
-/// writes them (fixnet/config.hpp).
+/// writes them (fixnet/core/config.hpp).
 template <class T, std::size_t N>
 struct alignas(alignment) PaddedRow {
   static constexpr std::size_t width = N;

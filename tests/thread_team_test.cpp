@@ -1,4 +1,4 @@
-// Tests of fixnet/thread_team.hpp: jobs run on every thread; a team whose
+// Tests of fixnet/train/thread_team.hpp: jobs run on every thread; a team whose
 // workers cannot all start stops and joins those that did and throws a
 // fixnet: error naming the counts and the cause, instead of ending in
 // std::terminate (issue 15): with a thread starter that refuses the k-th
@@ -23,7 +23,7 @@
 #include <system_error>
 #include <thread>
 
-#include <fixnet/thread_team.hpp>
+#include <fixnet/train/thread_team.hpp>
 
 namespace {
 

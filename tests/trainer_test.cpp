@@ -1,5 +1,5 @@
-// The trainer (fixnet/trainer.hpp), its history (fixnet/history.hpp) and
-// callbacks (fixnet/callbacks.hpp), on small synthetic data (Gaussian blobs):
+// The trainer (fixnet/train/trainer.hpp), its history (fixnet/train/history.hpp) and
+// callbacks (fixnet/train/callbacks.hpp), on small synthetic data (Gaussian blobs):
 // it learns; a seed gives the same run bit for bit; early stopping gives back
 // the parameters of the best epoch; callbacks stop it; NaN and infinity stop
 // it with a message that says where; schedules, clipping, L2 and full-batch
@@ -24,11 +24,11 @@
 #include <string>
 #include <vector>
 
-#include <fixnet/callbacks.hpp>
+#include <fixnet/train/callbacks.hpp>
 #include <fixnet/data/blobs.hpp>
 #include <fixnet/fixnet.hpp>
-#include <fixnet/history.hpp>
-#include <fixnet/trainer.hpp>
+#include <fixnet/train/history.hpp>
+#include <fixnet/train/trainer.hpp>
 
 #include "counting_new.hpp"
 #include "history_support.hpp"

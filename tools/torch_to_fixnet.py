@@ -311,7 +311,7 @@ def _layers_from_state_dict(state_dict, activations):
 
 
 def _spelling(layer):
-    """(C++ spelling, description) of one layer, as fixnet/describe.hpp."""
+    """(C++ spelling, description) of one layer, as fixnet/io/describe.hpp."""
     if isinstance(layer, _Dropout):
         r = layer.rate
         return (f"fixnet::Dropout<{layer.width}, std::ratio<{r.numerator}, {r.denominator}>>",

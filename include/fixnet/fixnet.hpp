@@ -4,8 +4,8 @@
 // and its history, data sets and their loaders (IDX/MNIST, CSV, synthetic),
 // evaluation and metrics, model files. A program that only runs networks
 // compiles faster with <fixnet/inference.hpp>. Opt-in extras keep their own
-// headers: runtime dispatch (fixnet/dynamic_dispatch.hpp), data-parallel
-// steps (fixnet/data_parallel.hpp), full-batch minimisers
+// headers: runtime dispatch (fixnet/dispatch/dynamic_dispatch.hpp), data-parallel
+// steps (fixnet/train/data_parallel.hpp), full-batch minimisers
 // (fixnet/full_batch/), baking weights into a header (fixnet/io/bake.hpp).
 //
 //   #include <fixnet/fixnet.hpp>
@@ -16,35 +16,35 @@
 #ifndef FIXNET_FIXNET_HPP
 #define FIXNET_FIXNET_HPP
 
-#include "fixnet/callbacks.hpp"
-#include "fixnet/checkpoint.hpp"
-#include "fixnet/checks.hpp"
-#include "fixnet/clipping.hpp"
+#include "fixnet/train/callbacks.hpp"
+#include "fixnet/train/checkpoint.hpp"
+#include "fixnet/train/checks.hpp"
+#include "fixnet/train/clipping.hpp"
 #include "fixnet/data/blobs.hpp"
 #include "fixnet/data/csv.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/data/idx.hpp"
 #include "fixnet/data/mnist.hpp"
 #include "fixnet/data/moons.hpp"
-#include "fixnet/describe.hpp"
-#include "fixnet/evaluate.hpp"
-#include "fixnet/finite.hpp"
-#include "fixnet/gradient_descent.hpp"
-#include "fixnet/history.hpp"
-#include "fixnet/init.hpp"
+#include "fixnet/io/describe.hpp"
+#include "fixnet/train/evaluate.hpp"
+#include "fixnet/train/finite.hpp"
+#include "fixnet/optimizers/gradient_descent.hpp"
+#include "fixnet/train/history.hpp"
+#include "fixnet/train/init.hpp"
 #include "fixnet/io/model_file.hpp"
 #include "fixnet/optimizers/adam.hpp"
 #include "fixnet/optimizers/any_optimizer.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
 #include "fixnet/optimizers/rmsprop.hpp"
 #include "fixnet/optimizers/sgd.hpp"
-#include "fixnet/parameters.hpp"
-#include "fixnet/progress.hpp"
-#include "fixnet/regularization.hpp"
-#include "fixnet/schedules.hpp"
-#include "fixnet/standardization.hpp"
-#include "fixnet/trainer.hpp"
-#include "fixnet/version.hpp"
+#include "fixnet/core/parameters.hpp"
+#include "fixnet/train/progress.hpp"
+#include "fixnet/train/regularization.hpp"
+#include "fixnet/train/schedules.hpp"
+#include "fixnet/data/standardization.hpp"
+#include "fixnet/train/trainer.hpp"
+#include "fixnet/core/version.hpp"
 
 #endif  // FIXNET_FIXNET_HPP
 

@@ -13,28 +13,28 @@
 #ifndef FIXNET_INFERENCE_HPP
 #define FIXNET_INFERENCE_HPP
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 #include "fixnet/activations/identity.hpp"
 #include "fixnet/activations/leaky_relu.hpp"
 #include "fixnet/activations/relu.hpp"
 #include "fixnet/activations/sigmoid.hpp"
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/activations/tanh.hpp"
-#include "fixnet/batch.hpp"
-#include "fixnet/config.hpp"
-#include "fixnet/dense.hpp"
-#include "fixnet/dropout.hpp"
-#include "fixnet/loss.hpp"
+#include "fixnet/core/batch.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/layers/dense.hpp"
+#include "fixnet/layers/dropout.hpp"
+#include "fixnet/losses/loss.hpp"
 #include "fixnet/losses/binary_cross_entropy.hpp"
 #include "fixnet/losses/cross_entropy.hpp"
 #include "fixnet/losses/squared_error.hpp"
-#include "fixnet/metrics.hpp"
+#include "fixnet/train/metrics.hpp"
 #include "fixnet/network.hpp"
-#include "fixnet/simd.hpp"
-#include "fixnet/workspace.hpp"
+#include "fixnet/core/simd.hpp"
+#include "fixnet/core/workspace.hpp"
 
 #endif  // FIXNET_INFERENCE_HPP
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/network-inl.hpp"
+#include "fixnet/passes/network-inl.hpp"

@@ -16,15 +16,15 @@
 #include <boost/hana/tuple.hpp>
 
 #include "fixnet/activations/softmax.hpp"
-#include "fixnet/batch.hpp"
-#include "fixnet/config.hpp"
-#include "fixnet/dense.hpp"
-#include "fixnet/dropout.hpp"
-#include "fixnet/loss.hpp"
-#include "fixnet/parameters.hpp"
-#include "fixnet/shape_checks.hpp"
-#include "fixnet/static_dispatch.hpp"
-#include "fixnet/workspace.hpp"
+#include "fixnet/core/batch.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/layers/dense.hpp"
+#include "fixnet/layers/dropout.hpp"
+#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/parameters.hpp"
+#include "fixnet/core/shape_checks.hpp"
+#include "fixnet/dispatch/static_dispatch.hpp"
+#include "fixnet/core/workspace.hpp"
 
 namespace fixnet {
 
@@ -64,7 +64,7 @@ consteval bool check_network() {
 /// `Mlp<HiddenAct, OutputAct, Sizes...>`.
 ///
 /// A plain value holding its parameters: no heap, no pointers, copyable;
-/// `sizeof` is its storage. Parameters start at zero; see fixnet/init.hpp.
+/// `sizeof` is its storage. Parameters start at zero; see fixnet/train/init.hpp.
 /// Forward and backward passes allocate nothing, throw nothing, and run the
 /// Highway kernels of the target chosen at compile time
 /// (`fixnet::simd_target()` names it).
@@ -325,7 +325,7 @@ class BasicNetwork {
 
  private:
   // The kernels of the static target, named through a dependent type so that
-  // they need only be defined (by fixnet/kernels/network-inl.hpp) where a
+  // they need only be defined (by fixnet/passes/network-inl.hpp) where a
   // member is instantiated.
   using Kernels = detail::StaticKernels<BasicNetwork>;
 
@@ -443,4 +443,4 @@ using Mlp = BasicMlp<float, Hidden, Output, Sizes...>;
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/network-inl.hpp"
+#include "fixnet/passes/network-inl.hpp"

@@ -5,7 +5,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE __BASE_FILE__  // this file; a program writes its own name
 #include <hwy/foreach_target.h>
-#include <fixnet/dynamic_dispatch.hpp>
+#include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/inference.hpp>
 
 using Blobs = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;

@@ -1,5 +1,5 @@
 // expect: fixnet: FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, ...) needs <hwy/foreach_target.h>
-// included before <fixnet/dynamic_dispatch.hpp>
+// included before <fixnet/dispatch/dynamic_dispatch.hpp>
 //
 // The macro writes the network's kernels once per Highway target, so the file
 // must be compiled once per target: hwy/foreach_target.h does that, after
@@ -12,7 +12,7 @@
 #define HWY_TARGET_INCLUDE __BASE_FILE__  // this file; a program writes its own name
 #include <hwy/foreach_target.h>
 #endif
-#include <fixnet/dynamic_dispatch.hpp>
+#include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/inference.hpp>
 
 using Blobs = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;

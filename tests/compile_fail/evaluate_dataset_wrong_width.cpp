@@ -3,7 +3,7 @@
 // expect-gcc: DatasetWidth = 3
 //
 // Evaluating a 2-input network on rows of 3 values.
-#include <fixnet/evaluate.hpp>
+#include <fixnet/train/evaluate.hpp>
 #include <fixnet/inference.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;

@@ -4,7 +4,7 @@
 // The samples after the last whole chunk go through chunks of the smaller
 // powers of two, so the chunk size must be one.
 #include <fixnet/inference.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/objective.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Sigmoid, 2, 4, 3>;
 

@@ -4,7 +4,7 @@
 //
 // A full-batch objective over rows of 3 values for a network of 2 inputs.
 #include <fixnet/inference.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/objective.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Sigmoid, 2, 4, 3>;
 

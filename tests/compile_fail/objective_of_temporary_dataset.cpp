@@ -3,7 +3,7 @@
 // A full-batch objective keeps a pointer to its data set: built from a
 // temporary, it would read freed memory at its first evaluation.
 #include <fixnet/inference.hpp>
-#include <fixnet/objective.hpp>
+#include <fixnet/train/objective.hpp>
 
 using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Sigmoid, 2, 4, 3>;
 

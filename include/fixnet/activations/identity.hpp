@@ -3,7 +3,7 @@
 #ifndef FIXNET_ACTIVATIONS_IDENTITY_HPP
 #define FIXNET_ACTIVATIONS_IDENTITY_HPP
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 
 namespace fixnet {
 

@@ -5,7 +5,7 @@
 
 #include <ratio>
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 
 namespace fixnet {
 

@@ -2,7 +2,7 @@
 #ifndef FIXNET_ACTIVATIONS_RELU_HPP
 #define FIXNET_ACTIVATIONS_RELU_HPP
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 
 namespace fixnet {
 

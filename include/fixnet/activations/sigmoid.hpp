@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 
 namespace fixnet {
 

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <span>
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 
 namespace fixnet {
 

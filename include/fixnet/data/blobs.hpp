@@ -18,7 +18,7 @@
 #include <boost/random/normal_distribution.hpp>
 
 #include "fixnet/data/points.hpp"
-#include "fixnet/init.hpp"
+#include "fixnet/train/init.hpp"
 
 namespace fixnet::data {
 

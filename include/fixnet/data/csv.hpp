@@ -47,7 +47,7 @@
 #include <utility>
 #include <vector>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/data/error.hpp"
 

@@ -28,7 +28,7 @@
 //     are not repeats (B except in that last batch), for the caller who must
 //     not count them twice.
 // `batches_per_epoch(n, B, policy)` gives the count; `range.size()` too.
-// Evaluation (fixnet/evaluate.hpp) counts every sample exactly once.
+// Evaluation (fixnet/train/evaluate.hpp) counts every sample exactly once.
 #ifndef FIXNET_DATA_DATASET_HPP
 #define FIXNET_DATA_DATASET_HPP
 
@@ -50,14 +50,14 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 
-#include "fixnet/aligned_allocator.hpp"
-#include "fixnet/batch.hpp"
-#include "fixnet/config.hpp"
-#include "fixnet/standardization.hpp"
+#include "fixnet/core/aligned_allocator.hpp"
+#include "fixnet/core/batch.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/data/standardization.hpp"
 #include "fixnet/data/error.hpp"
 #include "fixnet/data/points.hpp"
-#include "fixnet/init.hpp"
-#include "fixnet/shape_checks.hpp"
+#include "fixnet/train/init.hpp"
+#include "fixnet/core/shape_checks.hpp"
 
 namespace fixnet::data {
 

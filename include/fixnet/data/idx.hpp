@@ -48,7 +48,7 @@
 
 #include <zlib.h>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/data/error.hpp"
 

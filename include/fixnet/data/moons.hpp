@@ -21,7 +21,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include "fixnet/data/points.hpp"
-#include "fixnet/init.hpp"
+#include "fixnet/train/init.hpp"
 
 namespace fixnet::data {
 

@@ -1,6 +1,6 @@
 // fixnet — writing a file so that it is never seen half written: model files
 // (fixnet/io/model_file.hpp), checkpoints, baked headers and training curves
-// (fixnet/history.hpp) all go through `write_file_atomically`.
+// (fixnet/train/history.hpp) all go through `write_file_atomically`.
 //
 //   fixnet::write_file_atomically("curves.csv", std::as_bytes(std::span(text)));
 //   // a reader, a kill or a full disk sees the previous curves.csv or the new one

@@ -30,12 +30,12 @@
 #include <string_view>
 #include <vector>
 
-#include "fixnet/config.hpp"
-#include "fixnet/describe.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/io/describe.hpp"
 #include "fixnet/io/model_file.hpp"
 #include "fixnet/io/safetensors.hpp"
 #include "fixnet/network.hpp"
-#include "fixnet/version.hpp"
+#include "fixnet/core/version.hpp"
 
 namespace fixnet {
 

@@ -35,13 +35,13 @@
 #include <vector>
 
 #include "fixnet/activations/identity.hpp"
-#include "fixnet/config.hpp"
-#include "fixnet/describe.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/io/describe.hpp"
 #include "fixnet/io/safetensors.hpp"
 #include "fixnet/network.hpp"
-#include "fixnet/parameters.hpp"
-#include "fixnet/standardization.hpp"
-#include "fixnet/version.hpp"
+#include "fixnet/core/parameters.hpp"
+#include "fixnet/data/standardization.hpp"
+#include "fixnet/core/version.hpp"
 
 namespace fixnet {
 

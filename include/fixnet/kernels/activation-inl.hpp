@@ -15,7 +15,7 @@
 
 #include <cstddef>
 
-#include "fixnet/activation.hpp"
+#include "fixnet/activations/activation.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 

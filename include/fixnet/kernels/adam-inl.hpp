@@ -12,11 +12,11 @@
 
 #include <cstddef>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/optimizers/static_dispatch.hpp"
+#include "fixnet/dispatch/parameter_passes.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

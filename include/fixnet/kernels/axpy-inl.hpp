@@ -11,8 +11,8 @@
 
 #include <cstddef>
 
-#include "fixnet/config.hpp"
-#include "fixnet/parameters.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/core/parameters.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 

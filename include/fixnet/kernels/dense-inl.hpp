@@ -1,6 +1,6 @@
 // fixnet kernels — the dense layer: affine map forward, gradients backward.
 //
-// Layout (fixnet/dense.hpp): W is [Out][kW], kW = In padded to 64 bytes, so
+// Layout (fixnet/layers/dense.hpp): W is [Out][kW], kW = In padded to 64 bytes, so
 // W[o][i] is at o * kW + i and every row starts on a cache line; b is
 // [padded(Out)]. Activation rows are padded likewise; padding is zero.
 // Rows of In are cut into vectors of RowTag<T, In> (fixnet/kernels/row-inl.hpp).
@@ -14,7 +14,7 @@
 
 #include <cstddef>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/matmul-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"

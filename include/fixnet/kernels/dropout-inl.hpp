@@ -1,5 +1,5 @@
 // fixnet kernels — inverted dropout masks (scalar reference:
-// fixnet/dropout.hpp, `dropout_keeps`). The same function gives the mask
+// fixnet/layers/dropout.hpp, `dropout_keeps`). The same function gives the mask
 // forward (out = x * m) and backward (g_in = g_out * m), m = scale where
 // kept and 0 where dropped, so masks are recomputed rather than stored.
 // A multiplication, not a select, as PyTorch's x * mask: a dropped NaN (or
@@ -16,8 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "fixnet/config.hpp"
-#include "fixnet/dropout.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/layers/dropout.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 
@@ -25,7 +25,7 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// mix32 (fixnet/dropout.hpp) on every lane.
+/// mix32 (fixnet/layers/dropout.hpp) on every lane.
 template <class DU, class VU>
 HWY_INLINE VU mix32_lanes(DU du, VU x) {
   x = hn::Xor(x, hn::ShiftRight<16>(x));

@@ -17,7 +17,7 @@
 
 #include "fixnet/kernels/activation-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/loss.hpp"
+#include "fixnet/losses/loss.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

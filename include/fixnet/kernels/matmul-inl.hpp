@@ -4,7 +4,7 @@
 //   forward       z[b][o]  = sum_i W[o][i] x[b][i]    rows of W dot rows of x
 //   weight grad  dW[o][i] += sum_b d[b][o] x[b][i]    outer products
 //   input grad   dx[b][i]  = sum_o d[b][o] W[o][i]    outer products
-// With W stored in rows ([Out][kW], fixnet/dense.hpp) the forward product is
+// With W stored in rows ([Out][kW], fixnet/layers/dense.hpp) the forward product is
 // a set of dot products along i and the other two accumulate rows.
 //
 // Each kernel keeps a tile of accumulators in registers so that every load

@@ -3,7 +3,7 @@
 // finiteness checks.
 //
 // Also defines `fixnet::detail::StaticOptimizerKernels`
-// (fixnet/optimizers/static_dispatch.hpp) in the pass compiled for
+// (fixnet/dispatch/parameter_passes.hpp) in the pass compiled for
 // HWY_STATIC_TARGET.
 
 #if defined(FIXNET_KERNELS_OPTIMIZERS_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
@@ -13,7 +13,7 @@
 #define FIXNET_KERNELS_OPTIMIZERS_INL_HPP_
 #endif
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/adam-inl.hpp"
 #include "fixnet/kernels/all_finite-inl.hpp"
 #include "fixnet/kernels/axpy-inl.hpp"
@@ -21,8 +21,8 @@
 #include "fixnet/kernels/rmsprop-inl.hpp"
 #include "fixnet/kernels/sgd-inl.hpp"
 #include "fixnet/kernels/sum_of_squares-inl.hpp"
-#include "fixnet/optimizers/static_dispatch.hpp"
-#include "fixnet/parameters.hpp"
+#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/parameters.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -31,7 +31,7 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::detail {
 
 /// The training kernels of the static target, for the target-independent
-/// optimisers and helpers (see fixnet/optimizers/static_dispatch.hpp).
+/// optimisers and helpers (see fixnet/dispatch/parameter_passes.hpp).
 template <class Dependent>
 struct StaticOptimizerKernels {
   template <class P, class T>

@@ -20,10 +20,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/optimizers/static_dispatch.hpp"
-#include "fixnet/parameters.hpp"
+#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/parameters.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

@@ -1,7 +1,7 @@
 // fixnet kernels — how a padded row of N elements is cut into vectors.
 //
 // A row of N elements is stored padded to whole 64-byte lines (see
-// fixnet/config.hpp). It is processed with vectors of `RowTag<T, N>`: at most
+// fixnet/core/config.hpp). It is processed with vectors of `RowTag<T, N>`: at most
 // bit_ceil(N) lanes, so that a 4-wide layer uses 128-bit vectors on every
 // target rather than wasting half an AVX2 register, and at most one line. Since
 // every target's lane count divides the line, `row_vectors` full vectors never
@@ -20,7 +20,7 @@
 #include <bit>
 #include <cstddef>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

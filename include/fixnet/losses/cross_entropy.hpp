@@ -11,7 +11,7 @@
 #include <span>
 
 #include "fixnet/activations/softmax.hpp"
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 
 namespace fixnet {
 

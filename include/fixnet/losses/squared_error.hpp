@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <span>
 
-#include "fixnet/activation.hpp"
-#include "fixnet/config.hpp"
+#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/config.hpp"
 
 namespace fixnet {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "fixnet/optimizers/static_dispatch.hpp"
+#include "fixnet/dispatch/parameter_passes.hpp"
 
 namespace fixnet {
 
@@ -32,7 +32,7 @@ concept Optimizer =
     };
 
 /// An optimiser whose state can be saved and restored (checkpoints,
-/// fixnet/checkpoint.hpp): it has a `name()` ("Adam"), which a checkpoint
+/// fixnet/train/checkpoint.hpp): it has a `name()` ("Adam"), which a checkpoint
 /// records and resuming compares, and `for_each_state(f)`, which calls
 ///
 ///     f(std::string_view name, parameters_type& set)   for each parameter set

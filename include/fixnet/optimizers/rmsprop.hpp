@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <string_view>
 
-#include "fixnet/config.hpp"
+#include "fixnet/core/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/optimizers/static_dispatch.hpp"
-#include "fixnet/parameters.hpp"
+#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
 

@@ -1,0 +1,59 @@
+// fixnet — what an activation function is.
+//
+// An activation defines, side by side, its value and its derivative. The
+// derivative is written in terms of the activation's *output* a = f(z): every
+// activation fixnet ships can do so, and it means backpropagation keeps one
+// buffer per layer (the outputs) instead of two.
+//
+// The scalar functions here are the reference that tests compare the Highway
+// kernels (`fixnet/kernels/<name>-inl.hpp`) against.
+#ifndef FIXNET_ACTIVATION_HPP
+#define FIXNET_ACTIVATION_HPP
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+
+#include "fixnet/core/config.hpp"
+
+namespace fixnet {
+
+/// An activation type: a `name`, whether it acts on each element alone
+/// (`elementwise`), and a scalar reference of its forward and backward pass on
+/// a whole layer:
+///   `A::reference_forward(z, a)`:  a = f(z)
+///   `A::reference_backward(a, g, d)`: d = J_f(z)^T g, the gradient with respect
+///   to the pre-activation z given the gradient g with respect to the output a.
+template <class A>
+concept Activation = requires(std::span<const double, 3> in, std::span<double, 3> out) {
+  { A::name } -> std::convertible_to<const char*>;
+  { A::elementwise } -> std::convertible_to<bool>;
+  A::reference_forward(in, out);
+  A::reference_backward(in, in, out);
+};
+
+namespace detail {
+
+/// Base for activations that act on each element alone. The derived type
+/// provides `value(z)` and `derivative(a)`; this supplies the whole-layer
+/// reference passes from them.
+template <class Derived>
+struct Elementwise {
+  static constexpr bool elementwise = true;
+
+  template <Scalar T, std::size_t N>
+  static constexpr void reference_forward(std::span<const T, N> z, std::span<T, N> a) noexcept {
+    for (std::size_t i = 0; i < N; ++i) a[i] = Derived::value(z[i]);
+  }
+
+  template <Scalar T, std::size_t N>
+  static constexpr void reference_backward(std::span<const T, N> a, std::span<const T, N> grad_a,
+                                           std::span<T, N> grad_z) noexcept {
+    for (std::size_t i = 0; i < N; ++i) grad_z[i] = grad_a[i] * Derived::derivative(a[i]);
+  }
+};
+
+}  // namespace detail
+}  // namespace fixnet
+
+#endif  // FIXNET_ACTIVATION_HPP

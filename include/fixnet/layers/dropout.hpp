@@ -1,0 +1,119 @@
+// fixnet — inverted dropout, as a layer of the network's type list.
+// Vector kernel: fixnet/kernels/dropout-inl.hpp.
+#ifndef FIXNET_DROPOUT_HPP
+#define FIXNET_DROPOUT_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <ratio>
+#include <span>
+
+#include "fixnet/core/config.hpp"
+
+namespace fixnet {
+
+template <Scalar T, std::size_t Width>
+class NoParameters;
+
+/// Inverted dropout over `Width` values: in training (`net.backward`) each
+/// value is kept with probability 1 - Rate and scaled by 1 / (1 - Rate), or
+/// zeroed; in inference (`net.forward`, `net.loss`) it is the identity and
+/// costs nothing — the next layer reads the previous layer's output directly.
+/// The expected output equals the input in both modes.
+///
+///   fixnet::Network<fixnet::Dense<784, 256, fixnet::Relu>,
+///                   fixnet::Dropout<256, std::ratio<1, 5>>,  // drop 20%
+///                   fixnet::Dense<256, 10, fixnet::Softmax>>
+///
+/// Masks are a pure function of (the workspace's `dropout_seed`, its
+/// `dropout_step`, sample, unit) — `dropout_keeps` below — so training is
+/// reproducible across runs, SIMD targets and scalar types, and backward
+/// recomputes the forward pass's mask instead of storing it. Each training
+/// pass through a workspace advances its `dropout_step`.
+template <std::size_t Width, class Rate = std::ratio<1, 2>>
+struct Dropout {
+  // Fix: give a rate as std::ratio<N, D> with 0 <= N/D < 1.
+  static_assert(Rate::num >= 0 && Rate::num < Rate::den,
+                "fixnet: Dropout<Width, Rate> needs a rate in [0, 1)");
+
+  using rate = Rate;
+  static constexpr std::size_t inputs = Width;
+  static constexpr std::size_t outputs = Width;
+  static constexpr bool has_bias = false;
+  static constexpr std::size_t parameter_count = 0;
+  /// The probability of keeping a value, and the scale of the kept ones.
+  template <Scalar T>
+  static constexpr T keep_probability = T(Rate::den - Rate::num) / T(Rate::den);
+  /// keep_probability as a 24-bit threshold for `dropout_keeps`.
+  static constexpr std::uint32_t keep_threshold = static_cast<std::uint32_t>(
+      (std::uint64_t(Rate::den - Rate::num) << 24) / std::uint64_t(Rate::den));
+
+  template <Scalar T>
+  using parameters_type = NoParameters<T, Width>;
+};
+
+namespace detail {
+template <class Layer>
+inline constexpr bool is_dropout = false;
+template <std::size_t Width, class Rate>
+inline constexpr bool is_dropout<Dropout<Width, Rate>> = true;
+}  // namespace detail
+
+/// Whether any of `Layers` is a Dropout layer.
+template <class... Layers>
+inline constexpr bool has_dropout = (detail::is_dropout<Layers> || ...);
+
+/// The (empty) parameter block of a layer without parameters.
+template <Scalar T, std::size_t Width>
+class NoParameters {
+ public:
+  using scalar_type = T;
+  static constexpr std::size_t inputs = Width;
+  static constexpr std::size_t outputs = Width;
+  static constexpr bool has_bias = false;
+  static constexpr std::size_t parameter_count = 0;
+  static constexpr std::size_t storage_size = 0;
+
+  template <Scalar U>
+  NoParameters& assign(const NoParameters<U, Width>&) noexcept {
+    return *this;
+  }
+  constexpr void get_parameters(std::span<T, 0>) const noexcept {}
+  constexpr void set_parameters(std::span<const T, 0>) noexcept {}
+  std::span<T, 0> storage() noexcept { return {}; }
+  std::span<const T, 0> storage() const noexcept { return {}; }
+
+  friend bool operator==(const NoParameters&, const NoParameters&) = default;
+};
+
+/// A bijective 32-bit mixer (Wellons' "lowbias32"): consecutive inputs give
+/// unrelated outputs. Vectorised in fixnet/kernels/dropout-inl.hpp.
+constexpr std::uint32_t mix32(std::uint32_t x) noexcept {
+  x ^= x >> 16;
+  x *= 0x7feb352dU;
+  x ^= x >> 15;
+  x *= 0x846ca68bU;
+  x ^= x >> 16;
+  return x;
+}
+
+/// The key of one training pass: splitmix64's finaliser of (seed, step).
+constexpr std::uint32_t dropout_key(std::uint64_t seed, std::uint64_t step) noexcept {
+  std::uint64_t z = seed + (step + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
+}
+
+/// Whether unit `unit` of sample `sample` is kept in the pass with `key`, for
+/// a layer of `width` units keeping a fraction threshold / 2^24.
+constexpr bool dropout_keeps(std::uint32_t key, std::size_t sample, std::size_t unit,
+                             std::size_t width, std::uint32_t threshold) noexcept {
+  const auto index = static_cast<std::uint32_t>(sample * width + unit);
+  return (mix32(index ^ key) >> 8) < threshold;
+}
+
+}  // namespace fixnet
+
+#endif  // FIXNET_DROPOUT_HPP
