@@ -39,7 +39,7 @@
 #ifndef FIXNET_TESTS_DROPOUT_TEST_ONCE
 #define FIXNET_TESTS_DROPOUT_TEST_ONCE
 
-#include <tests/reference.hpp>
+#include "reference.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -84,7 +84,10 @@ BOOST_AUTO_TEST_CASE(dropout_is_a_layer_without_parameters_of_its_width) {
   static_assert(Dropped::layer_count == 3);
   BOOST_TEST(D::keep_probability<double> == 0.8);
   BOOST_TEST(D::keep_threshold == (4u << 24) / 5u);
-  static_assert(has_dropout<Dense<2, 3, Relu>, D> && !has_dropout<Dense<2, 3, Relu>>);
+  // A model of the layer protocol: skipped in inference, masks gradients in
+  // place, draws from the pass key.
+  static_assert(Layer<D> && D::identity_in_inference && D::gradient_in_place && D::stochastic);
+  static_assert(detail::has_stochastic_layer<Dropped> && !detail::has_stochastic_layer<Plain>);
 }
 
 BOOST_AUTO_TEST_CASE(inference_is_the_identity_so_forward_equals_the_network_without_dropout) {
@@ -108,7 +111,7 @@ BOOST_AUTO_TEST_CASE(masks_keep_the_stated_fraction_and_preserve_the_expectation
   // the mean input (here 1, so the output's mean is 1).
   using D = Dropout<200, std::ratio<3, 10>>;
   constexpr std::size_t samples = 200, width = 200, n = samples * width;
-  const std::uint32_t key = dropout_key(7, 0);
+  const std::uint32_t key = pass_key(7, 0);
   std::size_t kept = 0;
   for (std::size_t b = 0; b < samples; ++b)
     for (std::size_t i = 0; i < width; ++i) kept += dropout_keeps(key, b, i, width, D::keep_threshold);
@@ -117,7 +120,7 @@ BOOST_AUTO_TEST_CASE(masks_keep_the_stated_fraction_and_preserve_the_expectation
   const double mean_output = fraction / p;  // inputs of 1, kept ones scaled by 1/p
   BOOST_TEST(std::abs(mean_output - 1.0) < 4 * std::sqrt((1 - p) / (p * n)));
   // Another pass (step) draws other masks.
-  const std::uint32_t other = dropout_key(7, 1);
+  const std::uint32_t other = pass_key(7, 1);
   std::size_t same = 0;
   for (std::size_t i = 0; i < width; ++i)
     same += dropout_keeps(key, 0, i, width, D::keep_threshold) == dropout_keeps(other, 0, i, width, D::keep_threshold);
@@ -147,7 +150,7 @@ BOOST_AUTO_TEST_CASE(vector_masks_equal_the_scalar_dropout_keeps_in_rows_and_lan
     // Half the squared error is sum_k (a_k)^2 / 2 with a_k = 2 or 0: the
     // gradient of the last layer's bias is a_k itself, summed over samples.
     net->backward(xs, ts, HalfSumSquaredError{}, g, *ws);
-    const std::uint32_t key = dropout_key(11, 5);
+    const std::uint32_t key = pass_key(11, 5);
     for (std::size_t k = 0; k < W; ++k) {
       double expected = 0;
       for (std::size_t b = 0; b < B; ++b)
@@ -175,7 +178,7 @@ BOOST_AUTO_TEST_CASE(training_matches_the_scalar_reference_with_the_same_masks) 
       labels[b] = static_cast<std::uint8_t>(rng() % 4);
     }
     const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, 4);
-    const std::uint32_t key = dropout_key(21, 4);
+    const std::uint32_t key = pass_key(21, 4);
     Gradients<Dropped> expected;
     double expected_loss = 0;
     for (std::size_t b = 0; b < B; ++b)
@@ -255,12 +258,12 @@ BOOST_AUTO_TEST_CASE(a_dropped_nan_stays_nan_in_the_reference_and_the_training_p
       bool dropped_everywhere = true;
       for (std::size_t b = 0; b < B; ++b)
         dropped_everywhere =
-            dropped_everywhere && !dropout_keeps(dropout_key(21, step), b, k, W, threshold);
+            dropped_everywhere && !dropout_keeps(pass_key(21, step), b, k, W, threshold);
       if (dropped_everywhere) unit = k;
     }
   BOOST_TEST_REQUIRE(unit < W);
   --step;
-  const std::uint32_t key = dropout_key(21, step);
+  const std::uint32_t key = pass_key(21, step);
   std::array<std::array<float, 3>, B> xs{};
   std::array<std::uint8_t, B> labels{};
   for (std::size_t b = 0; b < B; ++b) {
@@ -327,7 +330,7 @@ BOOST_AUTO_TEST_SUITE(dropout)
 // or 0 as dropout_keeps says; the padding stays 0.
 BOOST_AUTO_TEST_CASE(masks_keep_nan_and_infinity_in_dropped_units_on_every_target) {
   on_every_target([] { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }, [] {
-    const std::uint32_t key = dropout_key(3, 9);
+    const std::uint32_t key = pass_key(3, 9);
     constexpr float scale = 2.0f, clean = 1.5f;
     const auto rows = hwy::AllocateAligned<float>(kMaskBatch * kMaskRow);
     const auto rows_out = hwy::AllocateAligned<float>(kMaskBatch * kMaskRow);

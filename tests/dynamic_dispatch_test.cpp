@@ -52,7 +52,7 @@
 #ifndef FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 #define FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 
-#include <tests/reference.hpp>
+#include "reference.hpp"
 
 #include "dynamic_dispatch_caller.hpp"  // Blobs, kBatch
 

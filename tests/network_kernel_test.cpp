@@ -53,7 +53,7 @@
 #include <fixnet/losses/cross_entropy.hpp>
 #include <fixnet/losses/squared_error.hpp>
 #include <fixnet/network.hpp>
-#include <tests/reference.hpp>
+#include "reference.hpp"
 
 
 namespace fixnet::tests {
@@ -94,7 +94,7 @@ using Case = NetworkCase<Spec, T, B>;
 // B = 5 is odd (the gradient kernel unrolls two samples), B = 1 the
 // single-sample path. Narrow networks with batches of at least one line of
 // samples (B = 37 float, B = 19 double: a partial last vector on every
-// target) run with samples in lanes (fixnet/passes/lanes-inl.hpp).
+// target) run with samples in lanes (fixnet/kernels/dense_lanes-inl.hpp).
 using Cases = std::tuple<Case<BlobsSpec, float, 1>, Case<BlobsSpec, float, 5>, Case<BlobsSpec, double, 5>,
                          Case<BlobsSpec, float, 37>, Case<BlobsSpec, double, 19>,
                          Case<DeepSpec, float, 5>, Case<DeepSpec, double, 5>,

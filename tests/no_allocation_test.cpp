@@ -29,9 +29,7 @@ namespace fixnet::tests {
 namespace {
 
 template <class Net>
-inline constexpr bool dropout_of = false;
-template <Scalar T, class... Layers>
-inline constexpr bool dropout_of<BasicNetwork<T, Layers...>> = has_dropout<Layers...>;
+inline constexpr bool dropout_of = detail::has_stochastic_layer<Net>;
 
 /// Runs every hot-path call of Net once; returns a checksum of the results so
 /// that nothing is optimised away. Net, workspace, gradients and data are

@@ -63,7 +63,7 @@
 #ifndef FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 #define FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 
-#include <tests/reference.hpp>
+#include "reference.hpp"
 
 #include "optimizer_test_support.hpp"
 

@@ -20,8 +20,8 @@
 
 namespace fixnet::reference {
 
-/// A training pass for Dropout layers: the pass key (`dropout_key(seed,
-/// step)`, fixnet/layers/dropout.hpp) and the sample's index in its batch. Without
+/// A training pass for Dropout layers: the pass key (`pass_key(seed,
+/// step)`, fixnet/core/layer.hpp) and the sample's index in its batch. Without
 /// one, Dropout is the identity (inference).
 struct DropoutPass {
   std::uint32_t key = 0;
@@ -32,6 +32,13 @@ namespace detail {
 
 template <class Net>
 using Scalar = typename Net::scalar_type;
+
+/// The oracle names the layer kinds it knows, on purpose: it is written
+/// without the layer protocol it checks.
+template <class Layer>
+inline constexpr bool is_dropout = false;
+template <std::size_t Width, class Rate>
+inline constexpr bool is_dropout<Dropout<Width, Rate>> = true;
 
 /// Inputs and outputs of every layer and the last layer's logits.
 template <class Net>
@@ -57,7 +64,7 @@ Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& p
     constexpr std::size_t I = decltype(i)::value;
     using Layer = typename Net::template layer_type<I>;
     trace.inputs.push_back(a);
-    if constexpr (fixnet::detail::is_dropout<Layer>) {
+    if constexpr (is_dropout<Layer>) {
       const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
       // x * mask, as the kernel and PyTorch: a dropped NaN stays NaN.
       for (std::size_t k = 0; k < Layer::outputs; ++k) a[k] *= kept<Layer>(pass, k) ? scale : T(0);
@@ -137,7 +144,7 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
     using Layer = typename Net::template layer_type<I>;
     constexpr std::size_t kIn = Layer::inputs;
     constexpr std::size_t kLayerOut = Layer::outputs;
-    if constexpr (fixnet::detail::is_dropout<Layer>) {
+    if constexpr (detail::is_dropout<Layer>) {
       const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
       for (std::size_t k = 0; k < kLayerOut; ++k) g[k] *= detail::kept<Layer>(pass, k) ? scale : T(0);
     } else {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include <fixnet/fixnet.hpp>
-#include <tests/reference.hpp>
+#include "reference.hpp"
 
 #include "test_support.hpp"
 

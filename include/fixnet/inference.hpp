@@ -14,27 +14,28 @@
 #define FIXNET_INFERENCE_HPP
 
 #include "fixnet/activations/activation.hpp"
+#include "fixnet/core/batch.hpp"
+#include "fixnet/core/config.hpp"
+#include "fixnet/core/simd.hpp"
+#include "fixnet/core/workspace.hpp"
+#include "fixnet/losses/loss.hpp"
+#include "fixnet/train/metrics.hpp"
+
+#endif  // FIXNET_INFERENCE_HPP
+
+// Outside the include guard: under hwy/foreach_target.h this header is
+// re-included once per target, and so must be every header below, each of
+// which brings its kernels (the activations' and losses' with them, the
+// layers' passes, the network walk).
 #include "fixnet/activations/identity.hpp"
 #include "fixnet/activations/leaky_relu.hpp"
 #include "fixnet/activations/relu.hpp"
 #include "fixnet/activations/sigmoid.hpp"
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/activations/tanh.hpp"
-#include "fixnet/core/batch.hpp"
-#include "fixnet/core/config.hpp"
 #include "fixnet/layers/dense.hpp"
 #include "fixnet/layers/dropout.hpp"
-#include "fixnet/losses/loss.hpp"
 #include "fixnet/losses/binary_cross_entropy.hpp"
 #include "fixnet/losses/cross_entropy.hpp"
 #include "fixnet/losses/squared_error.hpp"
-#include "fixnet/train/metrics.hpp"
 #include "fixnet/network.hpp"
-#include "fixnet/core/simd.hpp"
-#include "fixnet/core/workspace.hpp"
-
-#endif  // FIXNET_INFERENCE_HPP
-
-// The kernels, outside the include guard: under hwy/foreach_target.h this
-// header is re-included once per target, and the kernels must be too.
-#include "fixnet/passes/network-inl.hpp"

@@ -18,13 +18,13 @@
 #include "fixnet/activations/softmax.hpp"
 #include "fixnet/core/batch.hpp"
 #include "fixnet/core/config.hpp"
-#include "fixnet/layers/dense.hpp"
-#include "fixnet/layers/dropout.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/layer.hpp"
 #include "fixnet/core/parameters.hpp"
 #include "fixnet/core/shape_checks.hpp"
-#include "fixnet/dispatch/static_dispatch.hpp"
 #include "fixnet/core/workspace.hpp"
+#include "fixnet/dispatch/static_dispatch.hpp"
+#include "fixnet/layers/dense.hpp"
+#include "fixnet/losses/loss.hpp"
 
 namespace fixnet {
 
@@ -33,34 +33,48 @@ namespace detail {
 template <std::size_t I, class... Layers>
 using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
 
-/// Every layer has a width, and each takes as many inputs as the previous
-/// one gives outputs. Reports the first faulty layer by index.
 template <class... Layers>
-consteval bool check_network() {
-  constexpr std::array<std::size_t, sizeof...(Layers)> ins{Layers::inputs...};
-  constexpr std::array<std::size_t, sizeof...(Layers)> outs{Layers::outputs...};
-  const bool widths = [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return (check_layer_width<I, ins[I], outs[I]>() && ...);
-  }(std::make_index_sequence<sizeof...(Layers)>{});
-  const bool chain = [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return (check_layer_chain<I + 1, outs[I], ins[I + 1]>() && ...);
-  }(std::make_index_sequence<sizeof...(Layers) - 1>{});
-  constexpr std::size_t last = sizeof...(Layers) - 1;
-  using Last = layer_at<last, Layers...>;
-  const bool ends_dense = check_last_layer_has_parameters<last, is_dropout<Last>>();
-  bool softmax_width = true;
-  if constexpr (!is_dropout<Last>)
-    softmax_width =
-        check_softmax_output_width<last, Last::outputs,
-                                   std::is_same_v<typename Last::activation, Softmax>>();
-  return widths && chain && ends_dense && softmax_width;
+consteval bool check_layer_list() {
+  constexpr std::size_t n = sizeof...(Layers);
+  constexpr std::array<std::size_t, n> ins{Layers::inputs...};
+  constexpr std::array<std::size_t, n> outs{Layers::outputs...};
+  bool ok = true;
+  for_each_index<n>([&](auto i) {
+    constexpr std::size_t I = decltype(i)::value;
+    ok = ok && check_layer_width<I, ins[I], outs[I]>();
+    if constexpr (I > 0) ok = ok && check_layer_chain<I, outs[I - 1], ins[I]>();
+  });
+  using Last = layer_at<n - 1, Layers...>;
+  constexpr bool has_activation = requires { typename Last::activation; };
+  ok = ok && check_last_layer_has_activation<n - 1, has_activation>();
+  if constexpr (has_activation)
+    ok = ok && check_softmax_output_width<n - 1, Last::outputs,
+                                          std::is_same_v<typename Last::activation, Softmax>>();
+  return ok;
 }
 
+/// Every layer models the layer protocol and has a width, each takes as many
+/// inputs as the previous one gives outputs, and the last one has an output
+/// activation (the loss starts from it). Reports the first faulty layer by
+/// index.
+template <class... Layers>
+consteval bool check_network() {
+  bool protocol = true;
+  for_each_index<sizeof...(Layers)>([&](auto i) {
+    constexpr std::size_t I = decltype(i)::value;
+    protocol = protocol && check_layer_protocol<I, Layer<layer_at<I, Layers...>>>();
+  });
+  if constexpr (!(Layer<Layers> && ...)) {
+    return false;  // reported above; the checks below would only add noise
+  } else {
+    return protocol && check_layer_list<Layers...>();
+  }
+}
 
 }  // namespace detail
 
-/// A feed-forward network of `Layers...` (for now `Dense` layers) computing
-/// in scalar type T. Use the aliases `Network<Layers...>` (float) and
+/// A feed-forward network of `Layers...` (models of `fixnet::Layer`:
+/// `Dense`, `Dropout`, or your own) computing in scalar type T. Use the aliases `Network<Layers...>` (float) and
 /// `Mlp<HiddenAct, OutputAct, Sizes...>`.
 ///
 /// A plain value holding its parameters: no heap, no pointers, copyable;
@@ -110,9 +124,7 @@ class BasicNetwork {
   template <Scalar U, class... Others>
   BasicNetwork& assign(const BasicNetwork<U, Others...>& other) noexcept {
     static_assert(detail::check_layer_count<layer_count, sizeof...(Others)>());
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (copy_layer<I>(other), ...);
-    }(std::make_index_sequence<layer_count>{});
+    detail::for_each_index<layer_count>([&](auto i) { copy_layer<decltype(i)::value>(other); });
     return *this;
   }
 
@@ -231,7 +243,7 @@ class BasicNetwork {
              T scale = 1) const noexcept {
     // Fix: pass a Workspace<Net, 1> (or train on batches) so that the dropout
     // masks advance from one call to the next.
-    static_assert(!has_dropout<Layers...>,
+    static_assert(!detail::has_stochastic_layer<BasicNetwork>,
                   "fixnet: training a network with Dropout needs a workspace: use "
                   "backward(xs, targets, loss, grads, workspace)");
     check_input_row<Row>();
@@ -441,6 +453,9 @@ using Mlp = BasicMlp<float, Hidden, Output, Sizes...>;
 
 #endif  // FIXNET_NETWORK_HPP
 
-// The kernels, outside the include guard: under hwy/foreach_target.h this
-// header is re-included once per target, and the kernels must be too.
+// The passes, outside the include guard: under hwy/foreach_target.h this
+// header is re-included once per target, and the kernels must be too: the
+// walk, and the built-in layers' hooks (their headers include them).
+#include "fixnet/layers/dense.hpp"
+#include "fixnet/layers/dropout.hpp"
 #include "fixnet/passes/network-inl.hpp"

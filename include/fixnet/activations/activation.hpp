@@ -5,8 +5,11 @@
 // activation fixnet ships can do so, and it means backpropagation keeps one
 // buffer per layer (the outputs) instead of two.
 //
-// The scalar functions here are the reference that tests compare the Highway
-// kernels (`fixnet/kernels/<name>-inl.hpp`) against.
+// Each activation's header holds, side by side, its scalar definition (the
+// reference that tests compare against) and, below its include guard, its
+// Highway kernel: a specialisation of `fixnet::HWY_NAMESPACE::ActivationKernel`
+// (fixnet/kernels/activation-inl.hpp) compiled once per target. Including the
+// header is all it takes to use the activation in a network: no list names it.
 #ifndef FIXNET_ACTIVATION_HPP
 #define FIXNET_ACTIVATION_HPP
 

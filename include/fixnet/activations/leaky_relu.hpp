@@ -1,5 +1,4 @@
-// fixnet — the leaky rectified linear unit. Vector kernel:
-// fixnet/kernels/leaky_relu-inl.hpp.
+// fixnet — the leaky rectified linear unit.
 #ifndef FIXNET_ACTIVATIONS_LEAKY_RELU_HPP
 #define FIXNET_ACTIVATIONS_LEAKY_RELU_HPP
 
@@ -41,3 +40,44 @@ using LeakyRelu = BasicLeakyRelu<>;
 }  // namespace fixnet
 
 #endif  // FIXNET_ACTIVATIONS_LEAKY_RELU_HPP
+
+// The vector kernel, outside the include guard: under hwy/foreach_target.h
+// this header is re-included once per target, and the kernel with it.
+#if defined(FIXNET_ACTIVATIONS_LEAKY_RELU_KERNEL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_ACTIVATIONS_LEAKY_RELU_KERNEL_
+#undef FIXNET_ACTIVATIONS_LEAKY_RELU_KERNEL_
+#else
+#define FIXNET_ACTIVATIONS_LEAKY_RELU_KERNEL_
+#endif
+
+#include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <class Slope>
+struct ActivationKernel<BasicLeakyRelu<Slope>> {
+  using Act = BasicLeakyRelu<Slope>;
+  /// z where z > 0, else slope * z (so NaN for NaN). Exact up to the
+  /// product's rounding.
+  template <class D, class V>
+  static HWY_INLINE V value(D d, V z) {
+    const V scaled = hn::Mul(z, hn::Set(d, Act::template slope<hn::TFromD<D>>));
+    return hn::IfThenElse(hn::Gt(z, hn::Zero(d)), z, scaled);
+  }
+  /// 1 where a > 0, slope where a <= 0, NaN where a is NaN.
+  template <class D, class V>
+  static HWY_INLINE V derivative(D d, V a) {
+    using T = hn::TFromD<D>;
+    return nan_where_nan(a, hn::IfThenElse(hn::Gt(a, hn::Zero(d)), hn::Set(d, T(1)),
+                                           hn::Set(d, Act::template slope<T>)));
+  }
+};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

@@ -1,4 +1,4 @@
-// fixnet — the rectified linear unit. Vector kernel: fixnet/kernels/relu-inl.hpp.
+// fixnet — the rectified linear unit.
 #ifndef FIXNET_ACTIVATIONS_RELU_HPP
 #define FIXNET_ACTIVATIONS_RELU_HPP
 
@@ -24,3 +24,39 @@ struct Relu : detail::Elementwise<Relu> {
 }  // namespace fixnet
 
 #endif  // FIXNET_ACTIVATIONS_RELU_HPP
+
+// The vector kernel, outside the include guard: under hwy/foreach_target.h
+// this header is re-included once per target, and the kernel with it.
+#if defined(FIXNET_ACTIVATIONS_RELU_KERNEL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_ACTIVATIONS_RELU_KERNEL_
+#undef FIXNET_ACTIVATIONS_RELU_KERNEL_
+#else
+#define FIXNET_ACTIVATIONS_RELU_KERNEL_
+#endif
+
+#include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/non_finite-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <>
+struct ActivationKernel<Relu> {
+  /// max(z, 0). Exact; NaN stays NaN (hn::Max would give 0 for it).
+  template <class D, class V>
+  static HWY_INLINE V value(D d, V z) {
+    return clamp_below(z, hn::Zero(d));
+  }
+  /// 1 where a > 0, 0 where a <= 0, NaN where a is NaN.
+  template <class D, class V>
+  static HWY_INLINE V derivative(D d, V a) {
+    return nan_where_nan(a, hn::IfThenElseZero(hn::Gt(a, hn::Zero(d)), hn::Set(d, hn::TFromD<D>(1))));
+  }
+};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

@@ -30,6 +30,15 @@ constexpr std::size_t padded(std::size_t n) noexcept {
   return (n + lanes_per_line<T> - 1) / lanes_per_line<T> * lanes_per_line<T>;
 }
 
+namespace detail {
+
+/// Always false, but dependent on its arguments: the condition of a
+/// static_assert in a specialisation that is an error as soon as it is used.
+template <class...>
+inline constexpr bool dependent_false = false;
+
+}  // namespace detail
+
 }  // namespace fixnet
 
 #endif  // FIXNET_CONFIG_HPP

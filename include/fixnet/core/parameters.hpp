@@ -15,25 +15,14 @@
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/for_each.hpp>
-#include <boost/hana/range.hpp>
 #include <boost/hana/tuple.hpp>
 
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/layer.hpp"
 #include "fixnet/core/shape_checks.hpp"
 #include "fixnet/dispatch/static_dispatch.hpp"
 
 namespace fixnet {
-
-namespace detail {
-
-/// Calls f(boost::hana::size_c<I>) for I = 0 .. N-1 in order; f can use I as a
-/// constant expression (a template argument).
-template <std::size_t N, class F>
-constexpr void for_each_index(F&& f) {
-  boost::hana::for_each(boost::hana::make_range(boost::hana::size_c<0>, boost::hana::size_c<N>), f);
-}
-
-}  // namespace detail
 
 /// Parameters (or gradients, or optimiser state) of the layers `Layers...` in
 /// scalar type T. A plain value: no heap, trivially copyable, zero when

@@ -18,10 +18,15 @@
 
 namespace fixnet::detail {
 
-/// Always false, but dependent on its arguments: the condition of a
-/// static_assert in a specialisation that is an error as soon as it is used.
-template <class...>
-inline constexpr bool dependent_false = false;
+template <std::size_t LayerIndex, bool IsLayer>
+consteval bool check_layer_protocol() {
+  // Fix: list layer types (Dense<In, Out, Act>, Dropout<Width>, or your own
+  // type that models fixnet::Layer, fixnet/core/layer.hpp).
+  static_assert(IsLayer,
+                "fixnet: a network's list holds layers (Dense, Dropout, or a type that models "
+                "fixnet::Layer); this entry is not one");
+  return true;
+}
 
 template <std::size_t LayerIndex, std::size_t Inputs, std::size_t Outputs>
 consteval bool check_layer_width() {
@@ -182,10 +187,13 @@ consteval bool check_same_dense_shape() {
   return true;
 }
 
-template <std::size_t LayerIndex, bool IsDropout>
-consteval bool check_last_layer_has_parameters() {
-  static_assert(!IsDropout,
-                "fixnet: a network cannot end with a Dropout layer; end it with a Dense layer");
+template <std::size_t LayerIndex, bool HasActivation>
+consteval bool check_last_layer_has_activation() {
+  // Fix: end the network with a Dense layer; Dropout after the output layer
+  // would only add noise to the loss.
+  static_assert(HasActivation,
+                "fixnet: a network cannot end with a Dropout layer (nor another layer without an "
+                "output activation); end it with a Dense layer");
   return true;
 }
 

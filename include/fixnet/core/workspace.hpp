@@ -37,7 +37,7 @@ struct alignas(alignment) RowBuffer {
 /// Feature-major storage ("samples in lanes"): W rows, one per feature, of
 /// B samples padded to whole lines, so that a vector holds one feature of
 /// several samples. Kernels keep the lanes past B finite (see
-/// fixnet/passes/lanes-inl.hpp).
+/// fixnet/kernels/dense_lanes-inl.hpp).
 template <Scalar T, std::size_t W, std::size_t B>
 struct alignas(alignment) FeatureBuffer {
   static constexpr std::size_t stride = padded<T>(B);
@@ -53,11 +53,13 @@ struct alignas(alignment) FeatureBuffer {
 inline constexpr std::size_t lanes_max_width = 32;
 
 /// Whether a batch of B samples through `Layers` runs with samples in lanes:
-/// narrow layers and at least one 64-byte line of samples. Otherwise samples
+/// narrow layers whose kernels have a lanes layout, and at least one 64-byte
+/// line of samples. Otherwise samples
 /// are rows and the kernels vectorise along each row.
 template <Scalar T, std::size_t B, class... Layers>
 inline constexpr bool samples_in_lanes =
-    B >= lanes_per_line<T> && std::max({Layers::inputs..., Layers::outputs...}) <= lanes_max_width;
+    B >= lanes_per_line<T> && std::max({Layers::inputs..., Layers::outputs...}) <= lanes_max_width &&
+    (Layers::samples_in_lanes && ...);
 
 /// Writes one sample's target: N values at first[k * step], from a row, or
 /// one-hot for a class index. An index out of range writes NaN everywhere, so

@@ -379,7 +379,6 @@ class Dispatcher {
 
 #include "fixnet/kernels/axpy-inl.hpp"
 #include "fixnet/passes/network-inl.hpp"
-#include "fixnet/passes/small_network-inl.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

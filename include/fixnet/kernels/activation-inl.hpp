@@ -1,10 +1,9 @@
 // fixnet kernels — applying an activation to a padded row, forward and back.
 //
 // Each activation's vector kernel is a specialisation of `ActivationKernel`
-// in fixnet/kernels/<activation>-inl.hpp, beside nothing else, with `value`
-// and `derivative` side by side as in its scalar reference
-// (fixnet/activations/<activation>.hpp). Softmax, which is not elementwise,
-// provides whole-row functions instead.
+// in the activation's own header (fixnet/activations/<activation>.hpp), below
+// its scalar definition, with `value` and `derivative` side by side. Softmax,
+// which is not elementwise, provides whole-row functions instead.
 
 #if defined(FIXNET_KERNELS_ACTIVATION_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
 #ifdef FIXNET_KERNELS_ACTIVATION_INL_HPP_
@@ -13,6 +12,7 @@
 #define FIXNET_KERNELS_ACTIVATION_INL_HPP_
 #endif
 
+#include <concepts>
 #include <cstddef>
 
 #include "fixnet/activations/activation.hpp"
@@ -23,9 +23,41 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// Vector kernel of activation Act; specialised per activation.
+/// Vector kernel of activation Act: specialised in each activation's
+/// header, per target. An elementwise activation provides
+///   `value(d, z)`:      f(z) on every lane;
+///   `derivative(d, a)`: f'(z) on every lane, from the output a = f(z);
+/// one that is not elementwise (Softmax) provides whole-row functions:
+/// forward_row / backward_row, forward_lanes / backward_lanes and
+/// forward_vector (one sample in a 128-bit vector).
 template <class Act>
-struct ActivationKernel;
+struct ActivationKernel {
+  // Fix: define fixnet::HWY_NAMESPACE::ActivationKernel<YourActivation> in
+  // the activation's header, per target (docs/extending.md).
+  static_assert(detail::dependent_false<Act>,
+                "fixnet: this activation has no vector kernel: specialise "
+                "fixnet::HWY_NAMESPACE::ActivationKernel<Act> in its header (see docs/extending.md)");
+};
+
+/// An elementwise activation kernel: value and derivative on vectors of D.
+template <class K, class D>
+concept ElementwiseKernel = requires(D d, hn::Vec<D> v) {
+  { K::value(d, v) } -> std::same_as<hn::Vec<D>>;
+  { K::derivative(d, v) } -> std::same_as<hn::Vec<D>>;
+};
+
+/// Checks Act's kernel where a pass first uses it, with one message.
+template <class Act, class D>
+consteval bool check_activation_kernel() {
+  if constexpr (Act::elementwise) {
+    // Fix: give ActivationKernel<Act> static value(d, z) and derivative(d, a)
+    // returning a vector of the same type (docs/extending.md).
+    static_assert(ElementwiseKernel<ActivationKernel<Act>, D>,
+                  "fixnet: the vector kernel of an elementwise activation needs static "
+                  "value(d, z) and derivative(d, a), each returning a vector like z");
+  }
+  return true;
+}
 
 /// a = Act(z) over a row of N elements; lanes past N are written as zero, so
 /// that a padded row of activations adds nothing when multiplied by the next
@@ -34,6 +66,7 @@ struct ActivationKernel;
 template <class Act, std::size_t N, class T>
 HWY_INLINE void activation_forward_row(const T* HWY_RESTRICT z, T* a) {
   using K = ActivationKernel<Act>;
+  static_assert(check_activation_kernel<Act, RowTag<T, N>>());
   if constexpr (Act::elementwise) {
     const RowTag<T, N> d;
     constexpr std::size_t kL = kLanes<decltype(d)>;
@@ -100,6 +133,20 @@ HWY_INLINE void activation_backward_lanes(D d, const T* a, const T* grad_a, T* g
     }
   }
 }
+
+#if HWY_TARGET != HWY_SCALAR
+/// One sample in registers: a = Act(z) on the first N lanes of one 128-bit
+/// vector, the other lanes zero.
+template <class Act, std::size_t N, class D, class V>
+HWY_INLINE V activation_forward_vector(D d, V z) {
+  using K = ActivationKernel<Act>;
+  if constexpr (Act::elementwise) {
+    return hn::IfThenElseZero(hn::FirstN(d, N), K::value(d, z));
+  } else {
+    return K::template forward_vector<N>(d, z);
+  }
+}
+#endif
 
 }  // namespace fixnet::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -2,9 +2,9 @@
 // gradient with respect to the output layer's pre-activation z (the "delta"
 // that backpropagation starts from).
 //
-// Each loss's vector kernel is a specialisation of `LossKernel` in
-// fixnet/kernels/<loss>-inl.hpp, value and gradient side by side as in its
-// scalar reference (fixnet/losses/<loss>.hpp).
+// Each loss's vector kernel is a specialisation of `LossKernel` in the loss's
+// own header (fixnet/losses/<loss>.hpp), below its scalar definition, value
+// and gradient side by side.
 
 #if defined(FIXNET_KERNELS_LOSS_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
 #ifdef FIXNET_KERNELS_LOSS_INL_HPP_
@@ -31,7 +31,13 @@ namespace hn = hwy::HWY_NAMESPACE;
 ///   fused_value_row<N>(z, t): L from the logits of one row;
 ///   fused_delta(d, a, t):     dL/dz per lane.
 template <class L>
-struct LossKernel;
+struct LossKernel {
+  // Fix: define fixnet::HWY_NAMESPACE::LossKernel<YourLoss> in the loss's
+  // header, per target (docs/extending.md).
+  static_assert(detail::dependent_false<L>,
+                "fixnet: this loss has no vector kernel: specialise "
+                "fixnet::HWY_NAMESPACE::LossKernel<Loss> in its header (see docs/extending.md)");
+};
 
 /// A loss allowed on any output computes as the loss itself.
 template <class L>

@@ -1,5 +1,6 @@
 // fixnet — the fully connected layer: its type, and the storage of its
-// parameters (also used, with the same shape, for its gradients).
+// parameters (also used, with the same shape, for its gradients). Its passes:
+// fixnet/layers/dense-inl.hpp, included at the end of this header.
 #ifndef FIXNET_DENSE_HPP
 #define FIXNET_DENSE_HPP
 
@@ -44,6 +45,11 @@ struct Dense {
   static constexpr std::size_t outputs = Out;
   static constexpr bool has_bias = std::same_as<Bias, WithBias>;
   static constexpr std::size_t parameter_count = In * Out + (has_bias ? Out : 0);
+  // The flags of the layer protocol (fixnet/core/layer.hpp).
+  static constexpr bool identity_in_inference = false;
+  static constexpr bool gradient_in_place = false;
+  static constexpr bool stochastic = false;
+  static constexpr bool samples_in_lanes = true;
 
   template <Scalar T>
   using parameters_type = DenseParameters<T, In, Out, has_bias>;
@@ -154,3 +160,7 @@ class DenseParameters {
 }  // namespace fixnet
 
 #endif  // FIXNET_DENSE_HPP
+
+// Outside the include guard: under hwy/foreach_target.h this header is
+// re-included once per target, and the layer's passes must be too.
+#include "fixnet/layers/dense-inl.hpp"

@@ -1,5 +1,6 @@
 // fixnet — inverted dropout, as a layer of the network's type list.
-// Vector kernel: fixnet/kernels/dropout-inl.hpp.
+// Vector kernel: fixnet/kernels/dropout-inl.hpp; its passes:
+// fixnet/layers/dropout-inl.hpp, included at the end of this header.
 #ifndef FIXNET_DROPOUT_HPP
 #define FIXNET_DROPOUT_HPP
 
@@ -10,6 +11,7 @@
 #include <span>
 
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/layer.hpp"
 
 namespace fixnet {
 
@@ -42,6 +44,12 @@ struct Dropout {
   static constexpr std::size_t outputs = Width;
   static constexpr bool has_bias = false;
   static constexpr std::size_t parameter_count = 0;
+  // The flags of the layer protocol (fixnet/core/layer.hpp): skipped in
+  // inference, masks gradients in place, draws its masks from the pass key.
+  static constexpr bool identity_in_inference = true;
+  static constexpr bool gradient_in_place = true;
+  static constexpr bool stochastic = true;
+  static constexpr bool samples_in_lanes = true;
   /// The probability of keeping a value, and the scale of the kept ones.
   template <Scalar T>
   static constexpr T keep_probability = T(Rate::den - Rate::num) / T(Rate::den);
@@ -52,17 +60,6 @@ struct Dropout {
   template <Scalar T>
   using parameters_type = NoParameters<T, Width>;
 };
-
-namespace detail {
-template <class Layer>
-inline constexpr bool is_dropout = false;
-template <std::size_t Width, class Rate>
-inline constexpr bool is_dropout<Dropout<Width, Rate>> = true;
-}  // namespace detail
-
-/// Whether any of `Layers` is a Dropout layer.
-template <class... Layers>
-inline constexpr bool has_dropout = (detail::is_dropout<Layers> || ...);
 
 /// The (empty) parameter block of a layer without parameters.
 template <Scalar T, std::size_t Width>
@@ -98,14 +95,6 @@ constexpr std::uint32_t mix32(std::uint32_t x) noexcept {
   return x;
 }
 
-/// The key of one training pass: splitmix64's finaliser of (seed, step).
-constexpr std::uint32_t dropout_key(std::uint64_t seed, std::uint64_t step) noexcept {
-  std::uint64_t z = seed + (step + 1) * 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
-}
-
 /// Whether unit `unit` of sample `sample` is kept in the pass with `key`, for
 /// a layer of `width` units keeping a fraction threshold / 2^24.
 constexpr bool dropout_keeps(std::uint32_t key, std::size_t sample, std::size_t unit,
@@ -117,3 +106,7 @@ constexpr bool dropout_keeps(std::uint32_t key, std::size_t sample, std::size_t 
 }  // namespace fixnet
 
 #endif  // FIXNET_DROPOUT_HPP
+
+// Outside the include guard: under hwy/foreach_target.h this header is
+// re-included once per target, and the layer's passes must be too.
+#include "fixnet/layers/dropout-inl.hpp"

@@ -1,5 +1,5 @@
 // fixnet — squared-error losses, in the two conventions in use.
-// Vector kernel: fixnet/kernels/squared_error-inl.hpp.
+//
 #ifndef FIXNET_LOSSES_SQUARED_ERROR_HPP
 #define FIXNET_LOSSES_SQUARED_ERROR_HPP
 
@@ -57,3 +57,47 @@ struct HalfSumSquaredError : detail::ScaledSquaredError<HalfSumSquaredError> {
 }  // namespace fixnet
 
 #endif  // FIXNET_LOSSES_SQUARED_ERROR_HPP
+
+// The vector kernel, outside the include guard: under hwy/foreach_target.h
+// this header is re-included once per target, and the kernel with it.
+#if defined(FIXNET_LOSSES_SQUARED_ERROR_KERNEL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_LOSSES_SQUARED_ERROR_KERNEL_
+#undef FIXNET_LOSSES_SQUARED_ERROR_KERNEL_
+#else
+#define FIXNET_LOSSES_SQUARED_ERROR_KERNEL_
+#endif
+
+#include <cstddef>
+
+#include "fixnet/kernels/loss-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// scale (a - t)^2 and its gradient 2 scale (a - t); the scale is the loss's
+/// (1/N for the mean, 1/2 for the half sum).
+template <class L>
+struct ScaledSquaredErrorKernel {
+  template <std::size_t N, class D, class V>
+  static HWY_INLINE V value(D d, V a, V t) {
+    const V diff = hn::Sub(a, t);
+    return hn::Mul(hn::Set(d, L::template scale<hn::TFromD<D>, N>), hn::Mul(diff, diff));
+  }
+  template <std::size_t N, class D, class V>
+  static HWY_INLINE V gradient(D d, V a, V t) {
+    using T = hn::TFromD<D>;
+    return hn::Mul(hn::Set(d, T(2) * L::template scale<T, N>), hn::Sub(a, t));
+  }
+};
+
+template <>
+struct LossKernel<MeanSquaredError> : ScaledSquaredErrorKernel<MeanSquaredError> {};
+template <>
+struct LossKernel<HalfSumSquaredError> : ScaledSquaredErrorKernel<HalfSumSquaredError> {};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

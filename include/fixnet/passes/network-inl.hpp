@@ -1,153 +1,178 @@
-// fixnet kernels — whole-network passes: forward through every layer,
-// loss, and backpropagation into a gradient set. Layers are visited with
-// compile-time indices, so each layer's kernels are instantiated for its own
-// widths and every trip count is a constant.
+// fixnet passes — the network walk: forward through every layer, the loss,
+// and backpropagation into a gradient set, written once for every data
+// layout (fixnet/passes/layer-inl.hpp: samples in rows, in lanes, one sample
+// in registers). Layers are visited with compile-time indices, so each
+// layer's hooks are instantiated for its own widths and every trip count is
+// a constant. The walk never names a kind of layer: it reads the flags of
+// the layer protocol (fixnet/core/layer.hpp) and calls `LayerKernel<L>`.
 //
 // Also defines `fixnet::detail::StaticKernels` (fixnet/dispatch/static_dispatch.hpp)
 // in the pass compiled for HWY_STATIC_TARGET.
 
-#if defined(FIXNET_KERNELS_NETWORK_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
-#ifdef FIXNET_KERNELS_NETWORK_INL_HPP_
-#undef FIXNET_KERNELS_NETWORK_INL_HPP_
+#if defined(FIXNET_PASSES_NETWORK_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_PASSES_NETWORK_INL_HPP_
+#undef FIXNET_PASSES_NETWORK_INL_HPP_
 #else
-#define FIXNET_KERNELS_NETWORK_INL_HPP_
+#define FIXNET_PASSES_NETWORK_INL_HPP_
 #endif
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/range.hpp>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/kernels/activation-inl.hpp"
-#include "fixnet/kernels/axpy-inl.hpp"
-#include "fixnet/kernels/binary_cross_entropy-inl.hpp"
-#include "fixnet/kernels/cross_entropy-inl.hpp"
-#include "fixnet/kernels/dense-inl.hpp"
-#include "fixnet/kernels/dropout-inl.hpp"
-#include "fixnet/kernels/identity-inl.hpp"
-#include "fixnet/passes/lanes-inl.hpp"
-#include "fixnet/passes/layer_input-inl.hpp"
-#include "fixnet/kernels/leaky_relu-inl.hpp"
-#include "fixnet/kernels/loss-inl.hpp"
-#include "fixnet/kernels/relu-inl.hpp"
-#include "fixnet/kernels/sigmoid-inl.hpp"
-#include "fixnet/passes/small_network-inl.hpp"
-#include "fixnet/kernels/softmax-inl.hpp"
-#include "fixnet/kernels/squared_error-inl.hpp"
-#include "fixnet/kernels/tanh-inl.hpp"
-#include "fixnet/layers/layer.hpp"
+#include "fixnet/core/layer.hpp"
 #include "fixnet/core/parameters.hpp"
 #include "fixnet/dispatch/static_dispatch.hpp"
+#include "fixnet/kernels/axpy-inl.hpp"
+#include "fixnet/kernels/row-inl.hpp"
+#include "fixnet/passes/layer-inl.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// `network_forward` with samples in rows: each sample's padded row is cut
-/// into vectors along its features. In Training, Dropout layers apply the
-/// masks of pass `key`; otherwise they are skipped.
-template <class Net, bool KeepLogits, bool Training, class W>
-void rows_forward(const typename Net::parameters_type& p, W& ws, std::uint32_t key) {
-  using T = typename Net::scalar_type;
-  constexpr std::size_t B = W::batch_size;
-  detail::for_each_index<Net::layer_count>([&](auto i) {
-    constexpr std::size_t I = decltype(i)::value;
-    using Layer = typename Net::template layer_type<I>;
-    constexpr std::size_t kOut = Layer::outputs;
-    auto& in = layer_input<Net, I, Training>(ws);
-    auto& out = ws.template output<I>();
-    if constexpr (detail::is_dropout<Layer>) {
-      if constexpr (Training)
-        for (std::size_t b = 0; b < B; ++b) dropout_row<Layer>(in.row(b), out.row(b), key, b);
-    } else {
-      T* z = out.data.data();
-      if constexpr (I + 1 == Net::layer_count && KeepLogits) z = ws.logits.data.data();
-      dense_affine<B>(p.template layer<I>(), in.data.data(), z);
-      for (std::size_t b = 0; b < B; ++b)
-        activation_forward_row<typename Layer::activation, kOut>(z + b * padded<T>(kOut),
-                                                                 out.row(b));
-    }
-  });
+/// The layout of workspace W: samples in lanes or in rows (its `lanes`).
+template <class W>
+using LayoutOf = std::conditional_t<W::lanes, Lanes<typename W::scalar_type, W::batch_size>,
+                                    Rows<typename W::scalar_type, W::batch_size,
+                                         padded<typename W::scalar_type>(W::max_width)>>;
+
+/// The walk itself: folds Net's layers, first to last, over `x` (a handle on
+/// the current activations: a buffer for rows and lanes, a vector in
+/// registers), calling step(index, x) for each layer the pass runs and
+/// returning the last handle. Outside training, layers that are the identity
+/// in inference are skipped: the next layer reads their input.
+template <class Net, bool Training, class X, class Step>
+HWY_INLINE X walk_layers(X x, Step&& step) {
+  namespace hana = boost::hana;
+  return hana::fold_left(hana::make_range(hana::size_c<0>, hana::size_c<Net::layer_count>), x,
+                         [&](X in, auto i) -> X {
+                           using L = typename Net::template layer_type<decltype(i)::value>;
+                           if constexpr (!Training && L::identity_in_inference) {
+                             return in;
+                           } else {
+                             return step(i, in);
+                           }
+                         });
 }
 
-/// `network_backward` with samples in rows.
-template <class L, class Net, class W>
-typename Net::scalar_type rows_backward(const typename Net::parameters_type& p, W& ws,
-                                        typename Net::parameters_type& grads,
-                                        typename Net::scalar_type scale) {
-  using T = typename Net::scalar_type;
-  constexpr std::size_t B = W::batch_size;
-  constexpr std::size_t kLast = Net::layer_count - 1;
-  constexpr std::size_t kDStride = padded<T>(W::max_width);
-  using OutputAct = typename Net::output_activation;
-
-  const std::uint32_t key = dropout_key(ws.dropout_seed, ws.dropout_step++);
-  rows_forward<Net, true, true>(p, ws, key);
-  T loss = 0;
-  {
-    T* delta = ws.gradient[0].data.data();
-    for (std::size_t b = 0; b < B; ++b)
-      loss +=
-          loss_row<L, OutputAct, Net::outputs>(ws.logits.row(b), ws.template output<kLast>().row(b),
-                                               ws.target.row(b), delta + b * kDStride);
+/// Layer I's input buffer in a training pass (where every layer writes its
+/// outputs): the inputs for layer 0, else layer I - 1's outputs.
+template <std::size_t I, class W>
+HWY_INLINE auto* training_input(W& ws) {
+  if constexpr (I == 0) {
+    return ws.input.data.data();
+  } else {
+    return ws.template output<I - 1>().data.data();
   }
-  // Layers last to first. gradient[gradient_buffer<I>] holds the gradient
-  // with respect to layer I's output; a dense layer turns it into its delta
-  // in place, then writes the gradient with respect to its input into the
-  // other buffer; Dropout masks it in place.
-  detail::for_each_index<Net::layer_count>([&](auto step) {
-    constexpr std::size_t I = kLast - decltype(step)::value;
-    using Layer = typename Net::template layer_type<I>;
-    T* g = ws.gradient[detail::gradient_buffer<Net, I>].data.data();
-    if constexpr (detail::is_dropout<Layer>) {
-      if constexpr (detail::parametric_layer_before<Net, I>())
-        for (std::size_t b = 0; b < B; ++b)
-          dropout_row<Layer>(g + b * kDStride, g + b * kDStride, key, b);
-    } else {
-      if constexpr (I != kLast) {
-        const auto& a = ws.template output<I>();
-        for (std::size_t b = 0; b < B; ++b)
-          activation_backward_row<typename Layer::activation, Layer::outputs>(
-              a.row(b), g + b * kDStride, g + b * kDStride);
-      }
-      // The input gradient first: it reads W, which `grads` may be.
-      if constexpr (detail::parametric_layer_before<Net, I>()) {
-        T* dx = ws.gradient[1 - detail::gradient_buffer<Net, I>].data.data();
-        dense_input_gradient<B, kDStride, kDStride>(p.template layer<I>(), g, dx);
-      }
-      dense_accumulate_gradients<B, kDStride>(layer_input<Net, I, true>(ws).data.data(), g, scale,
-                                              grads.template layer<I>());
-    }
-  });
-  return loss;
 }
 
-/// `network_loss` with samples in rows.
-template <class L, class Net, class W>
-typename Net::scalar_type rows_loss(const typename Net::parameters_type& p, W& ws) {
+/// Runs the batch in `ws.input` through every layer of Net, in layout
+/// LayoutOf<W>. With KeepLogits the last layer's pre-activation stays in
+/// `ws.logits` (for the loss). In Training, stochastic layers draw from
+/// `ctx.key`; otherwise layers that are the identity in inference are skipped.
+template <class Net, bool KeepLogits, bool Training, class W>
+HWY_INLINE void buffers_forward(const typename Net::parameters_type& p, W& ws, PassContext ctx) {
   using T = typename Net::scalar_type;
-  constexpr std::size_t kLast = Net::layer_count - 1;
-  rows_forward<Net, true, false>(p, ws, 0);
-  T loss = 0;
-  for (std::size_t b = 0; b < W::batch_size; ++b)
-    loss += loss_value_row<L, typename Net::output_activation, Net::outputs>(
-        ws.logits.row(b), ws.template output<kLast>().row(b), ws.target.row(b));
-  return loss;
+  using Layout = LayoutOf<W>;
+  Layout::template prepare<Net::inputs>(ws.input.data.data());
+  walk_layers<Net, Training>(static_cast<const T*>(ws.input.data.data()), [&](auto i, const T* x) {
+    constexpr std::size_t I = decltype(i)::value;
+    T* a = ws.template output<I>().data.data();
+    T* z = (I + 1 == Net::layer_count && KeepLogits) ? ws.logits.data.data() : a;
+    LayerKernel<typename Net::template layer_type<I>>::forward(Layout{}, p.template layer<I>(), x, z,
+                                                               a, ctx);
+    return static_cast<const T*>(a);
+  });
 }
+
+/// Whether Net's one-sample forward pass runs in registers: float, a target
+/// with 128-bit vectors, and every layer the pass runs has a registers hook
+/// that fits its widths.
+template <class Net>
+inline constexpr bool kSmallNetwork = [] {
+  if constexpr (!std::is_same_v<typename Net::scalar_type, float> || HWY_TARGET == HWY_SCALAR) {
+    return false;
+  } else {
+    bool small = true;
+    detail::for_each_index<Net::layer_count>([&](auto i) {
+      using L = typename Net::template layer_type<decltype(i)::value>;
+      if constexpr (!L::identity_in_inference) {
+        if constexpr (requires { LayerKernel<L>::template fits_registers<float>; }) {
+          small = small && LayerKernel<L>::template fits_registers<float>;
+        } else {
+          small = false;
+        }
+      }
+    });
+    return small;
+  }
+}();
+
+#if HWY_TARGET != HWY_SCALAR
+/// Net(x) for one sample as a 128-bit vector (zero past Net::outputs): the
+/// walk with the layers' registers hooks, no workspace, no store and reload
+/// between layers (each would cost a store-to-load forwarding delay on the
+/// dependent chain that a real-time loop pays). Only for kSmallNetwork<Net>.
+template <class Net, class T>
+HWY_INLINE hn::Vec<hn::Full128<T>> registers_forward(const typename Net::parameters_type& p,
+                                                     const T* HWY_RESTRICT x) {
+  static_assert(kSmallNetwork<Net>);
+  const hn::Full128<T> d;
+  using V = hn::Vec<decltype(d)>;
+  // The input row, zero past its width, loaded whole where its width allows
+  // (a vector load that spans several scalar stores cannot be forwarded
+  // from them and waits for them to reach the cache).
+  const V in = [&] {
+    if constexpr (Net::inputs == 4) {
+      return hn::LoadU(d, x);
+    } else if constexpr (Net::inputs == 2) {
+      return hn::ZeroExtendVector(d, hn::LoadU(hn::Half<decltype(d)>(), x));
+    } else {
+      HWY_ALIGN T row[4] = {};
+      for (std::size_t i = 0; i < Net::inputs; ++i) row[i] = x[i];
+      return hn::Load(d, row);
+    }
+  }();
+  return walk_layers<Net, false>(in, [&](auto i, V v) {
+    constexpr std::size_t I = decltype(i)::value;
+    return LayerKernel<typename Net::template layer_type<I>>::forward(Registers<T>{},
+                                                                      p.template layer<I>(), v);
+  });
+}
+
+/// y[0..outputs) = Net(x) for one sample, in registers.
+template <class Net, class T>
+HWY_INLINE void small_network_forward(const typename Net::parameters_type& p,
+                                      const T* HWY_RESTRICT x, T* HWY_RESTRICT y) {
+  HWY_ALIGN T out[4];
+  hn::Store(registers_forward<Net>(p, x), hn::Full128<T>(), out);
+  for (std::size_t o = 0; o < Net::outputs; ++o) y[o] = out[o];
+}
+#else
+// Never called: kSmallNetwork is false without 128-bit vectors.
+template <class Net, class T>
+void small_network_forward(const typename Net::parameters_type& p, const T* x, T* y);
+#endif
 
 /// Runs the batch in `ws.input` through every layer of Net. With KeepLogits
 /// the last layer's pre-activation is kept in `ws.logits` (for the loss).
-/// Samples are in lanes or rows as the workspace says (fixnet/core/workspace.hpp).
 template <class Net, bool KeepLogits, class W>
 void network_forward(const typename Net::parameters_type& p, W& ws) {
+  using T = typename Net::scalar_type;
   if constexpr (W::batch_size == 1 && !KeepLogits && kSmallNetwork<Net>) {
-    // In registers (fixnet/passes/small_network-inl.hpp); the whole padded
-    // output row is written, zero past the outputs.
-    small_network_forward_row<Net>(p, ws.input.row(0), ws.template output<Net::layer_count - 1>().row(0));
-  } else if constexpr (W::lanes) {
-    lanes_forward<Net, KeepLogits, false>(p, ws, 0);
+    // The whole padded output row is written, zero past the outputs, as the
+    // buffered walk leaves it.
+    T* row = ws.template output<Net::layer_count - 1>().row(0);
+    hn::Store(registers_forward<Net>(p, ws.input.row(0)), hn::Full128<T>(), row);
+    zero_row_tail<4>(row);
   } else {
-    rows_forward<Net, KeepLogits, false>(p, ws, 0);
+    buffers_forward<Net, KeepLogits, false>(p, ws, PassContext{});
   }
 }
 
@@ -156,25 +181,45 @@ void network_forward(const typename Net::parameters_type& p, W& ws) {
 /// summed loss. `grads` may be `p` itself (with scale = -learning rate: plain
 /// gradient descent without a gradient buffer): each layer's input gradient
 /// is computed before its parameters change, and the forward pass is over.
+///
+/// Gradient buffers: the loss writes dL/dz of the last layer into
+/// gradient[0]; gradient[gradient_buffer<I>] holds the gradient with respect
+/// to layer I's output; a layer writes the gradient with respect to its
+/// input into the other buffer, or into the same one if it works in place.
 template <class L, class Net, class W>
 typename Net::scalar_type network_backward(const typename Net::parameters_type& p, W& ws,
                                            typename Net::parameters_type& grads,
                                            typename Net::scalar_type scale = 1) {
-  if constexpr (W::lanes) {
-    return lanes_backward<L, Net>(p, ws, grads, scale);
-  } else {
-    return rows_backward<L, Net>(p, ws, grads, scale);
-  }
+  using T = typename Net::scalar_type;
+  using Layout = LayoutOf<W>;
+  constexpr std::size_t kLast = Net::layer_count - 1;
+  const PassContext ctx{pass_key(ws.dropout_seed, ws.dropout_step++)};
+  buffers_forward<Net, true, true>(p, ws, ctx);
+  Layout::template prepare<Net::outputs>(ws.target.data.data());
+  const T loss = Layout::template loss<L, typename Net::output_activation, Net::outputs, true>(
+      ws.logits.data.data(), ws.template output<kLast>().data.data(), ws.target.data.data(),
+      ws.gradient[0].data.data());
+  detail::for_each_index<Net::layer_count>([&](auto step) {
+    constexpr std::size_t I = kLast - decltype(step)::value;
+    constexpr std::size_t kBuffer = detail::gradient_buffer<Net, I>;
+    LayerKernel<typename Net::template layer_type<I>>::template backward<
+        I == kLast, detail::needs_input_gradient<Net, I>>(
+        Layout{}, p.template layer<I>(), training_input<I>(ws), ws.template output<I>().data.data(),
+        ws.gradient[kBuffer].data.data(), ws.gradient[1 - kBuffer].data.data(), scale,
+        grads.template layer<I>(), ctx);
+  });
+  return loss;
 }
 
 /// Forward, then the summed loss against `ws.target`.
 template <class L, class Net, class W>
 typename Net::scalar_type network_loss(const typename Net::parameters_type& p, W& ws) {
-  if constexpr (W::lanes) {
-    return lanes_loss<L, Net>(p, ws);
-  } else {
-    return rows_loss<L, Net>(p, ws);
-  }
+  using Layout = LayoutOf<W>;
+  buffers_forward<Net, true, false>(p, ws, PassContext{});
+  Layout::template prepare<Net::outputs>(ws.target.data.data());
+  return Layout::template loss<L, typename Net::output_activation, Net::outputs, false>(
+      ws.logits.data.data(), ws.template output<Net::layer_count - 1>().data.data(),
+      ws.target.data.data(), static_cast<typename Net::scalar_type*>(nullptr));
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

@@ -1,0 +1,96 @@
+// fixnet layers — the passes of the dense layer (fixnet/layers/dense.hpp):
+// its hooks of the layer protocol (fixnet/passes/layer-inl.hpp) for each
+// data layout, on the kernels of fixnet/kernels/dense-inl.hpp (rows),
+// dense_lanes-inl.hpp (lanes) and matmul-inl.hpp (registers).
+
+#if defined(FIXNET_LAYERS_DENSE_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FIXNET_LAYERS_DENSE_INL_HPP_
+#undef FIXNET_LAYERS_DENSE_INL_HPP_
+#else
+#define FIXNET_LAYERS_DENSE_INL_HPP_
+#endif
+
+#include <cstddef>
+
+#include "fixnet/kernels/activation-inl.hpp"
+#include "fixnet/kernels/dense-inl.hpp"
+#include "fixnet/kernels/dense_lanes-inl.hpp"
+#include "fixnet/kernels/matmul-inl.hpp"
+#include "fixnet/layers/dense.hpp"
+#include "fixnet/passes/layer-inl.hpp"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+template <std::size_t In, std::size_t Out, class Act, class Bias>
+struct LayerKernel<Dense<In, Out, Act, Bias>> {
+  /// z = W x + b, then a = Act(z) (a may be z).
+  template <class Layout, class P, class T>
+  static HWY_INLINE void forward(Layout layout, const P& p, const T* x, T* z, T* a, PassContext) {
+    affine(layout, p, x, z);
+    Layout::template activate<Act, Out>(z, a);
+  }
+
+  /// g: dL/da, or dL/dz already when kFromLogits (the loss fused it with
+  /// the output activation). Turns g into dL/dz in place, writes
+  /// dx = W^T dL/dz when kInputGradient, then adds scale * dL/dW, dL/db to
+  /// grads. The input gradient comes first: it reads W, and `grads` may be
+  /// the parameters themselves (gradient descent without a gradient buffer).
+  template <bool kFromLogits, bool kInputGradient, class Layout, class P, class T>
+  static HWY_INLINE void backward(Layout layout, const P& p, const T* x, const T* a, T* g, T* dx,
+                                  T scale, P& grads, PassContext) {
+    if constexpr (!kFromLogits) Layout::template activate_backward<Act, Out>(a, g);
+    if constexpr (kInputGradient) input_gradient(layout, p, g, dx);
+    accumulate(layout, x, g, scale, grads);
+  }
+
+  /// One sample in registers: x and the result are 128-bit vectors, zero
+  /// past the widths. W rows are padded with zeros to a whole line, so 4
+  /// lanes are in bounds; the 4 dot products come from one transpose-and-add.
+  template <class T, class P, class V>
+  static HWY_INLINE V forward(Registers<T>, const P& p, V x) {
+    const hn::Full128<T> d;
+    const auto row_times_x = [&](std::size_t o) {
+      return o < Out ? hn::Mul(hn::Load(d, p.weights() + o * P::row_stride), x) : hn::Zero(d);
+    };
+    auto z = sums_of_four(d, row_times_x(0), row_times_x(1), row_times_x(2), row_times_x(3));
+    if constexpr (P::has_bias) z = hn::Add(z, hn::Load(d, p.biases()));  // zero past Out
+    return activation_forward_vector<Act, Out>(d, z);
+  }
+  /// Whether the registers hook applies: every width fits one vector.
+  template <class T>
+  static constexpr bool fits_registers = In <= Registers<T>::max_width && Out <= Registers<T>::max_width;
+
+ private:
+  template <class T, std::size_t B, std::size_t G, class P>
+  static HWY_INLINE void affine(Rows<T, B, G>, const P& p, const T* x, T* z) {
+    dense_affine<B>(p, x, z);
+  }
+  template <class T, std::size_t B, class P>
+  static HWY_INLINE void affine(Lanes<T, B>, const P& p, const T* x, T* z) {
+    dense_affine_lanes<Lanes<T, B>::kStride>(Lanes<T, B>::d, p, x, z);
+  }
+  template <class T, std::size_t B, std::size_t G, class P>
+  static HWY_INLINE void input_gradient(Rows<T, B, G>, const P& p, const T* g, T* dx) {
+    dense_input_gradient<B, G, G>(p, g, dx);
+  }
+  template <class T, std::size_t B, class P>
+  static HWY_INLINE void input_gradient(Lanes<T, B>, const P& p, const T* g, T* dx) {
+    dense_input_gradient_lanes<Lanes<T, B>::kStride>(Lanes<T, B>::d, p, g, dx);
+  }
+  template <class T, std::size_t B, std::size_t G, class P>
+  static HWY_INLINE void accumulate(Rows<T, B, G>, const T* x, const T* g, T scale, P& grads) {
+    dense_accumulate_gradients<B, G>(x, g, scale, grads);
+  }
+  template <class T, std::size_t B, class P>
+  static HWY_INLINE void accumulate(Lanes<T, B>, const T* x, const T* g, T scale, P& grads) {
+    dense_accumulate_gradients_lanes<Lanes<T, B>::kStride>(Lanes<T, B>::d, x, g, scale, grads);
+  }
+};
+
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard
