@@ -29,14 +29,28 @@
 #include <type_traits>
 #include <vector>
 
+#include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "activation_kernel_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+// The fixnet headers bring kernels, so they come after foreach_target.h;
+// the checks below them are compiled once.
+#ifndef FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
+#define FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
+
 #include <fixnet/activations/identity.hpp>
 #include <fixnet/activations/leaky_relu.hpp>
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
 #include <fixnet/activations/tanh.hpp>
-
-#include "test_support.hpp"
 
 namespace fixnet::tests {
 
@@ -248,14 +262,8 @@ void check_extreme_row(const RowKernels<T>& k) {
 
 }  // namespace fixnet::tests
 
-#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_PRELUDE
+#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
 
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "activation_kernel_test.cpp"
-#include <hwy/foreach_target.h>  // IWYU pragma: keep
-#include <hwy/highway.h>
-
-#include <fixnet/fixnet.hpp>
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {

@@ -1,4 +1,4 @@
-// Tests of fixnet/activations/activation.hpp and fixnet/activations/*.hpp: the scalar
+// Tests of fixnet/core/activation.hpp and fixnet/activations/*.hpp: the scalar
 // reference of every activation (value, derivative, whole-layer forward and
 // backward). The vector kernels are compared against these references, on
 // every Highway target, in activation_kernel_test.cpp.

@@ -28,16 +28,31 @@
 #include <type_traits>
 #include <vector>
 
+
+#include "test_support.hpp"
+
+#endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_PRELUDE
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "loss_kernel_test.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#include <fixnet/fixnet.hpp>
+
+// The fixnet headers bring kernels, so they come after foreach_target.h;
+// the checks below them are compiled once.
+#ifndef FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
+#define FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
+
 #include <fixnet/activations/identity.hpp>
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
-#include <fixnet/losses/loss.hpp>
+#include <fixnet/core/loss.hpp>
 #include <fixnet/losses/binary_cross_entropy.hpp>
 #include <fixnet/losses/cross_entropy.hpp>
 #include <fixnet/losses/squared_error.hpp>
-
-#include "test_support.hpp"
 
 namespace fixnet::tests {
 
@@ -306,14 +321,8 @@ void check_extreme_logits(const std::vector<LossKernels<T>>& table, std::size_t 
 
 }  // namespace fixnet::tests
 
-#endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_PRELUDE
+#endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
 
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "loss_kernel_test.cpp"
-#include <hwy/foreach_target.h>  // IWYU pragma: keep
-#include <hwy/highway.h>
-
-#include <fixnet/fixnet.hpp>
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {

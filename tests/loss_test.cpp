@@ -1,4 +1,4 @@
-// Tests of fixnet/losses/loss.hpp and fixnet/losses/*.hpp: the scalar reference of
+// Tests of fixnet/core/loss.hpp and fixnet/losses/*.hpp: the scalar reference of
 // every loss (value, gradient, fused value and delta) and which output layers
 // each loss fits. The vector kernels are compared against these references,
 // on every Highway target, in loss_kernel_test.cpp.

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "fixnet/layers/dropout.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet::reference {
@@ -45,6 +45,7 @@ template <class Net>
 struct Trace {
   std::vector<std::vector<Scalar<Net>>> inputs;   // inputs[l]: layer l's input
   std::vector<std::vector<Scalar<Net>>> outputs;  // outputs[l]: layer l's output
+  std::vector<std::vector<Scalar<Net>>> zs;       // zs[l]: a dense layer's pre-activation
   std::vector<Scalar<Net>> logits;
   std::vector<Scalar<Net>> output;
 };
@@ -64,6 +65,7 @@ Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& p
     constexpr std::size_t I = decltype(i)::value;
     using Layer = typename Net::template layer_type<I>;
     trace.inputs.push_back(a);
+    trace.zs.emplace_back();
     if constexpr (is_dropout<Layer>) {
       const T scale = pass ? T(1) / Layer::template keep_probability<T> : T(1);
       // x * mask, as the kernel and PyTorch: a dropped NaN stays NaN.
@@ -80,6 +82,7 @@ Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& p
       a.assign(Layer::outputs, T(0));
       Layer::activation::reference_forward(std::span<const T, Layer::outputs>(z.data(), Layer::outputs),
                                            std::span<T, Layer::outputs>(a.data(), Layer::outputs));
+      trace.zs.back() = z;
       if constexpr (I + 1 == Net::layer_count) trace.logits = z;
     }
     trace.outputs.push_back(a);
@@ -136,7 +139,8 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
     loss = L::reference_value(a, ts);
     std::vector<T> ga(kOut);
     L::reference_gradient(a, ts, std::span<T, kOut>(ga.data(), kOut));
-    Act::reference_backward(a, OutSpan(ga.data(), kOut), std::span<T, kOut>(g.data(), kOut));
+    Act::reference_backward(Act::derivative_from_input ? z : a, OutSpan(ga.data(), kOut),
+                            std::span<T, kOut>(g.data(), kOut));
   }
 
   fixnet::detail::for_each_index<Net::layer_count>([&](auto step) {
@@ -150,7 +154,9 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
     } else {
       std::vector<T> delta = g;
       if constexpr (I + 1 != Net::layer_count) {
-        const auto& a_l = trace.outputs[I];
+        // The derivative from the output a, or from z for activations
+        // written in their input.
+        const auto& a_l = Layer::activation::derivative_from_input ? trace.zs[I] : trace.outputs[I];
         Layer::activation::reference_backward(std::span<const T, kLayerOut>(a_l.data(), kLayerOut),
                                               std::span<const T, kLayerOut>(g.data(), kLayerOut),
                                               std::span<T, kLayerOut>(delta.data(), kLayerOut));

@@ -52,4 +52,4 @@
 // re-included once per target, and the kernels must be too (the network's
 // come with fixnet/inference.hpp, which holds the networks themselves).
 #include "fixnet/inference.hpp"
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

@@ -13,12 +13,12 @@
 #ifndef FIXNET_INFERENCE_HPP
 #define FIXNET_INFERENCE_HPP
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 #include "fixnet/core/batch.hpp"
 #include "fixnet/core/config.hpp"
 #include "fixnet/core/simd.hpp"
 #include "fixnet/core/workspace.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/train/metrics.hpp"
 
 #endif  // FIXNET_INFERENCE_HPP

@@ -22,9 +22,10 @@
 #include "fixnet/core/parameters.hpp"
 #include "fixnet/core/shape_checks.hpp"
 #include "fixnet/core/workspace.hpp"
-#include "fixnet/dispatch/static_dispatch.hpp"
+#include "fixnet/dispatch/batch_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/layers/dense.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 
 namespace fixnet {
 
@@ -186,18 +187,7 @@ class BasicNetwork {
   std::array<T, outputs> forward(const Row& x) const noexcept {
     check_input_row<Row>();
     std::array<T, outputs> y;
-    if constexpr (Kernels::template small_network<BasicNetwork>) {
-      // Every width at most 4: the whole pass in registers, no workspace.
-      Kernels::forward_small(*this, x.data(), y.data());
-    } else {
-      // A one-sample workspace on the stack: a few hundred bytes for small
-      // networks, 4 KiB for 784-50-10. Not initialised: kernels write before
-      // they read.
-      workspace_type<1> ws;
-      ws.set_input(0, x);
-      Kernels::template forward<false>(*this, ws);
-      ws.get_output(0, y);
-    }
+    Kernels::template forward_sample<BasicNetwork>(parameters_, x.data(), y.data());
     return y;
   }
 
@@ -216,12 +206,7 @@ class BasicNetwork {
   /// `outputs`.
   template <FixedBatch Xs, FixedBatch Ys, std::size_t B>
   void forward(const Xs& xs, Ys&& ys, workspace_type<B>& ws) const noexcept {
-    check_batch<Xs, B>();
-    static_assert(detail::check_batch_size<B, batch_size_v<Ys>>());
-    static_assert(detail::check_output_extent<outputs, detail::RowTraits<batch_row_t<Ys>>::width>());
-    for (std::size_t b = 0; b < B; ++b) ws.set_input(b, xs[b]);
-    Kernels::template forward<false>(*this, ws);
-    for (std::size_t b = 0; b < B; ++b) ws.get_output(b, ys[b]);
+    detail::forward_batch<BasicNetwork>(Kernels{}, parameters_, xs, ys, ws);
   }
 
   /// A batch whose size is not part of its type (a std::vector of rows): one
@@ -251,7 +236,7 @@ class BasicNetwork {
     workspace_type<1> ws;
     ws.set_input(0, x);
     ws.set_target(0, target);
-    return Kernels::template backward<L>(*this, ws, grads, scale);
+    return Kernels::template backward<L, BasicNetwork>(parameters_, ws, grads, scale);
   }
 
   /// A wrong input or target type for one sample: one error saying what is
@@ -271,14 +256,9 @@ class BasicNetwork {
   template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
   T backward(const Xs& xs, const Ts& targets, L /*loss*/, parameters_type& grads, workspace_type<B>& ws,
              T scale = 1) const noexcept {
-    check_batch<Xs, B>();
-    static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
     static_assert(detail::check_loss_fits_output<L, output_activation>());
-    for (std::size_t b = 0; b < B; ++b) {
-      ws.set_input(b, xs[b]);
-      ws.set_target(b, targets[b]);
-    }
-    return Kernels::template backward<L>(*this, ws, grads, scale);
+    return detail::backward_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, grads, ws,
+                                                   scale);
   }
 
   /// A batch of inputs or targets whose size is not part of its type: one
@@ -299,7 +279,7 @@ class BasicNetwork {
     workspace_type<1> ws;
     ws.set_input(0, x);
     ws.set_target(0, target);
-    return Kernels::template loss<L>(*this, ws);
+    return Kernels::template loss<L, BasicNetwork>(parameters_, ws);
   }
 
   /// A wrong input or target type for one sample: one error saying what is
@@ -314,14 +294,8 @@ class BasicNetwork {
   /// The summed loss over a batch, without gradients.
   template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
   T loss(const Xs& xs, const Ts& targets, L /*loss*/, workspace_type<B>& ws) const noexcept {
-    check_batch<Xs, B>();
-    static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
     static_assert(detail::check_loss_fits_output<L, output_activation>());
-    for (std::size_t b = 0; b < B; ++b) {
-      ws.set_input(b, xs[b]);
-      ws.set_target(b, targets[b]);
-    }
-    return Kernels::template loss<L>(*this, ws);
+    return detail::loss_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, ws);
   }
 
   /// A batch of inputs or targets whose size is not part of its type.
@@ -333,12 +307,37 @@ class BasicNetwork {
     return 0;
   }
 
+  /// The outputs and the summed loss of a batch, from one forward pass
+  /// (what `forward` then `loss` would give, at half the cost): writes
+  /// ys[b] = forward(xs[b]) and returns the summed loss at the targets.
+  template <FixedBatch Xs, FixedBatch Ts, FixedBatch Ys, Loss L, std::size_t B>
+  T forward_and_loss(const Xs& xs, const Ts& targets, L /*loss*/, Ys&& ys,
+                     workspace_type<B>& ws) const noexcept {
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    return detail::forward_and_loss_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, ys,
+                                                           ws);
+  }
+
+  /// One sample: its output into y, and its loss.
+  template <FixedRow Row, Target Tgt, Loss L>
+  T forward_and_loss(const Row& x, const Tgt& target, L /*loss*/,
+                     std::array<T, outputs>& y) const noexcept {
+    check_input_row<Row>();
+    static_assert(detail::check_loss_fits_output<L, output_activation>());
+    workspace_type<1> ws;
+    ws.set_input(0, x);
+    ws.set_target(0, target);
+    const T loss = Kernels::template loss<L, BasicNetwork>(parameters_, ws);
+    ws.get_output(0, y);
+    return loss;
+  }
+
   friend bool operator==(const BasicNetwork&, const BasicNetwork&) = default;
 
  private:
   // The kernels of the static target, named through a dependent type so that
-  // they need only be defined (by fixnet/passes/network-inl.hpp) where a
-  // member is instantiated.
+  // they need only be defined (by fixnet/dispatch/target_kernels-inl.hpp)
+  // where a member is instantiated.
   using Kernels = detail::StaticKernels<BasicNetwork>;
 
   template <class Row>
@@ -364,12 +363,6 @@ class BasicNetwork {
       static_assert(detail::check_batch_type<Xs>());
     else
       static_assert(detail::check_batch_type<Other>());
-  }
-
-  template <class Xs, std::size_t B>
-  static constexpr void check_batch() noexcept {
-    static_assert(detail::check_batch_size<B, batch_size_v<Xs>>());
-    static_assert(detail::check_batch_width<inputs, detail::RowTraits<batch_row_t<Xs>>::width>());
   }
 
   template <std::size_t I, Scalar U, class... Others>
@@ -458,4 +451,4 @@ using Mlp = BasicMlp<float, Hidden, Output, Sizes...>;
 // walk, and the built-in layers' hooks (their headers include them).
 #include "fixnet/layers/dense.hpp"
 #include "fixnet/layers/dropout.hpp"
-#include "fixnet/passes/network-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

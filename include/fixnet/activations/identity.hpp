@@ -2,12 +2,12 @@
 #ifndef FIXNET_ACTIVATIONS_IDENTITY_HPP
 #define FIXNET_ACTIVATIONS_IDENTITY_HPP
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
 /// f(z) = z; f'(z) = 1. For regression outputs.
-struct Identity : detail::Elementwise<Identity> {
+struct Identity : Elementwise<Identity> {
   static constexpr const char* name = "Identity";
   template <Scalar T>
   static constexpr T value(T z) noexcept {

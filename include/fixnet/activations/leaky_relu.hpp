@@ -4,7 +4,7 @@
 
 #include <ratio>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
@@ -14,7 +14,7 @@ namespace fixnet {
 /// The slope must be positive, so that a and z share their sign and the
 /// derivative can be read from the output.
 template <class Slope = std::ratio<1, 100>>
-struct BasicLeakyRelu : detail::Elementwise<BasicLeakyRelu<Slope>> {
+struct BasicLeakyRelu : Elementwise<BasicLeakyRelu<Slope>> {
   static_assert(Slope::num > 0 && Slope::den > 0,
                 "fixnet: BasicLeakyRelu<Slope> needs a positive slope (the derivative is read from "
                 "the output's sign)");

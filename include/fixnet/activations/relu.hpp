@@ -2,13 +2,13 @@
 #ifndef FIXNET_ACTIVATIONS_RELU_HPP
 #define FIXNET_ACTIVATIONS_RELU_HPP
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
 /// f(z) = max(z, 0); f'(z) = 1 where a > 0, else 0 (0 at z = 0, as PyTorch).
 /// NaN gives NaN, in both.
-struct Relu : detail::Elementwise<Relu> {
+struct Relu : Elementwise<Relu> {
   static constexpr const char* name = "Relu";
   template <Scalar T>
   static constexpr T value(T z) noexcept {

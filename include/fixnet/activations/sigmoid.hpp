@@ -4,14 +4,14 @@
 
 #include <cmath>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
 /// f(z) = 1 / (1 + e^-z); f'(z) = a (1 - a) with a = f(z).
 /// Finite for every finite z: e^-z overflows to +inf for z < -89 (float),
 /// and 1 / inf is 0.
-struct Sigmoid : detail::Elementwise<Sigmoid> {
+struct Sigmoid : Elementwise<Sigmoid> {
   static constexpr const char* name = "Sigmoid";
   template <Scalar T>
   static T value(T z) noexcept {

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <span>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
@@ -18,6 +18,7 @@ namespace fixnet {
 struct Softmax {
   static constexpr const char* name = "Softmax";
   static constexpr bool elementwise = false;
+  static constexpr bool derivative_from_input = false;
 
   template <Scalar T, std::size_t N>
   static void reference_forward(std::span<const T, N> z, std::span<T, N> a) noexcept {

@@ -4,12 +4,12 @@
 
 #include <cmath>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 
 namespace fixnet {
 
 /// f(z) = tanh z; f'(z) = 1 - a^2 with a = f(z).
-struct Tanh : detail::Elementwise<Tanh> {
+struct Tanh : Elementwise<Tanh> {
   static constexpr const char* name = "Tanh";
   template <Scalar T>
   static T value(T z) noexcept {

@@ -23,6 +23,7 @@
 #include <boost/hana/range.hpp>
 
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/pass_key.hpp"
 
 namespace fixnet {
 
@@ -46,8 +47,12 @@ namespace fixnet {
 ///     the pass key, so that training needs a workspace whose step advances;
 ///   `L::samples_in_lanes`: true when its kernels also run with one sample
 ///     per SIMD lane (narrow layers in batches), not only one per row.
-/// Optional: `L::state_type<T>`, per-sample state that a layer carries from
-/// one call to the next (a recurrent layer; see `layer_state_t`).
+/// Optional: `L::pre_activation_width`, the width of an intermediate buffer
+/// the workspace keeps for the layer between its forward and backward
+/// passes (Dense keeps z when its activation's derivative needs it;
+/// `pre_activation_width_v`); `L::state_type<T>`, per-sample state that a
+/// layer carries from one call to the next (a recurrent layer; see
+/// `layer_state_t`).
 template <class L>
 concept Layer = requires {
   { L::inputs } -> std::convertible_to<std::size_t>;
@@ -59,6 +64,16 @@ concept Layer = requires {
   { L::stochastic } -> std::convertible_to<bool>;
   { L::samples_in_lanes } -> std::convertible_to<bool>;
 };
+
+/// `L::pre_activation_width` when the layer declares it, else 0.
+template <class L>
+inline constexpr std::size_t pre_activation_width_v = [] {
+  if constexpr (requires { L::pre_activation_width; }) {
+    return std::size_t{L::pre_activation_width};
+  } else {
+    return std::size_t{0};
+  }
+}();
 
 /// The state a layer keeps between calls: none for every layer fixnet ships.
 struct NoState {};
@@ -77,14 +92,6 @@ struct layer_state<L, T> {
 };
 template <class L, Scalar T>
 using layer_state_t = typename layer_state<L, T>::type;
-
-/// The key of one training pass: splitmix64's finaliser of (seed, step).
-constexpr std::uint32_t pass_key(std::uint64_t seed, std::uint64_t step) noexcept {
-  std::uint64_t z = seed + (step + 1) * 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
-}
 
 /// What every pass hook receives besides its buffers: the key of this
 /// training pass (`pass_key` of the workspace's seed and step), from which

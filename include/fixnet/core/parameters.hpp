@@ -20,9 +20,51 @@
 #include "fixnet/core/config.hpp"
 #include "fixnet/core/layer.hpp"
 #include "fixnet/core/shape_checks.hpp"
-#include "fixnet/dispatch/static_dispatch.hpp"
+#include "fixnet/core/static_kernels.hpp"
 
 namespace fixnet {
+
+namespace detail {
+
+/// The parameter set of a model: `Net::parameters_type` for a network, the
+/// type itself for a `ParameterSet`.
+template <class Model>
+struct parameters_of {
+  using type = Model;
+};
+template <class Model>
+  requires requires { typename Model::parameters_type; }
+struct parameters_of<Model> {
+  using type = typename Model::parameters_type;
+};
+template <class Model>
+using parameters_of_t = typename parameters_of<Model>::type;
+
+/// The parameter set of a model: `net.parameters()`, or the set itself.
+template <class Model>
+constexpr auto& parameters_ref(Model& model) noexcept {
+  if constexpr (requires { model.parameters(); }) {
+    return model.parameters();
+  } else {
+    return model;
+  }
+}
+
+/// Number of leading stored values of a layer block that are weights (padding
+/// of the weight rows included): its `bias_offset` (for `Dense`,
+/// Out * row_stride, whole 64-byte lines), or the whole block for a block that
+/// does not set biases apart. The rest, [weight_storage_size, storage_size),
+/// is the bias row and its padding.
+template <class Block>
+inline constexpr std::size_t weight_storage_size = [] {
+  if constexpr (requires { Block::bias_offset; }) {
+    return std::size_t{Block::bias_offset};
+  } else {
+    return std::size_t{Block::storage_size};
+  }
+}();
+
+}  // namespace detail
 
 /// Parameters (or gradients, or optimiser state) of the layers `Layers...` in
 /// scalar type T. A plain value: no heap, trivially copyable, zero when

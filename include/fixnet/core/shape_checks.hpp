@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 
 namespace fixnet::detail {
 

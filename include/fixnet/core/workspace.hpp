@@ -16,6 +16,7 @@
 
 #include "fixnet/core/batch.hpp"
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/layer.hpp"
 #include "fixnet/core/shape_checks.hpp"
 
 namespace fixnet {
@@ -131,6 +132,9 @@ class BatchWorkspace {
 
   Buffer<First::inputs> input;
   boost::hana::tuple<Buffer<Layers::outputs>...> outputs;
+  /// What layers keep between forward and backward (fixnet/core/layer.hpp,
+  /// pre_activation_width): empty for every layer that keeps nothing.
+  boost::hana::tuple<Buffer<pre_activation_width_v<Layers>>...> pre_activations;
   Buffer<Last::outputs> logits;
   Buffer<Last::outputs> target;
   std::array<Buffer<max_width>, 2> gradient;
@@ -139,6 +143,12 @@ class BatchWorkspace {
   /// seed to vary them between runs; every training pass advances the step.
   std::uint64_t dropout_seed = 0;
   std::uint64_t dropout_step = 0;
+
+  /// Layer I's kept pre-activations (empty unless the layer keeps them).
+  template <std::size_t I>
+  auto& pre_activation() noexcept {
+    return boost::hana::at_c<I>(pre_activations);
+  }
 
   /// Layer I's outputs.
   template <std::size_t I>
@@ -170,7 +180,9 @@ class BatchWorkspace {
     }
   }
 
-  /// Copies sample b's output (after a forward pass) into y.
+  /// Copies sample b's output into y: after any pass over this workspace
+  /// (forward, loss, backward, forward_and_loss), the network's outputs for
+  /// that pass's batch, before any parameter update the pass made.
   template <class Row>
   void get_output(std::size_t b, Row& y) const noexcept {
     const auto& out = output<last>();

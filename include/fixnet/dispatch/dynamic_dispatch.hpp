@@ -74,7 +74,8 @@
 #include <utility>
 
 #include "fixnet/core/batch.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/dispatch/batch_passes.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/network.hpp"
 #include "fixnet/core/shape_checks.hpp"
 #include "fixnet/core/workspace.hpp"
@@ -86,9 +87,10 @@ namespace fixnet {
 namespace detail {
 
 /// One Highway target's passes for Net: what `FIXNET_DYNAMIC_DISPATCH` fills
-/// in for each target and a `Dispatcher` calls through. The kernels behind
-/// the pointers are `fixnet::HWY_NAMESPACE::network_forward`,
-/// `network_backward`, `network_loss` and `axpy` of that target.
+/// in for each target and a `Dispatcher` calls through: pointers to the
+/// members of that target's `TargetKernels`
+/// (fixnet/dispatch/target_kernels-inl.hpp), whose static target's table
+/// `BasicNetwork` calls directly.
 template <class Net, std::size_t B, class... Losses>
 struct DispatchTable {
   using T = typename Net::scalar_type;
@@ -221,13 +223,7 @@ class Dispatcher {
   /// A batch of B: ys[b] = forward(net, xs[b]) (`net.forward(xs, ys, ws)`).
   template <FixedBatch Xs, FixedBatch Ys>
   void forward(const Net& net, const Xs& xs, Ys&& ys, workspace_type& ws) const noexcept {
-    check_batch<Xs>();
-    static_assert(detail::check_batch_size<B, batch_size_v<Ys>>());
-    static_assert(
-        detail::check_output_extent<Net::outputs, detail::RowTraits<batch_row_t<Ys>>::width>());
-    for (std::size_t b = 0; b < B; ++b) ws.set_input(b, xs[b]);
-    table_.forward(net.parameters(), ws);
-    for (std::size_t b = 0; b < B; ++b) ws.get_output(b, ys[b]);
+    detail::forward_batch<Net>(kernels(), net.parameters(), xs, ys, ws);
   }
 
   /// A batch of B: adds `scale` times the summed gradient of `loss` to
@@ -241,13 +237,7 @@ class Dispatcher {
                        typename Net::parameters_type& grads, workspace_type& ws,
                        scalar_type scale = 1) const noexcept {
     static_assert(detail::check_loss_dispatched<L, Losses...>());
-    write_batch(xs, targets, ws);
-    constexpr std::size_t i = detail::loss_index<L, Losses...>();
-    if constexpr (i < sizeof...(Losses)) {
-      return table_.backward[i](net.parameters(), ws, grads, scale);
-    } else {
-      return scalar_type(0);
-    }
+    return detail::backward_batch<L, Net>(kernels(), net.parameters(), xs, targets, grads, ws, scale);
   }
 
   /// The summed loss over a batch of B, without gradients
@@ -256,13 +246,7 @@ class Dispatcher {
   scalar_type loss(const Net& net, const Xs& xs, const Ts& targets, L /*loss*/,
                    workspace_type& ws) const noexcept {
     static_assert(detail::check_loss_dispatched<L, Losses...>());
-    write_batch(xs, targets, ws);
-    constexpr std::size_t i = detail::loss_index<L, Losses...>();
-    if constexpr (i < sizeof...(Losses)) {
-      return table_.loss[i](net.parameters(), ws);
-    } else {
-      return scalar_type(0);
-    }
+    return detail::loss_batch<L, Net>(kernels(), net.parameters(), xs, targets, ws);
   }
 
   /// net's parameters += alpha * grads: the update of gradient descent with
@@ -276,22 +260,36 @@ class Dispatcher {
   const table_type& table() const noexcept { return table_; }
 
  private:
-  template <class Xs>
-  static constexpr void check_batch() noexcept {
-    static_assert(detail::check_batch_size<B, batch_size_v<Xs>>());
-    static_assert(
-        detail::check_batch_width<Net::inputs, detail::RowTraits<batch_row_t<Xs>>::width>());
-  }
-
-  template <class Xs, class Ts>
-  static void write_batch(const Xs& xs, const Ts& targets, workspace_type& ws) noexcept {
-    check_batch<Xs>();
-    static_assert(detail::check_batch_size<B, batch_size_v<Ts>>());
-    for (std::size_t b = 0; b < B; ++b) {
-      ws.set_input(b, xs[b]);
-      ws.set_target(b, targets[b]);
+  /// The table's pointers with the members of a target's kernel table, for
+  /// the batch passes shared with BasicNetwork (fixnet/dispatch/batch_passes.hpp).
+  struct TableKernels {
+    const table_type& table;
+    template <bool KeepLogits, class, class W>
+    void forward(const typename Net::parameters_type& p, W& ws) const noexcept {
+      static_assert(!KeepLogits);
+      table.forward(p, ws);
     }
-  }
+    template <class L, class, class W>
+    scalar_type backward(const typename Net::parameters_type& p, W& ws,
+                         typename Net::parameters_type& grads, scalar_type scale) const noexcept {
+      constexpr std::size_t i = detail::loss_index<L, Losses...>();
+      if constexpr (i < sizeof...(Losses)) {
+        return table.backward[i](p, ws, grads, scale);
+      } else {
+        return scalar_type(0);  // reported by check_loss_dispatched
+      }
+    }
+    template <class L, class, class W>
+    scalar_type loss(const typename Net::parameters_type& p, W& ws) const noexcept {
+      constexpr std::size_t i = detail::loss_index<L, Losses...>();
+      if constexpr (i < sizeof...(Losses)) {
+        return table.loss[i](p, ws);
+      } else {
+        return scalar_type(0);
+      }
+    }
+  };
+  TableKernels kernels() const noexcept { return {table_}; }
 
   table_type table_;
 };
@@ -365,8 +363,7 @@ class Dispatcher {
   static_assert(true)
 #endif
 
-// The per-target glue behind DispatchTable: noexcept, non-template-argument
-// entry points around the whole-network kernels, compiled once per target
+// The per-target part behind DispatchTable, compiled once per target
 // (outside the include guard, like the kernels).
 #if defined(FIXNET_DYNAMIC_DISPATCH_TARGET_) == defined(HWY_TARGET_TOGGLE)
 #ifdef FIXNET_DYNAMIC_DISPATCH_TARGET_
@@ -375,70 +372,28 @@ class Dispatcher {
 #define FIXNET_DYNAMIC_DISPATCH_TARGET_
 #endif
 
-#include <span>
-
-#include "fixnet/kernels/axpy-inl.hpp"
-#include "fixnet/passes/network-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 
-/// net.forward(x) of BasicNetwork, with x and y as pointers, and the same
-/// choice of kernels: in registers for networks of widths <= 4, otherwise
-/// through a one-sample workspace on this function's stack (4 KiB for
-/// 784-50-10).
-template <class Net>
-void dispatched_forward_sample(const typename Net::parameters_type& p,
-                               const typename Net::scalar_type* x,
-                               typename Net::scalar_type* y) noexcept {
-  using T = typename Net::scalar_type;
-  if constexpr (kSmallNetwork<Net>) {
-    small_network_forward<Net>(p, x, y);
-  } else {
-    typename Net::template workspace_type<1> ws;
-    ws.set_input(0, std::span<const T, Net::inputs>(x, Net::inputs));
-    network_forward<Net, false>(p, ws);
-    std::span<T, Net::outputs> out(y, Net::outputs);
-    ws.get_output(0, out);
-  }
-}
-
-template <class Net, class W>
-void dispatched_forward(const typename Net::parameters_type& p, W& ws) noexcept {
-  network_forward<Net, false>(p, ws);
-}
-
-template <class L, class Net, class W>
-typename Net::scalar_type dispatched_backward(const typename Net::parameters_type& p, W& ws,
-                                              typename Net::parameters_type& grads,
-                                              typename Net::scalar_type scale) noexcept {
-  return network_backward<L, Net>(p, ws, grads, scale);
-}
-
-template <class L, class Net, class W>
-typename Net::scalar_type dispatched_loss(const typename Net::parameters_type& p, W& ws) noexcept {
-  return network_loss<L, Net>(p, ws);
-}
-
-template <class P>
-void dispatched_add_scaled(typename P::scalar_type alpha, const P& x, P& y) noexcept {
-  axpy(alpha, x, y);
-}
-
-/// This target's DispatchTable: what FIXNET_DYNAMIC_DISPATCH's per-target
-/// function returns.
+/// This target's DispatchTable: pointers to the members of its kernel table
+/// (fixnet/dispatch/target_kernels-inl.hpp), the same functions the static
+/// path calls for the static target. What FIXNET_DYNAMIC_DISPATCH's
+/// per-target function returns.
 template <class Net, std::size_t B, class... Losses>
 detail::DispatchTable<Net, B, Losses...> dispatch_table() noexcept {
   using Table = detail::DispatchTable<Net, B, Losses...>;
   using W = typename Table::W;
+  using K = TargetKernels;
   Table table;
   table.target = HWY_TARGET;
-  table.forward_sample = &dispatched_forward_sample<Net>;
-  table.forward = &dispatched_forward<Net, W>;
-  table.backward = {&dispatched_backward<Losses, Net, W>...};
-  table.loss = {&dispatched_loss<Losses, Net, W>...};
-  table.add_scaled = &dispatched_add_scaled<typename Net::parameters_type>;
+  table.forward_sample = &K::forward_sample<Net, typename Net::scalar_type>;
+  table.forward = &K::forward<false, Net, W>;
+  table.backward = {&K::backward<Losses, Net, W>...};
+  table.loss = {&K::loss<Losses, Net, W>...};
+  table.add_scaled = &K::add_scaled<typename Net::parameters_type>;
   return table;
 }
 

@@ -15,7 +15,7 @@
 #include <concepts>
 #include <cstddef>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 
@@ -81,7 +81,8 @@ HWY_INLINE void activation_forward_row(const T* HWY_RESTRICT z, T* a) {
 }
 
 /// grad_z = J_Act^T grad_a over a row of N elements, from the activation's
-/// output a. Lanes past N are written as zero. `grad_z` may alias `grad_a`.
+/// output a (or its input z, for an activation whose derivative_from_input).
+/// Lanes past N are written as zero. `grad_z` may alias `grad_a`.
 template <class Act, std::size_t N, class T>
 HWY_INLINE void activation_backward_row(const T* HWY_RESTRICT a, const T* grad_a, T* grad_z) {
   using K = ActivationKernel<Act>;
@@ -116,7 +117,8 @@ HWY_INLINE void activation_forward_lanes(D d, const T* z, T* a) {
 }
 
 /// Samples in lanes: grad_z = J_Act^T grad_a for N feature rows, from the
-/// outputs a. `grad_z` may alias `grad_a`.
+/// outputs a (or the inputs z, for derivative_from_input). `grad_z` may
+/// alias `grad_a`.
 template <class Act, std::size_t N, std::size_t kStride, class D, class T = hn::TFromD<D>>
 HWY_INLINE void activation_backward_lanes(D d, const T* a, const T* grad_a, T* grad_z) {
   using K = ActivationKernel<Act>;

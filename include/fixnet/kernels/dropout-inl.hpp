@@ -17,7 +17,7 @@
 #include <cstdint>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/layers/dropout.hpp"
+#include "fixnet/core/pass_key.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 

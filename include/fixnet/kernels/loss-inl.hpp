@@ -17,7 +17,7 @@
 
 #include "fixnet/kernels/activation-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -67,7 +67,7 @@ HWY_INLINE T loss_row(const T* HWY_RESTRICT z, const T* HWY_RESTRICT a, const T*
       sum = hn::Add(sum, keep_in_row<N>(d, K::template value<N>(d, av, tv), v * kL));
       hn::Store(keep_in_row<N>(d, K::template gradient<N>(d, av, tv), v * kL), d, delta + v * kL);
     }
-    activation_backward_row<Act, N>(a, delta, delta);
+    activation_backward_row<Act, N>(Act::derivative_from_input ? z : a, delta, delta);
     return reduce_sum(d, sum);
   }
 }
@@ -126,7 +126,7 @@ HWY_INLINE T loss_lanes(D d, const T* HWY_RESTRICT z, const T* HWY_RESTRICT a,
     }
   }
   if constexpr (kWithDelta && !detail::loss_fused<L, Act>)
-    activation_backward_lanes<Act, N, kStride>(d, a, delta, delta);
+    activation_backward_lanes<Act, N, kStride>(d, Act::derivative_from_input ? z : a, delta, delta);
   return reduce_sum(d, total);
 }
 

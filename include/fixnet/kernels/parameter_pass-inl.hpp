@@ -22,7 +22,7 @@
 
 #include "fixnet/core/config.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/update_steps.hpp"
 #include "fixnet/core/parameters.hpp"
 #include "hwy/highway.h"
 

@@ -15,7 +15,7 @@
 #include "fixnet/core/config.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/update_steps.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

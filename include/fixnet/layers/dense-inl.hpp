@@ -26,11 +26,13 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 template <std::size_t In, std::size_t Out, class Act, class Bias>
 struct LayerKernel<Dense<In, Out, Act, Bias>> {
-  /// z = W x + b, then a = Act(z) (a may be z).
+  /// z = W x + b into io.kept, then a = Act(z) into io.out (the same buffer
+  /// unless z is kept: as logits, or for an activation whose derivative
+  /// needs z).
   template <class Layout, class P, class T>
-  static HWY_INLINE void forward(Layout layout, const P& p, const T* x, T* z, T* a, PassContext) {
-    affine(layout, p, x, z);
-    Layout::template activate<Act, Out>(z, a);
+  static HWY_INLINE void forward(Layout layout, const P& p, LayerBuffers<T> io, PassContext) {
+    affine(layout, p, io.in, io.kept);
+    Layout::template activate<Act, Out>(io.kept, io.out);
   }
 
   /// g: dL/da, or dL/dz already when kFromLogits (the loss fused it with
@@ -39,11 +41,12 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
   /// grads. The input gradient comes first: it reads W, and `grads` may be
   /// the parameters themselves (gradient descent without a gradient buffer).
   template <bool kFromLogits, bool kInputGradient, class Layout, class P, class T>
-  static HWY_INLINE void backward(Layout layout, const P& p, const T* x, const T* a, T* g, T* dx,
+  static HWY_INLINE void backward(Layout layout, const P& p, LayerBuffers<T> io, T* g, T* dx,
                                   T scale, P& grads, PassContext) {
-    if constexpr (!kFromLogits) Layout::template activate_backward<Act, Out>(a, g);
+    if constexpr (!kFromLogits)
+      Layout::template activate_backward<Act, Out>(Act::derivative_from_input ? io.kept : io.out, g);
     if constexpr (kInputGradient) input_gradient(layout, p, g, dx);
-    accumulate(layout, x, g, scale, grads);
+    accumulate(layout, io.in, g, scale, grads);
   }
 
   /// One sample in registers: x and the result are 128-bit vectors, zero

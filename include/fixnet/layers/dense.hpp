@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <span>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 #include "fixnet/core/config.hpp"
 #include "fixnet/core/shape_checks.hpp"
 
@@ -50,6 +50,9 @@ struct Dense {
   static constexpr bool gradient_in_place = false;
   static constexpr bool stochastic = false;
   static constexpr bool samples_in_lanes = true;
+  /// z is kept for backpropagation only when the activation's derivative
+  /// is written in z (otherwise a = f(z) replaces it in place).
+  static constexpr std::size_t pre_activation_width = Act::derivative_from_input ? Out : 0;
 
   template <Scalar T>
   using parameters_type = DenseParameters<T, In, Out, has_bias>;

@@ -26,15 +26,15 @@ struct LayerKernel<Dropout<Width, Rate>> {
 
   /// a = x * mask / keep_probability, the masks of pass `ctx.key`.
   template <class Layout, class P, class T>
-  static HWY_INLINE void forward(Layout layout, const P&, const T* x, T*, T* a, PassContext ctx) {
-    mask<Layout::template stride<Width>>(layout, x, a, ctx.key);
+  static HWY_INLINE void forward(Layout layout, const P&, LayerBuffers<T> io, PassContext ctx) {
+    mask<Layout::template stride<Width>>(layout, io.in, io.out, ctx.key);
   }
 
   /// The same masks on the gradient, in place (gradient_in_place): the
   /// gradient with respect to the input. Nothing to do when no layer
   /// before this one needs it.
   template <bool kFromLogits, bool kInputGradient, class Layout, class P, class T>
-  static HWY_INLINE void backward(Layout layout, const P&, const T*, const T*, T* g, T*, T, P&,
+  static HWY_INLINE void backward(Layout layout, const P&, LayerBuffers<T>, T* g, T*, T, P&,
                                   PassContext ctx) {
     if constexpr (kInputGradient) mask<Layout::gradient_stride>(layout, g, g, ctx.key);
   }

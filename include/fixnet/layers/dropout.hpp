@@ -12,6 +12,7 @@
 
 #include "fixnet/core/config.hpp"
 #include "fixnet/core/layer.hpp"
+#include "fixnet/core/pass_key.hpp"
 
 namespace fixnet {
 
@@ -83,25 +84,6 @@ class NoParameters {
 
   friend bool operator==(const NoParameters&, const NoParameters&) = default;
 };
-
-/// A bijective 32-bit mixer (Wellons' "lowbias32"): consecutive inputs give
-/// unrelated outputs. Vectorised in fixnet/kernels/dropout-inl.hpp.
-constexpr std::uint32_t mix32(std::uint32_t x) noexcept {
-  x ^= x >> 16;
-  x *= 0x7feb352dU;
-  x ^= x >> 15;
-  x *= 0x846ca68bU;
-  x ^= x >> 16;
-  return x;
-}
-
-/// Whether unit `unit` of sample `sample` is kept in the pass with `key`, for
-/// a layer of `width` units keeping a fraction threshold / 2^24.
-constexpr bool dropout_keeps(std::uint32_t key, std::size_t sample, std::size_t unit,
-                             std::size_t width, std::uint32_t threshold) noexcept {
-  const auto index = static_cast<std::uint32_t>(sample * width + unit);
-  return (mix32(index ^ key) >> 8) < threshold;
-}
 
 }  // namespace fixnet
 

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <span>
 
-#include "fixnet/activations/activation.hpp"
+#include "fixnet/core/activation.hpp"
 #include "fixnet/core/config.hpp"
 
 namespace fixnet {

@@ -10,7 +10,7 @@
 
 #include "fixnet/core/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -86,7 +86,7 @@ class Adam {
   void step(parameters_type& params, const parameters_type& grads) noexcept {
     step_with(
         [](const auto& s, auto& p, const auto& g, auto& m, auto& v, auto& v_max) noexcept {
-          detail::StaticOptimizerKernels<parameters_type>::adam(s, p, g, m, v, v_max);
+          detail::StaticKernels<parameters_type>::adam(s, p, g, m, v, v_max);
         },
         params, grads);
   }
@@ -214,4 +214,4 @@ class AdamW : public Adam<Model> {
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

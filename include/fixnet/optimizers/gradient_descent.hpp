@@ -5,6 +5,7 @@
 #include <concepts>
 
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
 
@@ -23,18 +24,27 @@ consteval bool check_step_scalar() {
 
 /// theta <- theta - learning_rate * g: the update of full-batch and
 /// stochastic gradient descent without momentum. Stateless, so one value
-/// serves any network. Whether g is a sum or a mean over samples is the
-/// caller's choice (`grads.scale(1 / B)` makes the mean).
+/// serves any network, and it models `Optimizer` for any float (or double)
+/// network: `GradientDescent<float>{0.5f}`. Whether g is a sum or a mean over
+/// samples is the caller's choice (`grads.scale(1 / B)` makes the mean).
 template <Scalar T = float>
-struct GradientDescent {
-  T learning_rate;
+class GradientDescent {
+ public:
+  explicit constexpr GradientDescent(T learning_rate) noexcept : learning_rate_(learning_rate) {}
 
-  /// Applies one update. Vectorised, allocation-free.
-  template <class Net>
-  void step(Net& net, const typename Net::parameters_type& grads) const noexcept {
-    static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
-    net.parameters().add_scaled(-learning_rate, grads);
+  /// Applies one update to a network or a parameter set. Vectorised,
+  /// allocation-free.
+  template <class Model>
+  void step(Model& model, const detail::parameters_of_t<Model>& grads) const noexcept {
+    static_assert(detail::check_step_scalar<T, typename Model::scalar_type>());
+    detail::parameters_ref(model).add_scaled(-learning_rate_, grads);
   }
+
+  /// The learning rate, for schedules (the Optimizer concept).
+  T learning_rate() const noexcept { return learning_rate_; }
+  void set_learning_rate(T lr) noexcept { learning_rate_ = lr; }
+  /// Nothing to forget: plain gradient descent keeps no state.
+  void reset() noexcept {}
 
   /// One fused step on a batch: forward, backward, and the update
   /// theta -= learning_rate * (summed gradient over the batch), written into
@@ -46,7 +56,7 @@ struct GradientDescent {
   template <class Net, class Xs, class Ts, class L, class W>
   T step(Net& net, const Xs& xs, const Ts& targets, L loss, W& ws) const noexcept {
     static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
-    return net.backward(xs, targets, loss, net.parameters(), ws, -learning_rate);
+    return net.backward(xs, targets, loss, net.parameters(), ws, -learning_rate_);
   }
 
   /// One fused step on one sample (x, target); see the batch overload. The
@@ -55,8 +65,11 @@ struct GradientDescent {
   template <class Net, class Row, class Tgt, class L>
   T step(Net& net, const Row& x, const Tgt& target, L loss) const noexcept {
     static_assert(detail::check_step_scalar<T, typename Net::scalar_type>());
-    return net.backward(x, target, loss, net.parameters(), -learning_rate);
+    return net.backward(x, target, loss, net.parameters(), -learning_rate_);
   }
+
+ private:
+  T learning_rate_;
 };
 
 }  // namespace fixnet

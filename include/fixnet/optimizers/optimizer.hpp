@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 
 namespace fixnet {
 

@@ -9,7 +9,7 @@
 
 #include "fixnet/core/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -77,7 +77,7 @@ class RmsProp {
   void step(parameters_type& params, const parameters_type& grads) noexcept {
     step_with(
         [](const auto& s, auto& p, const auto& g, auto& v, auto& ga, auto& b) noexcept {
-          detail::StaticOptimizerKernels<parameters_type>::rmsprop(s, p, g, v, ga, b);
+          detail::StaticKernels<parameters_type>::rmsprop(s, p, g, v, ga, b);
         },
         params, grads);
   }
@@ -155,4 +155,4 @@ class RmsProp {
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

@@ -9,7 +9,7 @@
 
 #include "fixnet/core/config.hpp"
 #include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -79,7 +79,7 @@ class Sgd {
   void step(parameters_type& params, const parameters_type& grads) noexcept {
     step_with(
         [](const auto& s, auto& p, const auto& g, auto& b) noexcept {
-          detail::StaticOptimizerKernels<parameters_type>::sgd(s, p, g, b);
+          detail::StaticKernels<parameters_type>::sgd(s, p, g, b);
         },
         params, grads);
   }
@@ -146,4 +146,4 @@ class Sgd {
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

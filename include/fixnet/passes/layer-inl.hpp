@@ -14,14 +14,15 @@
 // through overloads of its hooks on the layout:
 //
 //   template <> struct LayerKernel<MyLayer> {
-//     // out = layer(in); z is where a pre-activation goes (the last layer's
-//     // logits when the loss needs them, else z == out).
-//     static void forward(Layout, const Params&, const T* in, T* z, T* out, PassContext);
+//     // io.out = layer(io.in); io.kept is the layer's pre-activation buffer
+//     // (the last layer's logits when the loss needs them; the workspace's
+//     // pre_activation<I> if the layer keeps one; else io.out itself).
+//     static void forward(Layout, const Params&, LayerBuffers<T> io, PassContext);
 //     // g holds dL/d(output) (dL/dz for the last layer, kFromLogits):
 //     // writes dL/d(input) into dx (or into g, for gradient_in_place
 //     // layers) when kInputGradient, and adds scale * dL/d(parameters) to grads.
 //     template <bool kFromLogits, bool kInputGradient>
-//     static void backward(Layout, const Params&, const T* in, const T* out, T* g, T* dx,
+//     static void backward(Layout, const Params&, LayerBuffers<T> io, T* g, T* dx,
 //                          T scale, Params& grads, PassContext);
 //     // Optional: one sample in registers.
 //     static V forward(Registers<T>, const Params&, V in);
@@ -56,6 +57,14 @@ struct LayerKernel {
   static_assert(detail::dependent_false<L>,
                 "fixnet: this layer type has no kernel: specialise "
                 "fixnet::HWY_NAMESPACE::LayerKernel<Layer> for it (see docs/architecture.md)");
+};
+
+/// The buffers of one layer in a pass: its input, what it keeps, its output.
+template <class T>
+struct LayerBuffers {
+  const T* in;
+  T* kept;
+  T* out;
 };
 
 /// Samples in rows: B padded rows per buffer; gradient rows of kGradStride.

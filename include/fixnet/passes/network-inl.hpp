@@ -5,9 +5,6 @@
 // layer's hooks are instantiated for its own widths and every trip count is
 // a constant. The walk never names a kind of layer: it reads the flags of
 // the layer protocol (fixnet/core/layer.hpp) and calls `LayerKernel<L>`.
-//
-// Also defines `fixnet::detail::StaticKernels` (fixnet/dispatch/static_dispatch.hpp)
-// in the pass compiled for HWY_STATIC_TARGET.
 
 #if defined(FIXNET_PASSES_NETWORK_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
 #ifdef FIXNET_PASSES_NETWORK_INL_HPP_
@@ -26,8 +23,6 @@
 #include "fixnet/core/config.hpp"
 #include "fixnet/core/layer.hpp"
 #include "fixnet/core/parameters.hpp"
-#include "fixnet/dispatch/static_dispatch.hpp"
-#include "fixnet/kernels/axpy-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/passes/layer-inl.hpp"
 #include "hwy/highway.h"
@@ -72,6 +67,20 @@ HWY_INLINE auto* training_input(W& ws) {
   }
 }
 
+/// Where layer I puts what it keeps: the logits for the last layer when the
+/// loss needs them, the workspace's buffer for a layer that keeps its
+/// pre-activations, else its output buffer (computed in place).
+template <class Net, std::size_t I, bool KeepLogits, class W>
+HWY_INLINE auto* kept_buffer(W& ws) {
+  if constexpr (I + 1 == Net::layer_count && KeepLogits) {
+    return ws.logits.data.data();
+  } else if constexpr (pre_activation_width_v<typename Net::template layer_type<I>> > 0) {
+    return ws.template pre_activation<I>().data.data();
+  } else {
+    return ws.template output<I>().data.data();
+  }
+}
+
 /// Runs the batch in `ws.input` through every layer of Net, in layout
 /// LayoutOf<W>. With KeepLogits the last layer's pre-activation stays in
 /// `ws.logits` (for the loss). In Training, stochastic layers draw from
@@ -83,11 +92,9 @@ HWY_INLINE void buffers_forward(const typename Net::parameters_type& p, W& ws, P
   Layout::template prepare<Net::inputs>(ws.input.data.data());
   walk_layers<Net, Training>(static_cast<const T*>(ws.input.data.data()), [&](auto i, const T* x) {
     constexpr std::size_t I = decltype(i)::value;
-    T* a = ws.template output<I>().data.data();
-    T* z = (I + 1 == Net::layer_count && KeepLogits) ? ws.logits.data.data() : a;
-    LayerKernel<typename Net::template layer_type<I>>::forward(Layout{}, p.template layer<I>(), x, z,
-                                                               a, ctx);
-    return static_cast<const T*>(a);
+    const LayerBuffers<T> io{x, kept_buffer<Net, I, KeepLogits>(ws), ws.template output<I>().data.data()};
+    LayerKernel<typename Net::template layer_type<I>>::forward(Layout{}, p.template layer<I>(), io, ctx);
+    return io.out;
   });
 }
 
@@ -202,11 +209,12 @@ typename Net::scalar_type network_backward(const typename Net::parameters_type& 
   detail::for_each_index<Net::layer_count>([&](auto step) {
     constexpr std::size_t I = kLast - decltype(step)::value;
     constexpr std::size_t kBuffer = detail::gradient_buffer<Net, I>;
+    const LayerBuffers<T> io{training_input<I>(ws), kept_buffer<Net, I, true>(ws),
+                             ws.template output<I>().data.data()};
     LayerKernel<typename Net::template layer_type<I>>::template backward<
         I == kLast, detail::needs_input_gradient<Net, I>>(
-        Layout{}, p.template layer<I>(), training_input<I>(ws), ws.template output<I>().data.data(),
-        ws.gradient[kBuffer].data.data(), ws.gradient[1 - kBuffer].data.data(), scale,
-        grads.template layer<I>(), ctx);
+        Layout{}, p.template layer<I>(), io, ws.gradient[kBuffer].data.data(),
+        ws.gradient[1 - kBuffer].data.data(), scale, grads.template layer<I>(), ctx);
   });
   return loss;
 }
@@ -223,47 +231,6 @@ typename Net::scalar_type network_loss(const typename Net::parameters_type& p, W
 }
 
 }  // namespace fixnet::HWY_NAMESPACE
-
-#if HWY_TARGET == HWY_STATIC_TARGET
-namespace fixnet::detail {
-
-/// The kernels of the static target, for the members of the
-/// target-independent types (see fixnet/dispatch/static_dispatch.hpp).
-template <class Dependent>
-struct StaticKernels {
-  template <bool KeepLogits, class Net, class W>
-  static void forward(const Net& net, W& ws) noexcept {
-    fixnet::HWY_NAMESPACE::network_forward<Net, KeepLogits>(net.parameters(), ws);
-  }
-  /// Whether Net's one-sample forward pass runs in registers.
-  template <class Net>
-  static constexpr bool small_network = fixnet::HWY_NAMESPACE::kSmallNetwork<Net>;
-  template <class Net, class T>
-  static void forward_small(const Net& net, const T* x, T* y) noexcept {
-    fixnet::HWY_NAMESPACE::small_network_forward<Net>(net.parameters(), x, y);
-  }
-  template <class L, class Net, class W>
-  static typename Net::scalar_type backward(const Net& net, W& ws,
-                                            typename Net::parameters_type& grads,
-                                            typename Net::scalar_type scale) noexcept {
-    return fixnet::HWY_NAMESPACE::network_backward<L, Net>(net.parameters(), ws, grads, scale);
-  }
-  template <class L, class Net, class W>
-  static typename Net::scalar_type loss(const Net& net, W& ws) noexcept {
-    return fixnet::HWY_NAMESPACE::network_loss<L, Net>(net.parameters(), ws);
-  }
-  template <class Params, class T>
-  static void axpy(T alpha, const Params& x, Params& y, std::size_t part, std::size_t parts) noexcept {
-    fixnet::HWY_NAMESPACE::axpy(alpha, x, y, part, parts);
-  }
-  template <class Params, class T>
-  static void scale(T s, Params& y) noexcept {
-    fixnet::HWY_NAMESPACE::scale(s, y);
-  }
-};
-
-}  // namespace fixnet::detail
-#endif  // HWY_TARGET == HWY_STATIC_TARGET
 
 HWY_AFTER_NAMESPACE();
 

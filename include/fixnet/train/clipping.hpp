@@ -7,7 +7,7 @@
 #include <concepts>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -20,7 +20,7 @@ template <class Model>
 typename detail::parameters_of_t<Model>::scalar_type l2_norm(const Model& x) noexcept {
   using P = detail::parameters_of_t<Model>;
   return static_cast<typename P::scalar_type>(
-      std::sqrt(detail::StaticOptimizerKernels<P>::sum_of_squares(detail::parameters_ref(x), true)));
+      std::sqrt(detail::StaticKernels<P>::sum_of_squares(detail::parameters_ref(x), true)));
 }
 
 /// Clips the global norm of `grads` to `max_norm`, as PyTorch's
@@ -41,7 +41,7 @@ typename P::scalar_type clip_gradient_norm(P& grads, typename P::scalar_type max
   using T = typename P::scalar_type;
   const T norm = l2_norm(grads);
   const T coefficient = max_norm / (norm + T(1e-6));
-  if (coefficient < T(1)) detail::StaticOptimizerKernels<P>::scale(coefficient, grads);
+  if (coefficient < T(1)) detail::StaticKernels<P>::scale(coefficient, grads);
   return norm;
 }
 
@@ -51,4 +51,4 @@ typename P::scalar_type clip_gradient_norm(P& grads, typename P::scalar_type max
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

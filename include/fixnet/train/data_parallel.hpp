@@ -29,7 +29,7 @@
 
 #include "fixnet/core/batch.hpp"
 #include "fixnet/optimizers/gradient_descent.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/network.hpp"
 #include "fixnet/train/thread_team.hpp"
 
@@ -97,7 +97,7 @@ class DataParallel {
   template <FixedBatch Xs, FixedBatch Ts, Loss L>
   scalar_type step(Net& net, const Xs& xs, const Ts& targets, L loss,
                    GradientDescent<scalar_type> descent) noexcept {
-    return gradient_into(net, xs, targets, loss, net.parameters(), -descent.learning_rate);
+    return gradient_into(net, xs, targets, loss, net.parameters(), -descent.learning_rate());
   }
 
  private:

@@ -25,7 +25,7 @@
 #include "fixnet/train/checks.hpp"
 #include "fixnet/data/dataset.hpp"
 #include "fixnet/data/error.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/train/metrics.hpp"
 
 namespace fixnet {
@@ -166,14 +166,14 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>
   const std::span<Out, B> ys_span(ys.data(), B);
   const auto batches = data.template batches<B>();
   for (const auto batch : batches) {
-    net.forward(batch.inputs, ys_span, ws);
-    result.total_loss += static_cast<double>(net.loss(batch.inputs, batch.labels, loss, ws));
+    result.total_loss +=
+        static_cast<double>(net.forward_and_loss(batch.inputs, batch.labels, loss, ys_span, ws));
     for (std::size_t b = 0; b < B; ++b) add_to_metrics(result, errors, ys[b], batch.labels[b]);
   }
   const auto tail = batches.tail();
   for (std::size_t b = 0; b < tail.valid; ++b) {
-    const Out y = net.forward(tail.inputs[b]);
-    result.total_loss += static_cast<double>(net.loss(tail.inputs[b], tail.labels[b], loss));
+    Out y;
+    result.total_loss += static_cast<double>(net.forward_and_loss(tail.inputs[b], tail.labels[b], loss, y));
     add_to_metrics(result, errors, y, tail.labels[b]);
   }
   result.loss = result.samples == 0 ? 0.0 : result.total_loss / static_cast<double>(result.samples);
@@ -189,9 +189,8 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>
 /// Runs `net` over every sample of `data` in batches of the workspace's size
 /// B and returns the mean loss and, for class labels, the confusion matrix
 /// and from it accuracy, precision and recall; for target rows (a
-/// `RegressionDataset`), the RMSE and MAE. The whole batches go through the batch forward pass
-/// (`net.forward(xs, ys, ws)`, then `net.loss` for the loss: evaluation runs
-/// the forward pass twice, to keep to the network's public interface); the
+/// `RegressionDataset`), the RMSE and MAE. The whole batches go through one
+/// batch pass each (`net.forward_and_loss`: outputs and loss together); the
 /// data.size() % B samples after them go one by one, so that no sample is
 /// counted twice or left out.
 ///

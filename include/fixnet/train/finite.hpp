@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -22,7 +22,7 @@ namespace fixnet {
 template <class Model>
 bool all_finite(const Model& x) noexcept {
   using P = detail::parameters_of_t<Model>;
-  return detail::StaticOptimizerKernels<P>::all_finite(detail::parameters_ref(x));
+  return detail::StaticKernels<P>::all_finite(detail::parameters_ref(x));
 }
 
 /// A parameter in a `ParameterSet`: its canonical index (layer by layer, W
@@ -84,4 +84,4 @@ std::optional<ParameterLocation> find_non_finite(const Model& x) noexcept {
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

@@ -27,7 +27,7 @@
 #include "fixnet/train/checks.hpp"
 #include "fixnet/core/config.hpp"
 #include "fixnet/data/dataset.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/network.hpp"
 #include "fixnet/core/parameters.hpp"
 #include "fixnet/train/regularization.hpp"
@@ -244,5 +244,5 @@ class Objective {
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/passes/network-inl.hpp"
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

@@ -4,7 +4,7 @@
 #define FIXNET_REGULARIZATION_HPP
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/dispatch/parameter_passes.hpp"
+#include "fixnet/core/static_kernels.hpp"
 #include "fixnet/core/parameters.hpp"
 
 namespace fixnet {
@@ -40,7 +40,7 @@ struct L2 {
   template <class Model>
   void add_gradient(const Model& model, detail::parameters_of_t<Model>& grads) const noexcept {
     using P = detail::parameters_of_t<Model>;
-    detail::StaticOptimizerKernels<P>::add_l2_gradient(static_cast<typename P::scalar_type>(lambda),
+    detail::StaticKernels<P>::add_l2_gradient(static_cast<typename P::scalar_type>(lambda),
                                                        include_biases, detail::parameters_ref(model), grads);
   }
 
@@ -48,7 +48,7 @@ struct L2 {
   template <class Model>
   typename detail::parameters_of_t<Model>::scalar_type penalty(const Model& model) const noexcept {
     using P = detail::parameters_of_t<Model>;
-    const double sum = detail::StaticOptimizerKernels<P>::sum_of_squares(detail::parameters_ref(model), include_biases);
+    const double sum = detail::StaticKernels<P>::sum_of_squares(detail::parameters_ref(model), include_biases);
     return static_cast<typename P::scalar_type>(0.5 * static_cast<double>(lambda) * sum);
   }
 };
@@ -65,4 +65,4 @@ L2(T, bool) -> L2<T>;
 
 // The kernels, outside the include guard: under hwy/foreach_target.h this
 // header is re-included once per target, and the kernels must be too.
-#include "fixnet/kernels/optimizers-inl.hpp"
+#include "fixnet/dispatch/target_kernels-inl.hpp"

@@ -59,7 +59,7 @@
 #include "fixnet/train/finite.hpp"
 #include "fixnet/train/history.hpp"
 #include "fixnet/train/init.hpp"
-#include "fixnet/losses/loss.hpp"
+#include "fixnet/core/loss.hpp"
 #include "fixnet/losses/cross_entropy.hpp"
 #include "fixnet/train/metrics.hpp"
 #include "fixnet/network.hpp"
