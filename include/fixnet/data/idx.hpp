@@ -67,7 +67,7 @@ struct IdxOptions {
   /// Each pixel byte b becomes b / pixel_divisor, computed in double and
   /// rounded once: 255 (the default) maps pixels to [0, 1] as the reference
   /// tutorial does; 1 keeps the raw 0..255. For mean/std standardisation,
-  /// see `fit_standardization` (fixnet/data/dataset.hpp).
+  /// see `fit_standardization` (fixnet/data/standardization.hpp).
   double pixel_divisor = 255.0;
   /// Reads only the first `max_samples` images and labels (all by default):
   /// quicker when a test or a trial run needs few. The rest of the file is
