@@ -13,11 +13,10 @@
 //
 // A file that starts with the gzip magic bytes (1f 8b) is inflated with
 // zlib, any other is read as it is, so "x.gz" and its gunzipped "x" both
-// work. The gzip stream is inflated by fixnet's own loop (fixnet/data/
-// idx_reader.hpp) rather than zlib's
-// gzread, which accepts (and ignores) anything after the end of the stream:
-// here what follows a stream's trailer must be another gzip member or
-// nothing.
+// work. The gzip stream is inflated by fixnet's own loop
+// (fixnet/data/idx_reader.hpp) rather than zlib's gzread, which accepts (and
+// ignores) anything after the end of the stream: here what follows a
+// stream's trailer must be another gzip member or nothing.
 // Everything is checked: a file that is missing or not a regular file (a
 // FIFO, a device), not IDX, of the wrong kind or shape, truncated (checked
 // against the file's size before anything is allocated, so that a forged
