@@ -18,7 +18,7 @@
 #include <boost/random/normal_distribution.hpp>
 
 #include "fixnet/data/points.hpp"
-#include "fixnet/train/init.hpp"
+#include "fixnet/core/random.hpp"
 
 namespace fixnet::data {
 

@@ -1,6 +1,8 @@
-// fixnet — a labelled data set of fixed-width samples, and its fixed-size
-// batches. Samples are labelled with a class index (classification, the
-// default) or a row of target values (regression: `RegressionDataset`).
+// fixnet — a labelled data set of fixed-width samples. Samples are labelled
+// with a class index (classification, the default) or a row of target values
+// (regression: `RegressionDataset`). Its batches (fixnet/data/batches.hpp),
+// epoch orders (fixnet/data/order.hpp), split (fixnet/data/split.hpp) and
+// standardisation (fixnet/data/standardization.hpp) come with it:
 //
 //   fixnet::data::Dataset<float, 784> train = fixnet::data::load_mnist<Net>(dir).train;
 //   auto [fit, validation] = fixnet::data::split(train, 10000, /*seed=*/1);
@@ -14,21 +16,6 @@
 //       ...
 //     }
 //   }
-//
-// Batches and the last partial batch: a batch is always exactly B samples (B
-// is a template parameter, so a batch is a `FixedBatch` the network takes).
-// When the number of samples n is not a multiple of B, the caller chooses
-// (`LastBatch`):
-//   - `LastBatch::drop` (the default): n / B batches; the n % B samples at the
-//     end of the order are left out of this epoch. With a new permutation each
-//     epoch, each sample is left out of a fraction (n % B) / n of the epochs.
-//   - `LastBatch::wrap`: ceil(n / B) batches; the last one is filled up with
-//     samples from the start of the order (order[0], order[1], ...), so every
-//     sample is seen and a few twice. `batch.valid` counts the samples that
-//     are not repeats (B except in that last batch), for the caller who must
-//     not count them twice.
-// `batches_per_epoch(n, B, policy)` gives the count; `range.size()` too.
-// Evaluation (fixnet/train/evaluate.hpp) counts every sample exactly once.
 #ifndef FIXNET_DATA_DATASET_HPP
 #define FIXNET_DATA_DATASET_HPP
 
@@ -39,8 +26,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <iterator>
-#include <numeric>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -48,109 +33,19 @@
 #include <utility>
 #include <vector>
 
-#include <boost/random/uniform_int_distribution.hpp>
-
 #include "fixnet/core/aligned_allocator.hpp"
 #include "fixnet/core/batch.hpp"
 #include "fixnet/core/config.hpp"
-#include "fixnet/data/standardization.hpp"
-#include "fixnet/data/error.hpp"
-#include "fixnet/data/points.hpp"
-#include "fixnet/train/init.hpp"
 #include "fixnet/core/shape_checks.hpp"
+#include "fixnet/data/batches.hpp"
+#include "fixnet/data/error.hpp"
+#include "fixnet/data/order.hpp"
+#include "fixnet/data/points.hpp"
+#include "fixnet/data/standardization.hpp"
 
 namespace fixnet::data {
 
-/// What happens to the samples that do not fill a whole batch at the end of
-/// an epoch (see the top of this header).
-enum class LastBatch {
-  /// Leave them out: n / B batches.
-  drop,
-  /// Fill the last batch from the start of the order: ceil(n / B) batches.
-  wrap,
-};
-
-/// Batches in one pass over `samples` samples with batches of `batch_size`:
-/// `samples / batch_size` when dropping the last partial batch, rounded up
-/// when wrapping. 0 for a batch size of 0.
-constexpr std::size_t batches_per_epoch(std::size_t samples, std::size_t batch_size,
-                                        LastBatch policy = LastBatch::drop) noexcept {
-  if (batch_size == 0) return 0;
-  return policy == LastBatch::drop ? samples / batch_size
-                                   : samples / batch_size + (samples % batch_size != 0);
-}
-
-/// One batch: the inputs (a `FixedBatch` of rows the network takes), the
-/// labels (class indices, a `FixedBatch` of targets), how many of the samples
-/// are not repeats (`valid`: the batch size, except in the last batch under
-/// `LastBatch::wrap`) and the batch's position in the epoch (`index`).
-/// An aggregate, so that `auto [xs, ys, valid, index] = batch;` works.
-template <class Inputs, class Labels>
-struct Batch {
-  Inputs inputs;
-  Labels labels;
-  std::size_t valid;
-  std::size_t index;
-};
-
-/// 0, 1, ..., n - 1: the order of an unshuffled epoch, and the start of a
-/// permutation that `shuffle` then shuffles in place.
-inline std::vector<std::size_t> identity_order(std::size_t n) {
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  return order;
-}
-
-/// Shuffles `order` in place: Fisher–Yates, from the last element down, each
-/// swap partner drawn with Boost.Random's `uniform_int_distribution` from
-/// `rng`. The algorithm of `std::shuffle` is unspecified and differs between
-/// standard libraries; this one gives the same permutation everywhere for the
-/// same engine state. Allocates nothing: call it once per epoch on the same
-/// vector.
-inline void shuffle(std::span<std::size_t> order, Rng& rng) {
-  for (std::size_t i = order.size(); i > 1; --i) {
-    // 64-bit on every platform, so that the draws do not depend on size_t.
-    const auto j = static_cast<std::size_t>(
-        boost::random::uniform_int_distribution<std::uint64_t>(0, i - 1)(rng));
-    std::swap(order[i - 1], order[j]);
-  }
-}
-
-/// A random permutation of 0 .. n - 1 (`identity_order` then `shuffle`).
-inline std::vector<std::size_t> shuffled_order(std::size_t n, Rng& rng) {
-  std::vector<std::size_t> order = identity_order(n);
-  shuffle(order, rng);
-  return order;
-}
-
-/// A random permutation of 0 .. n - 1 from a fresh engine seeded with `seed`.
-inline std::vector<std::size_t> shuffled_order(std::size_t n, std::uint64_t seed) {
-  Rng rng(seed);
-  return shuffled_order(n, rng);
-}
-
-/// Whether `fit_standardization` computes one mean and deviation per feature
-/// (pixel) or one over all features (PyTorch's `Normalize((0.1307,),
-/// (0.3081,))` for MNIST).
-enum class StandardizeOver { feature, all };
-
-/// Whether `split` keeps the class proportions in both parts.
-enum class Stratify { none, by_class };
-
 namespace detail {
-
-/// Whether `Label` is a row of target values (`std::array<T, K>`: a
-/// regression data set) rather than a class index.
-template <class Label>
-inline constexpr bool is_target_row = false;
-template <Scalar T, std::size_t K>
-inline constexpr bool is_target_row<std::array<T, K>> = true;
-
-/// Whether `Label` is a row of targets of scalar type T.
-template <class Label, class T>
-inline constexpr bool is_target_row_of = false;
-template <Scalar T, std::size_t K>
-inline constexpr bool is_target_row_of<std::array<T, K>, T> = K > 0;
 
 template <class Label, class T>
 consteval bool check_label_type() {
@@ -162,147 +57,12 @@ consteval bool check_label_type() {
   return true;
 }
 
-}  // namespace detail
-
-template <Scalar T, std::size_t Width, class Label = std::uint8_t>
-class Dataset;
-
-namespace detail {
-
-/// A random-access iterator over a range that makes element k on demand
-/// (`range[k]`, by value): the batch ranges below.
-template <class Range>
-class IndexIterator {
- public:
-  using value_type = typename Range::value_type;
-  using difference_type = std::ptrdiff_t;
-  using iterator_concept = std::forward_iterator_tag;
-
-  IndexIterator() noexcept = default;
-  IndexIterator(const Range* range, std::size_t k) noexcept : range_(range), k_(k) {}
-
-  value_type operator*() const noexcept { return (*range_)[k_]; }
-  IndexIterator& operator++() noexcept {
-    ++k_;
-    return *this;
-  }
-  IndexIterator operator++(int) noexcept {
-    IndexIterator old = *this;
-    ++k_;
-    return old;
-  }
-  friend bool operator==(const IndexIterator& a, const IndexIterator& b) noexcept {
-    return a.k_ == b.k_;
-  }
-
- private:
-  const Range* range_ = nullptr;
-  std::size_t k_ = 0;
-};
-
 inline std::string index_error(const char* what, std::size_t index, std::size_t size) {
   return std::string("fixnet::data::Dataset::") + what + ": index " + std::to_string(index) +
          " is out of range: expected indices below the data set's size, " + std::to_string(size);
 }
 
 }  // namespace detail
-
-/// The batches of one epoch in a given order (a permutation, usually; any
-/// list of valid indices works): batch k gathers the rows
-/// order[k*B] .. order[k*B + B - 1] by pointer (`GatheredBatch`, no copy of
-/// the rows) and copies their labels (one byte each) or, for regression,
-/// gathers their target rows by pointer too. See the top of this header for
-/// the last partial batch. Holds pointers to the data set and the order: both
-/// must outlive it.
-template <Scalar T, std::size_t Width, std::size_t B, class Label = std::uint8_t>
-class GatheredBatches {
- public:
-  using row_type = std::array<T, Width>;
-  using labels_type = std::conditional_t<detail::is_target_row<Label>, GatheredBatch<Label, B>,
-                                         std::array<Label, B>>;
-  using value_type = Batch<GatheredBatch<row_type, B>, labels_type>;
-  using iterator = detail::IndexIterator<GatheredBatches>;
-
-  GatheredBatches(const Dataset<T, Width, Label>& data, std::span<const std::size_t> order,
-                  LastBatch policy) noexcept
-      : data_(&data), order_(order), policy_(policy) {}
-
-  /// Batches in the epoch: `batches_per_epoch(order.size(), B, policy)`.
-  std::size_t size() const noexcept { return batches_per_epoch(order_.size(), B, policy_); }
-  bool empty() const noexcept { return size() == 0; }
-
-  /// Batch k (k < size()).
-  value_type operator[](std::size_t k) const noexcept {
-    assert(k < size());
-    value_type batch{};
-    const std::size_t n = order_.size();
-    const std::size_t first = k * B;
-    // Only the wrapped last batch reaches past n, and goes round from the start.
-    for (std::size_t s = 0; s < B; ++s) {
-      const std::size_t i = order_[(first + s) % n];
-      batch.inputs.rows[s] = &data_->row(i);
-      if constexpr (detail::is_target_row<Label>)
-        batch.labels.rows[s] = &data_->label(i);
-      else
-        batch.labels[s] = data_->label(i);
-    }
-    batch.valid = std::min(B, n - first);
-    batch.index = k;
-    return batch;
-  }
-
-  iterator begin() const noexcept { return iterator(this, 0); }
-  iterator end() const noexcept { return iterator(this, size()); }
-
- private:
-  const Dataset<T, Width, Label>* data_;
-  std::span<const std::size_t> order_;
-  LastBatch policy_;
-};
-
-/// The whole batches of the data set in its stored order, as fixed-extent
-/// spans into its storage (no copy at all): batch k is samples k*B .. k*B +
-/// B - 1. The n % B samples at the end are not in any batch (there is no
-/// contiguous way to wrap): `tail()` returns them, for a caller who wants to
-/// treat them separately; use `Dataset::batches<B>(order, LastBatch::wrap)`
-/// to have them in a batch. Holds a pointer to the data set, which must
-/// outlive it.
-template <Scalar T, std::size_t Width, std::size_t B, class Label = std::uint8_t>
-class ContiguousBatches {
- public:
-  using row_type = std::array<T, Width>;
-  using value_type = Batch<std::span<const row_type, B>, std::span<const Label, B>>;
-  using tail_type = Batch<std::span<const row_type>, std::span<const Label>>;
-  using iterator = detail::IndexIterator<ContiguousBatches>;
-
-  explicit ContiguousBatches(const Dataset<T, Width, Label>& data) noexcept : data_(&data) {}
-
-  /// Whole batches: `data.size() / B`.
-  std::size_t size() const noexcept { return data_->size() / B; }
-  bool empty() const noexcept { return size() == 0; }
-
-  /// Batch k (k < size()).
-  value_type operator[](std::size_t k) const noexcept {
-    assert(k < size());
-    return {std::span<const row_type, B>(data_->rows().data() + k * B, B),
-            std::span<const Label, B>(data_->labels().data() + k * B, B), B, k};
-  }
-
-  /// The samples after the last whole batch (fewer than B, maybe none), with
-  /// `index` = size() and `valid` = their number.
-  tail_type tail() const noexcept {
-    const std::size_t first = size() * B;
-    const std::size_t count = data_->size() - first;
-    return {data_->rows().subspan(first, count), data_->labels().subspan(first, count), count,
-            size()};
-  }
-
-  iterator begin() const noexcept { return iterator(this, 0); }
-  iterator end() const noexcept { return iterator(this, size()); }
-
- private:
-  const Dataset<T, Width, Label>* data_;
-};
 
 /// Labelled samples of `Width` values of type T each (784 pixels, say). The
 /// label of a sample is, by default, a class index 0 .. classes() - 1 as a
@@ -520,7 +280,7 @@ class Dataset {
   }
 
   /// The batches of one epoch in the given order (see `GatheredBatches` and
-  /// the top of this header). Throws std::invalid_argument if an index in
+  /// fixnet/data/batches.hpp). Throws std::invalid_argument if an index in
   /// `order` is not below size() (checked here, once per epoch, so that the
   /// batches need no check). The order must outlive the returned range: a
   /// temporary vector is refused at compile time, since in
@@ -653,115 +413,9 @@ class Dataset {
 template <Scalar T, std::size_t Inputs, std::size_t Outputs>
 using RegressionDataset = Dataset<T, Inputs, std::array<T, Outputs>>;
 
-/// Fits a `Standardization` to `data`: the mean and the (population)
-/// standard deviation of each feature, or of all values when `over` is
-/// `StandardizeOver::all`, accumulated in double. A deviation below
-/// `min_stddev` (a constant feature, like MNIST's border pixels) becomes 1.
-/// Throws std::invalid_argument for an empty data set.
-template <Scalar T, std::size_t Width, class Label>
-Standardization<T, Width> fit_standardization(const Dataset<T, Width, Label>& data,
-                                              StandardizeOver over = StandardizeOver::feature,
-                                              double min_stddev = 1e-6) {
-  if (data.empty())
-    throw std::invalid_argument("fixnet::data::fit_standardization: expected samples, got an empty data set");
-  // Two passes (mean, then squared deviations): exact enough in double for
-  // any data set that fits in memory, unlike the one-pass sum of squares.
-  std::vector<double> mean(Width, 0.0), var(Width, 0.0);
-  for (const auto& row : data.rows())
-    for (std::size_t i = 0; i < Width; ++i) mean[i] += row[i];
-  const double n = static_cast<double>(data.size());
-  if (over == StandardizeOver::all) {
-    const double m = std::accumulate(mean.begin(), mean.end(), 0.0) / (n * Width);
-    std::fill(mean.begin(), mean.end(), m);
-  } else {
-    for (double& m : mean) m /= n;
-  }
-  for (const auto& row : data.rows())
-    for (std::size_t i = 0; i < Width; ++i) var[i] += (row[i] - mean[i]) * (row[i] - mean[i]);
-  if (over == StandardizeOver::all) {
-    const double v = std::accumulate(var.begin(), var.end(), 0.0) / (n * Width);
-    std::fill(var.begin(), var.end(), v);
-  } else {
-    for (double& v : var) v /= n;
-  }
-  Standardization<T, Width> s;
-  for (std::size_t i = 0; i < Width; ++i) {
-    const double sd = std::sqrt(var[i]);
-    s.mean[i] = static_cast<T>(mean[i]);
-    s.stddev[i] = static_cast<T>(sd < min_stddev ? 1.0 : sd);
-  }
-  return s;
-}
-
-/// The two parts of `split`.
-template <Scalar T, std::size_t Width, class Label = std::uint8_t>
-struct TrainValidation {
-  Dataset<T, Width, Label> train;
-  Dataset<T, Width, Label> validation;
-};
-
-/// Splits `data` into a training part and a validation part of
-/// `validation_count` samples, chosen at random from an engine seeded with
-/// `seed` (the same seed gives the same split everywhere). Every sample is in
-/// exactly one part; each part keeps the samples in their original order.
-///
-/// With `Stratify::by_class`, each class contributes to the validation part in
-/// proportion to its size: class k gives floor(v n_k / n) samples, and the
-/// samples still missing go to the classes with the largest remainders
-/// (lowest class first on ties), so that the part has exactly v samples.
-///
-/// Throws std::invalid_argument if `validation_count` exceeds data.size().
-template <Scalar T, std::size_t Width, class Label>
-TrainValidation<T, Width, Label> split(const Dataset<T, Width, Label>& data,
-                                       std::size_t validation_count, std::uint64_t seed,
-                                       Stratify stratify = Stratify::none) {
-  const std::size_t n = data.size();
-  if (validation_count > n)
-    throw std::invalid_argument("fixnet::data::split: expected a validation part of at most " +
-                                std::to_string(n) + " samples (the data set's size), got " +
-                                std::to_string(validation_count));
-  Rng rng(seed);
-  std::vector<bool> in_validation(n, false);
-  if (stratify == Stratify::none) {
-    const std::vector<std::size_t> order = shuffled_order(n, rng);
-    for (std::size_t k = 0; k < validation_count; ++k) in_validation[order[k]] = true;
-  } else if constexpr (!Dataset<T, Width, Label>::classification) {
-    throw std::invalid_argument(
-        "fixnet::data::split: Stratify::by_class needs class labels; a regression data set "
-        "splits with Stratify::none");
-  } else {
-    const std::size_t classes = data.classes();
-    std::vector<std::vector<std::size_t>> members(classes);
-    for (std::size_t i = 0; i < n; ++i) members[data.label(i)].push_back(i);
-    // Largest-remainder quotas, in exact integers: v n_k < 2^64 since both are
-    // at most n < 2^32.
-    if (n >= (std::uint64_t{1} << 32))
-      throw std::invalid_argument("fixnet::data::split: stratified splits take fewer than 2^32 samples, got " +
-                                  std::to_string(n));
-    std::vector<std::size_t> quota(classes, 0);
-    std::vector<std::pair<std::uint64_t, std::size_t>> remainders;  // (remainder, class)
-    std::size_t given = 0;
-    for (std::size_t c = 0; c < classes && n > 0; ++c) {
-      const std::uint64_t product = std::uint64_t{validation_count} * members[c].size();
-      quota[c] = static_cast<std::size_t>(product / n);
-      remainders.emplace_back(product % n, c);
-      given += quota[c];
-    }
-    std::stable_sort(remainders.begin(), remainders.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (std::size_t k = 0; given < validation_count; ++k, ++given) ++quota[remainders[k].second];
-    for (std::size_t c = 0; c < classes; ++c) {
-      shuffle(members[c], rng);
-      for (std::size_t k = 0; k < quota[c]; ++k) in_validation[members[c][k]] = true;
-    }
-  }
-  std::vector<std::size_t> train_indices, validation_indices;
-  train_indices.reserve(n - validation_count);
-  validation_indices.reserve(validation_count);
-  for (std::size_t i = 0; i < n; ++i) (in_validation[i] ? validation_indices : train_indices).push_back(i);
-  return {data.select(train_indices), data.select(validation_indices)};
-}
-
 }  // namespace fixnet::data
+
+// After the class: split() takes a whole Dataset.
+#include "fixnet/data/split.hpp"
 
 #endif  // FIXNET_DATA_DATASET_HPP

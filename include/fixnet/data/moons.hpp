@@ -21,7 +21,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include "fixnet/data/points.hpp"
-#include "fixnet/train/init.hpp"
+#include "fixnet/core/random.hpp"
 
 namespace fixnet::data {
 

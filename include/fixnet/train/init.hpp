@@ -11,14 +11,9 @@
 #include <boost/random/uniform_real_distribution.hpp>
 
 #include "fixnet/core/parameters.hpp"
+#include "fixnet/core/random.hpp"  // fixnet::Rng
 
 namespace fixnet {
-
-/// The random engine fixnet uses everywhere: std::mt19937_64 is specified
-/// bit for bit by the standard, and Boost.Random's distributions are the same
-/// on every platform, so a seed gives the same numbers everywhere (std::
-/// distributions differ between standard libraries).
-using Rng = std::mt19937_64;
 
 /// Initialisers: each draws one value for a layer with `fan_in` inputs and
 /// `fan_out` outputs.
