@@ -163,7 +163,7 @@ void register_step() {
 template <class Net>
 std::vector<float> canonical(const fixnet::Gradients<Net>& grads) {
   std::vector<float> v(Net::parameter_count);
-  grads.get(std::span<float, Net::parameter_count>(v.data(), v.size()));
+  grads.get_parameters(std::span<float, Net::parameter_count>(v.data(), v.size()));
   return v;
 }
 

@@ -40,7 +40,7 @@ int main() {
   // Parameters in canonical order (per layer: W as [out][in], then b).
   std::array<float, Blobs::parameter_count> theta;
   net.get_parameters(theta);
-  std::printf("2-4-3: W1[0][1] = %.4f = theta[1] = %.4f\n", net.layer<0>().weight(0, 1), theta[1]);
+  std::printf("2-4-3: W1[0][1] = %.4f = theta[1] = %.4f\n", net.layer_parameters<0>().weight(0, 1), theta[1]);
 
   // 784-50-10 is 160 KB: give it static storage or the heap, not the stack.
   auto mnist = std::make_unique<Mnist>();
@@ -63,7 +63,7 @@ int main() {
   const float batch_loss = mnist->backward(*images, labels, fixnet::CrossEntropy{}, mnist_grads, *ws);
   std::printf("784-50-10: batch of 32, summed loss %.3f\n", batch_loss);
   // The tour doubles as a test: fail loudly if a claim above is false.
-  const bool ok = after < before && theta[1] == net.layer<0>().weight(0, 1) &&
+  const bool ok = after < before && theta[1] == net.layer_parameters<0>().weight(0, 1) &&
                   std::abs(sum - 1.0f) < 1e-5f && std::isfinite(batch_loss);
   if (!ok) std::printf("tour: a claim of the README does not hold\n");
   return ok ? 0 : 1;

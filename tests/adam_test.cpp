@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(the_first_step_moves_each_parameter_by_the_learning_rate) {
   Net net;
   net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
   Gradients<Net> g;
-  g.set(std::span<const float, 2>(std::array<float, 2>{1000.0f, -0.001f}));
+  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1000.0f, -0.001f}));
   Adam<Net> adam({.lr = 0.01f});
   adam.step(net, g);
   std::array<float, 2> p{};
@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
   using Net = Network<Dense<1, 1, Identity>>;
   Net net;
   Gradients<Net> g;
-  g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, -1.0f}));
+  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, -1.0f}));
   Adam<Net> adam({.lr = 0.5f, .amsgrad = true});
   adam.step(net, g);
   adam.set_learning_rate(0.25f);

@@ -216,9 +216,9 @@ class Lion {
   void step(parameters_type& params, const parameters_type& grads) noexcept {
     const scalar_type b1 = options_.beta1, b2 = options_.beta2;
     detail::for_each_index<parameters_type::layer_count>([&](auto i) {
-      const auto p = params.template layer<i>().storage();
-      const auto g = grads.template layer<i>().storage();
-      const auto m = m_.template layer<i>().storage();
+      const auto p = params.template layer_parameters<i>().storage();
+      const auto g = grads.template layer_parameters<i>().storage();
+      const auto m = m_.template layer_parameters<i>().storage();
       for (std::size_t k = 0; k < p.size(); ++k) {
         const scalar_type c = b1 * m[k] + (1 - b1) * g[k];
         p[k] -= options_.lr * scalar_type((c > 0) - (c < 0));

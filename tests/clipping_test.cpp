@@ -135,8 +135,8 @@ void check_kernels(const NormKernels<P>& k) {
 /// (3) and a bias of layer 1 (4): norm 5, over layers, weights and biases.
 Gradients<Tiny<float>> three_four() {
   Gradients<Tiny<float>> g;
-  g.layer<0>().weight(1, 0) = 3.0f;
-  g.layer<1>().bias(1) = 4.0f;
+  g.layer_parameters<0>().weight(1, 0) = 3.0f;
+  g.layer_parameters<1>().bias(1) = 4.0f;
   return g;
 }
 
@@ -197,8 +197,8 @@ BOOST_AUTO_TEST_CASE(a_norm_equal_to_the_maximum_is_scaled_as_in_pytorch) {
   BOOST_TEST(clip_gradient_norm(g, 5.0f) == 5.0f);
   const float c = 5.0f / (5.0f + 1e-6f);
   BOOST_TEST(c < 1.0f);
-  BOOST_TEST(g.layer<0>().weight(1, 0) == 3.0f * c);
-  BOOST_TEST(g.layer<1>().bias(1) == 4.0f * c);
+  BOOST_TEST(g.layer_parameters<0>().weight(1, 0) == 3.0f * c);
+  BOOST_TEST(g.layer_parameters<1>().bias(1) == 4.0f * c);
 }
 
 // An infinite gradient makes the norm infinite and the coefficient 0: the
@@ -207,14 +207,14 @@ BOOST_AUTO_TEST_CASE(a_norm_equal_to_the_maximum_is_scaled_as_in_pytorch) {
 // norm says so.
 BOOST_AUTO_TEST_CASE(non_finite_gradients_give_a_non_finite_norm) {
   auto g = three_four();
-  g.layer<1>().weight(0, 2) = std::numeric_limits<float>::infinity();
+  g.layer_parameters<1>().weight(0, 2) = std::numeric_limits<float>::infinity();
   BOOST_TEST(std::isinf(clip_gradient_norm(g, 1.0f)));
-  BOOST_TEST(g.layer<0>().weight(1, 0) == 0.0f);
-  BOOST_TEST(std::isnan(g.layer<1>().weight(0, 2)));
+  BOOST_TEST(g.layer_parameters<0>().weight(1, 0) == 0.0f);
+  BOOST_TEST(std::isnan(g.layer_parameters<1>().weight(0, 2)));
   auto h = three_four();
-  h.layer<0>().bias(2) = std::numeric_limits<float>::quiet_NaN();
+  h.layer_parameters<0>().bias(2) = std::numeric_limits<float>::quiet_NaN();
   BOOST_TEST(std::isnan(clip_gradient_norm(h, 1.0f)));
-  BOOST_TEST(h.layer<0>().weight(1, 0) == 3.0f);
+  BOOST_TEST(h.layer_parameters<0>().weight(1, 0) == 3.0f);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -203,7 +203,7 @@ BOOST_AUTO_TEST_CASE(the_documented_chunked_gradient_is_one_threads) {
     single_loss += net.backward(xs_chunk(first), labels_chunk(first), CrossEntropy{}, *single, *ws);
   BOOST_TEST(loss == single_loss, boost::test_tools::tolerance(1e-4f));
   std::vector<float> a(Net::parameter_count), b(Net::parameter_count);
-  grads.get(std::span<float, Net::parameter_count>(a.data(), a.size()));
+  grads.get_parameters(std::span<float, Net::parameter_count>(a.data(), a.size()));
   single->get(std::span<float, Net::parameter_count>(b.data(), b.size()));
   check_close(a, b, 1e-4f, "gradient of 60000 samples");
   BOOST_TEST(std::abs(a[0]) > 0.0f);

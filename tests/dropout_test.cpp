@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(dropout_is_a_layer_without_parameters_of_its_width) {
 BOOST_AUTO_TEST_CASE(inference_is_the_identity_so_forward_equals_the_network_without_dropout) {
   const auto plain = make_net<Plain>(1);
   Dropped dropped;
-  dropped.layer<0>() = plain->layer<0>();
-  dropped.layer<2>() = plain->layer<1>();
+  dropped.layer_parameters<0>() = plain->layer_parameters<0>();
+  dropped.layer_parameters<2>() = plain->layer_parameters<1>();
   TestRng rng(1);
   for (int n = 0; n < 20; ++n) {
     const auto x = uniform_array<float, 3>(rng, -2, 2);
@@ -135,8 +135,8 @@ BOOST_AUTO_TEST_CASE(vector_masks_equal_the_scalar_dropout_keeps_in_rows_and_lan
   using Net = Network<Dense<1, W, Identity>, Dropout<W, std::ratio<1, 2>>, Dense<W, W, Identity>>;
   auto net = std::make_unique<Net>();
   for (std::size_t o = 0; o < W; ++o) {
-    net->layer<0>().weight(o, 0) = 1;
-    net->layer<2>().weight(o, o) = 1;
+    net->layer_parameters<0>().weight(o, 0) = 1;
+    net->layer_parameters<2>().weight(o, o) = 1;
   }
   auto check = [&]<std::size_t B>(std::integral_constant<std::size_t, B>) {
     auto ws = std::make_unique<Workspace<Net, B>>();
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(vector_masks_equal_the_scalar_dropout_keeps_in_rows_and_lan
       for (std::size_t b = 0; b < B; ++b)
         expected += dropout_keeps(key, b, k, W, Net::layer_type<1>::keep_threshold) ? 2.0 : 0.0;
       BOOST_TEST_CONTEXT("unit " << k << ", lanes " << (Workspace<Net, B>::lanes)) {
-        BOOST_TEST(g.template layer<2>().bias(k) == expected);
+        BOOST_TEST(g.template layer_parameters<2>().bias(k) == expected);
       }
     }
   };
@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(training_matches_the_scalar_reference_with_the_same_masks) 
       expected_loss += reference::backward(*net, xs[b], labels[b], CrossEntropy{}, expected,
                                            reference::DropoutPass{key, b});
     std::array<float, Dropped::parameter_count> e;
-    expected.get(e);
+    expected.get_parameters(e);
     check_close_all(grads, e, 0, 1e-5 * max_abs(e), "gradients, B = " + std::to_string(B));
     BOOST_TEST(within(loss, expected_loss, 1e-5, 0));
   };
@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_nan_stays_nan_in_the_reference_and_the_training_p
   }
   const auto clean = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, step);
   BOOST_TEST_REQUIRE(std::isfinite(clean.first));
-  net->layer<0>().weight(unit, 0) = std::numeric_limits<float>::quiet_NaN();
+  net->layer_parameters<0>().weight(unit, 0) = std::numeric_limits<float>::quiet_NaN();
   Gradients<Dropped> expected;
   BOOST_TEST(std::isnan(reference::backward(*net, xs[0], labels[0], CrossEntropy{}, expected,
                                             reference::DropoutPass{key, 0})));

@@ -155,7 +155,7 @@ struct AsDouble<BasicNetwork<T, Layers...>> {
 template <class Params>
 std::vector<double> values_of(const Params& p) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  p.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  p.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return std::vector<double>(v.begin(), v.end());
 }
 

@@ -72,7 +72,7 @@ struct Problem {
 template <class T, std::size_t B>
 std::vector<double> flatten(T loss, const typename SwishNet<T>::parameters_type& g) {
   std::array<T, SwishNet<T>::parameter_count> values;
-  g.get(values);
+  g.get_parameters(values);
   std::vector<double> out{double(loss)};
   out.insert(out.end(), values.begin(), values.end());
   return out;
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(gradients_match_central_finite_differences_in_double) {
   SwishNet<double>::parameters_type g;
   problem.net.backward(problem.xs, problem.ts, my::Huber{}, g, *ws);
   std::array<double, SwishNet<double>::parameter_count> analytic, p;
-  g.get(analytic);
+  g.get_parameters(analytic);
   problem.net.get_parameters(p);
   std::size_t bad = 0;
   for (std::size_t k = 0; k < p.size(); ++k) {

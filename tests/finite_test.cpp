@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(all_finite_takes_a_network_or_a_parameter_set) {
   initialize(net, init::XavierUniform{}, init::Normal{}, 3);
   BOOST_TEST(all_finite(net));
   BOOST_TEST(all_finite(net.parameters()));
-  net.layer<1>().bias(1) = std::numeric_limits<float>::quiet_NaN();
+  net.layer_parameters<1>().bias(1) = std::numeric_limits<float>::quiet_NaN();
   BOOST_TEST(!all_finite(net));
   BOOST_TEST(!all_finite(net.parameters()));
 }
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(find_non_finite_names_the_first_bad_parameter) {
   Tiny<float> net;
   initialize(net, init::XavierUniform{}, init::Normal{}, 4);
   BOOST_TEST(!find_non_finite(net).has_value());
-  net.layer<1>().bias(1) = std::numeric_limits<float>::infinity();
+  net.layer_parameters<1>().bias(1) = std::numeric_limits<float>::infinity();
   auto at = find_non_finite(net);
   BOOST_TEST_REQUIRE(at.has_value());
   BOOST_TEST(at->index == 16u);
@@ -172,12 +172,12 @@ BOOST_AUTO_TEST_CASE(find_non_finite_names_the_first_bad_parameter) {
   BOOST_TEST(at->is_bias);
   BOOST_TEST(at->row == 1u);
   BOOST_TEST(to_string(*at) == "layer 1 b[1] (parameter 16)");
-  net.layer<1>().weight(1, 2) = std::numeric_limits<float>::quiet_NaN();
+  net.layer_parameters<1>().weight(1, 2) = std::numeric_limits<float>::quiet_NaN();
   at = find_non_finite(net.parameters());
   BOOST_TEST_REQUIRE(at.has_value());
   BOOST_TEST(at->index == 14u);
   BOOST_TEST(to_string(*at) == "layer 1 W[1][2] (parameter 14)");
-  net.layer<0>().bias(0) = -std::numeric_limits<float>::infinity();
+  net.layer_parameters<0>().bias(0) = -std::numeric_limits<float>::infinity();
   BOOST_TEST(to_string(*find_non_finite(net)) == "layer 0 b[0] (parameter 6)");
 }
 

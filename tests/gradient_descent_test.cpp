@@ -32,7 +32,7 @@ std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
 template <class Params>
 std::vector<typename Params::scalar_type> values_of(const Params& g) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return v;
 }
 
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(
     TestRng rng(2);
     std::vector<T> random(Net::parameter_count);
     for (T& v : random) v = uniform<T>(rng, -3, 3);
-    g.set(std::span<const T>(random));
+    g.set_parameters(std::span<const T>(random));
   }
   const auto theta = parameters_of(*net);
   const auto grad = values_of(g);
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(one_step_with_exactly_representable_values_is_exact) {
   net.set_parameters(std::array<float, 3>{1.5f, -2.0f, 0.25f});
   Gradients<Net> g;
   const std::array<float, 3> gradient{0.25f, -1.0f, 4.0f};
-  g.set(std::span<const float, 3>(gradient));
+  g.set_parameters(std::span<const float, 3>(gradient));
   GradientDescent<float>{0.5f}.step(net, g);
   const std::array<float, 3> expected{1.375f, -1.5f, -1.75f};
   std::array<float, 3> after{};

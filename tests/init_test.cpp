@@ -58,7 +58,7 @@ std::vector<double> weights_of(const Net& net) {
   std::vector<double> w;
   w.reserve(L::inputs * L::outputs);
   for (std::size_t o = 0; o < L::outputs; ++o)
-    for (std::size_t i = 0; i < L::inputs; ++i) w.push_back(net.template layer<I>().weight(o, i));
+    for (std::size_t i = 0; i < L::inputs; ++i) w.push_back(net.template layer_parameters<I>().weight(o, i));
   return w;
 }
 
@@ -188,17 +188,17 @@ BOOST_AUTO_TEST_CASE(biases_are_drawn_from_their_own_initialiser) {
   Blobs net;
   initialize(net, fixnet::init::Constant{0.5}, fixnet::init::Constant{-2.0}, 5);
   for (std::size_t o = 0; o < 4; ++o) {
-    BOOST_TEST(net.layer<0>().bias(o) == -2.0f);
-    for (std::size_t i = 0; i < 2; ++i) BOOST_TEST(net.layer<0>().weight(o, i) == 0.5f);
+    BOOST_TEST(net.layer_parameters<0>().bias(o) == -2.0f);
+    for (std::size_t i = 0; i < 2; ++i) BOOST_TEST(net.layer_parameters<0>().weight(o, i) == 0.5f);
   }
-  for (std::size_t o = 0; o < 3; ++o) BOOST_TEST(net.layer<1>().bias(o) == -2.0f);
+  for (std::size_t o = 0; o < 3; ++o) BOOST_TEST(net.layer_parameters<1>().bias(o) == -2.0f);
 
   // The blobs example's choice: weights uniform [0, 1), biases standard normal.
   auto large = std::make_unique<Large>();
   initialize(*large, fixnet::init::Uniform{}, fixnet::init::Normal{}, 6);
   std::vector<double> biases;
-  for (std::size_t o = 0; o < 400; ++o) biases.push_back(large->layer<0>().bias(o));
-  for (std::size_t o = 0; o < 250; ++o) biases.push_back(large->layer<1>().bias(o));
+  for (std::size_t o = 0; o < 400; ++o) biases.push_back(large->layer_parameters<0>().bias(o));
+  for (std::size_t o = 0; o < 250; ++o) biases.push_back(large->layer_parameters<1>().bias(o));
   const auto weights = weights_of<0>(*large);
   BOOST_TEST(*std::min_element(weights.begin(), weights.end()) >= 0.0);
   const Sample b = statistics(biases);
@@ -207,7 +207,7 @@ BOOST_AUTO_TEST_CASE(biases_are_drawn_from_their_own_initialiser) {
   BOOST_TEST(b.stddev == 1.0, boost::test_tools::tolerance(0.15));
 
   initialize(*large, fixnet::init::HeNormal{}, fixnet::init::Zeros{}, 6);
-  BOOST_TEST(large->layer<1>().bias(249) == 0.0);
+  BOOST_TEST(large->layer_parameters<1>().bias(249) == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

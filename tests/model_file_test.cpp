@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(networks_round_trip_bit_for_bit) {
   BOOST_TEST(st::dtype_name(st::Reader(wide_bytes).info("0.weight").dtype) == "F64");
   Mlp<Tanh, Identity, 3, 5, 2> narrow;
   from_safetensors(narrow, wide_bytes);
-  BOOST_TEST(narrow.layer<0>().weight(4, 2) == static_cast<float>(wide.layer<0>().weight(4, 2)));
+  BOOST_TEST(narrow.layer_parameters<0>().weight(4, 2) == static_cast<float>(wide.layer_parameters<0>().weight(4, 2)));
 }
 
 BOOST_AUTO_TEST_CASE(tensor_names_follow_nn_sequential) {
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(mismatches_are_refused_and_leave_the_network_unchanged) {
   BOOST_TEST(contains(refusal(*net, [&] { from_safetensors(*net, no_bias); }), "has no tensor 0.bias"));
   // Non-finite values.
   Blobs bad = *net;
-  bad.layer<1>().bias(2) = std::numeric_limits<float>::quiet_NaN();
+  bad.layer_parameters<1>().bias(2) = std::numeric_limits<float>::quiet_NaN();
   const std::vector<std::byte> nan = to_safetensors(bad);
   BOOST_TEST(contains(refusal(*net, [&] { from_safetensors(*net, nan); }),
                       "non-finite value (nan) in tensor '2.bias' at index 2"));

@@ -175,7 +175,7 @@ std::string describe(const char* what) {
 template <class Params>
 std::vector<double> values_of(const Params& g) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return std::vector<double>(v.begin(), v.end());
 }
 

@@ -56,7 +56,7 @@ std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
 template <class Params>
 std::vector<typename Params::scalar_type> values_of(const Params& g) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return v;
 }
 
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_network_producing_logits_of_plus_minus_1000_stay
     Net net;
     initialize(net, init::Uniform{-1.0, 1.0}, init::Zeros{}, 18);
     for (std::size_t o = 0; o < 3; ++o)
-      for (std::size_t i = 0; i < 4; ++i) net.template layer<1>().weight(o, i) = (o + i) % 2 ? T(1000) : T(-1000);
+      for (std::size_t i = 0; i < 4; ++i) net.template layer_parameters<1>().weight(o, i) = (o + i) % 2 ? T(1000) : T(-1000);
     const std::array<T, 2> x{T(0.5), T(-0.5)};
     const auto y = net.forward(x);
     T sum = 0;
@@ -467,9 +467,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_network_producing_logits_of_plus_minus_1000_stay
     BOOST_TEST(net.backward(std::array<T, 2>{1, 0}, std::array<T, 1>{0}, BinaryCrossEntropy{}, g) == T(1000),
                boost::test_tools::tolerance(T(1e-6)));
     // delta = sigmoid(1000) - 0 = 1: dW = (1, 0), db = 1.
-    BOOST_TEST(g.template layer<0>().weight(0, 0) == T(1));
-    BOOST_TEST(g.template layer<0>().weight(0, 1) == T(0));
-    BOOST_TEST(g.template layer<0>().bias(0) == T(1));
+    BOOST_TEST(g.template layer_parameters<0>().weight(0, 0) == T(1));
+    BOOST_TEST(g.template layer_parameters<0>().weight(0, 1) == T(0));
+    BOOST_TEST(g.template layer_parameters<0>().bias(0) == T(1));
   }
 }
 

@@ -55,7 +55,7 @@ struct HotPath {
     TestRng rng(seed);
     std::vector<T> g(Net::parameter_count);
     for (T& x : g) x = uniform<T>(rng, -1, 1);
-    grads.set(std::span<const T>(g));
+    grads.set_parameters(std::span<const T>(g));
   }
 
   /// One of everything; returns a checksum so that nothing is optimised away.

@@ -40,7 +40,7 @@ template <class P>
 std::vector<double> canonical(const P& p) {
   using T = typename P::scalar_type;
   std::vector<T> v(P::parameter_count);
-  p.get(std::span<T, P::parameter_count>(v.data(), v.size()));
+  p.get_parameters(std::span<T, P::parameter_count>(v.data(), v.size()));
   return std::vector<double>(v.begin(), v.end());
 }
 
@@ -49,7 +49,7 @@ template <class P>
 void assign(P& p, const std::vector<double>& values) {
   using T = typename P::scalar_type;
   std::vector<T> v(values.begin(), values.end());
-  p.set(std::span<const T>(v));
+  p.set_parameters(std::span<const T>(v));
 }
 
 /// The values rounded to T and back: what a set of T holds after `assign`.

@@ -39,7 +39,7 @@ std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
 template <class Params>
 std::vector<typename Params::scalar_type> values_of(const Params& g) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return v;
 }
 
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(parameters_round_trip_through_the_canonical_span, 
 }
 
 // Parameter k of the canonical order, written as the value k, must be read
-// back by layer<I>().weight(o, i) and bias(o) exactly where DESIGN.md says:
+// back by layer_parameters<I>().weight(o, i) and bias(o) exactly where DESIGN.md says:
 // layer by layer, W row-major [out][in], then b.
 BOOST_AUTO_TEST_CASE(layer_accessors_sit_where_the_canonical_order_says) {
   using Net = Mixed<double>;
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(layer_accessors_sit_where_the_canonical_order_says) {
   detail::for_each_index<Net::layer_count>([&](auto i) {
     constexpr std::size_t I = decltype(i)::value;
     using L = typename Net::template layer_type<I>;
-    const auto& p = net.template layer<I>();
+    const auto& p = net.template layer_parameters<I>();
     for (std::size_t o = 0; o < L::outputs; ++o)
       for (std::size_t in = 0; in < L::inputs; ++in, ++checked)
         BOOST_TEST(p.weight(o, in) == double(offset + o * L::inputs + in));
@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(layer_accessors_sit_where_the_canonical_order_says) {
   BOOST_TEST(checked == Net::parameter_count);
   BOOST_TEST(offset == Net::parameter_count);
   // Layer 1 has no bias: layer 2's first weight directly follows its weights.
-  BOOST_TEST(net.layer<2>().weight(0, 0) == double(5 * 17 + 17 + 17 * 3));
+  BOOST_TEST(net.layer_parameters<2>().weight(0, 0) == double(5 * 17 + 17 + 17 * 3));
 }
 
 BOOST_AUTO_TEST_CASE(a_copied_or_assigned_network_is_independent_of_its_source) {
@@ -127,16 +127,16 @@ BOOST_AUTO_TEST_CASE(a_copied_or_assigned_network_is_independent_of_its_source) 
 
   Net copy = source;
   BOOST_TEST((copy == source));
-  copy.layer<0>().weight(1, 1) += 1.0f;
-  copy.layer<1>().bias(2) = 42.0f;
+  copy.layer_parameters<0>().weight(1, 1) += 1.0f;
+  copy.layer_parameters<1>().bias(2) = 42.0f;
   BOOST_TEST(parameters_of(source) == before, boost::test_tools::per_element());
   BOOST_TEST(!(copy == source));
 
   Net assigned;
   assigned = source;
   BOOST_TEST((assigned == source));
-  source.layer<0>().bias(0) = -5.0f;  // changing the source leaves the copy alone
-  BOOST_TEST(assigned.layer<0>().bias(0) == before[8]);
+  source.layer_parameters<0>().bias(0) = -5.0f;  // changing the source leaves the copy alone
+  BOOST_TEST(assigned.layer_parameters<0>().bias(0) == before[8]);
   BOOST_TEST(parameters_of(assigned) == before, boost::test_tools::per_element());
 }
 
@@ -161,10 +161,10 @@ BOOST_AUTO_TEST_CASE(float_and_double_networks_convert_explicitly_value_by_value
 
   // double -> float rounds each value to nearest.
   Blobs<double> precise;
-  precise.layer<0>().weight(0, 0) = 0.1;
+  precise.layer_parameters<0>().weight(0, 0) = 0.1;
   Blobs<float> rounded;
   rounded.assign(precise);
-  BOOST_TEST(rounded.layer<0>().weight(0, 0) == 0.1f);
+  BOOST_TEST(rounded.layer_parameters<0>().weight(0, 0) == 0.1f);
 }
 
 BOOST_AUTO_TEST_CASE(a_runtime_span_of_the_wrong_size_throws_invalid_argument_naming_both_sizes) {
@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(a_runtime_span_of_the_wrong_size_throws_invalid_argument_na
   }
   // Gradients read the same way.
   Gradients<Net> g;
-  BOOST_CHECK_THROW(g.set(std::span<const float>(std::vector<float>(3))), std::invalid_argument);
+  BOOST_CHECK_THROW(g.set_parameters(std::span<const float>(std::vector<float>(3))), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gradients_zero_scale_and_add_scaled_act_on_every_parameter, T, Scalars) {

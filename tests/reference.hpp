@@ -71,7 +71,7 @@ Trace<Net> run(const Net& net, const Row& x, const std::optional<DropoutPass>& p
       // x * mask, as the kernel and PyTorch: a dropped NaN stays NaN.
       for (std::size_t k = 0; k < Layer::outputs; ++k) a[k] *= kept<Layer>(pass, k) ? scale : T(0);
     } else {
-      const auto& p = net.template layer<I>();
+      const auto& p = net.template layer_parameters<I>();
       std::vector<T> z(Layer::outputs);
       for (std::size_t o = 0; o < Layer::outputs; ++o) {
         T sum = 0;
@@ -162,12 +162,12 @@ typename Net::scalar_type backward(const Net& net, const Row& x, const Tgt& targ
                                               std::span<T, kLayerOut>(delta.data(), kLayerOut));
       }
       const auto& x_l = trace.inputs[I];
-      auto& gl = grads.template layer<I>();
+      auto& gl = grads.template layer_parameters<I>();
       for (std::size_t o = 0; o < kLayerOut; ++o) {
         for (std::size_t k = 0; k < kIn; ++k) gl.weight(o, k) += delta[o] * x_l[k];
         if constexpr (Layer::has_bias) gl.bias(o) += delta[o];
       }
-      const auto& p = net.template layer<I>();
+      const auto& p = net.template layer_parameters<I>();
       std::vector<T> dx(kIn, T(0));
       for (std::size_t o = 0; o < kLayerOut; ++o)
         for (std::size_t k = 0; k < kIn; ++k) dx[k] += p.weight(o, k) * delta[o];

@@ -21,7 +21,7 @@ namespace {
 template <class Params>
 std::vector<typename Params::scalar_type> values_of(const Params& g) {
   std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
+  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
   return v;
 }
 

@@ -181,7 +181,7 @@ struct ExactCase {
   Gradients<Net> g;
   ExactCase() {
     net.set_parameters(std::array<float, 2>{2.0f, 3.0f});
-    g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
+    g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
   }
 };
 

@@ -229,7 +229,7 @@ BOOST_AUTO_TEST_CASE(the_first_step_is_about_lr_over_sqrt_one_minus_alpha_agains
   Net net;
   net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
   Gradients<Net> g;
-  g.set(std::span<const float, 2>(std::array<float, 2>{4.0f, -0.25f}));
+  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{4.0f, -0.25f}));
   RmsProp<Net> rmsprop({.lr = 0.01f, .alpha = 0.75f});
   rmsprop.step(net, g);
   std::array<float, 2> p{};
@@ -261,7 +261,7 @@ BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
   using Net = Network<Dense<1, 1, Identity>>;
   Net net;
   Gradients<Net> g;
-  g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
+  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
   RmsProp<Net> rmsprop({.lr = 0.5f, .momentum = 0.5f, .centered = true});
   rmsprop.step(net, g);
   BOOST_TEST(rmsprop.step_count() == 1u);

@@ -209,7 +209,7 @@ struct ExactCase {
   Gradients<Net> g;
   ExactCase() {
     net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
-    g.set(std::span<const float, 2>(std::array<float, 2>{1.0f, -2.0f}));
+    g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, -2.0f}));
   }
   std::array<float, 2> parameters() const {
     std::array<float, 2> p{};

@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(callbacks_see_every_epoch_add_metrics_and_can_stop_training
 BOOST_AUTO_TEST_CASE(a_nan_parameter_stops_training_and_is_named) {
   const Points train = blobs(50, 1.0f, 1);
   auto net = initial_net();
-  net->layer<1>().weight(2, 5) = std::numeric_limits<float>::quiet_NaN();
+  net->layer_parameters<1>().weight(2, 5) = std::numeric_limits<float>::quiet_NaN();
   Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
   try {
     (void)trainer.fit(*net, train);
@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(divergence_gives_back_the_parameters_of_the_best_epoch) {
   TrainerOptions options = quiet({.epochs = 10});
   options.on_epoch.push_back([&](EpochRecord& e) {
     snapshots.push_back(net->parameters());
-    if (e.epoch == 3) net->layer<1>().weight(1, 1) = std::numeric_limits<float>::quiet_NaN();
+    if (e.epoch == 3) net->layer_parameters<1>().weight(1, 1) = std::numeric_limits<float>::quiet_NaN();
   });
   Trainer<Net, kBatch, Adam<Net>> trainer(options, {.lr = 0.05f});
   try {
@@ -794,7 +794,7 @@ BOOST_AUTO_TEST_CASE(a_network_never_initialised_is_refused_unless_allowed) {
   BOOST_TEST(all_parameters_zero(*net));  // refused before any step
 
   // One non-zero parameter is enough: the check is for a network never set.
-  net->layer<1>().bias(0) = 0.5f;
+  net->layer_parameters<1>().bias(0) = 0.5f;
   BOOST_TEST(!all_parameters_zero(*net));
   BOOST_CHECK_NO_THROW((void)trainer.fit(*net, train));
 

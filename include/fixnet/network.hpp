@@ -111,7 +111,7 @@ class BasicNetwork {
   /// constexpr: `constexpr Net net{parameters};` is a constant in read-only
   /// data, with no start-up code (what fixnet::write_header generates).
   explicit constexpr BasicNetwork(const std::array<T, parameter_count>& parameters) noexcept {
-    parameters_.set(std::span<const T, parameter_count>(parameters));
+    parameters_.set_parameters(std::span<const T, parameter_count>(parameters));
   }
 
   /// Converts a network of the same shape from another scalar type.
@@ -142,12 +142,12 @@ class BasicNetwork {
 
   /// Layer I's parameters (`DenseParameters`: weight(o, i), bias(o), ...).
   template <std::size_t I>
-  constexpr auto& layer() noexcept {
-    return parameters_.template layer<I>();
+  constexpr auto& layer_parameters() noexcept {
+    return parameters_.template layer_parameters<I>();
   }
   template <std::size_t I>
-  constexpr const auto& layer() const noexcept {
-    return parameters_.template layer<I>();
+  constexpr const auto& layer_parameters() const noexcept {
+    return parameters_.template layer_parameters<I>();
   }
 
   /// All parameters, as stored (for optimisers).
@@ -160,7 +160,7 @@ class BasicNetwork {
   void get_parameters(std::span<T, N> out) const noexcept {
     static_assert(detail::check_parameter_count<parameter_count, N>());
     // Guarded so that, once the check has failed, its message is the only error.
-    if constexpr (N == parameter_count) parameters_.get(out);
+    if constexpr (N == parameter_count) parameters_.get_parameters(out);
   }
   template <std::size_t N>
   void get_parameters(std::array<T, N>& out) const noexcept {
@@ -171,7 +171,7 @@ class BasicNetwork {
   template <std::size_t N>
   void set_parameters(std::span<const T, N> in) noexcept {
     static_assert(detail::check_parameter_count<parameter_count, N>());
-    parameters_.set(in);
+    parameters_.set_parameters(in);
   }
   template <std::size_t N>
   void set_parameters(const std::array<T, N>& in) noexcept {
@@ -180,7 +180,10 @@ class BasicNetwork {
   /// From a run-time-sized span (a file, a vector); throws
   /// std::invalid_argument naming both sizes if it does not hold
   /// `parameter_count` values.
-  void set_parameters(std::span<const T> in) { parameters_.set(in); }
+  void set_parameters(std::span<const T> in) { parameters_.set_parameters(in); }
+  /// Into a run-time-sized span; throws std::invalid_argument naming both
+  /// sizes if it does not hold `parameter_count` values.
+  void get_parameters(std::span<T> out) const { parameters_.get_parameters(out); }
 
   /// One sample: returns the network's output for input x.
   template <FixedRow Row>
@@ -373,7 +376,7 @@ class BasicNetwork {
                                                  Theirs::outputs, Mine::has_bias, Theirs::has_bias>());
     if constexpr (Mine::inputs == Theirs::inputs && Mine::outputs == Theirs::outputs &&
                   Mine::has_bias == Theirs::has_bias)
-      layer<I>().assign(other.template layer<I>());
+      layer_parameters<I>().assign(other.template layer_parameters<I>());
   }
 
   parameters_type parameters_;
@@ -393,7 +396,7 @@ template <class... Layers>
 using Network = BasicNetwork<float, Layers...>;
 
 /// Gradients of a network: same shape as its parameters, same canonical
-/// order through `get(span)`.
+/// order through `get_parameters(span)`, as the network's.
 template <class Net>
 using Gradients = typename Net::parameters_type;
 
@@ -411,6 +414,10 @@ consteval bool check_mlp_sizes() {
   return true;
 }
 
+// The sizes become one Dense per adjacent pair through a plain pack
+// expansion over an index sequence: building a type from a list of numbers
+// is what the language does directly; Hana (the layer list's idiom, see
+// fixnet/core/layer.hpp) would only wrap it.
 template <Scalar T, class Hidden, class Output, class Indices, std::size_t... Sizes>
 struct MlpBuilder;
 

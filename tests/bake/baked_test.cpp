@@ -31,9 +31,9 @@ static_assert(std::is_same_v<baked_mnist::Network, Mnist>);
 static_assert(std::is_same_v<cli_mnist::Network, Mnist>);
 constexpr const auto& blobs = baked::blobs::network;
 constexpr const auto& mnist = baked_mnist::network;
-static_assert(blobs.layer<0>().weight(0, 0) == baked::blobs::parameters[0]);
-static_assert(blobs.layer<1>().bias(2) == baked::blobs::parameters[Blobs::parameter_count - 1]);
-static_assert(mnist.layer<0>().weight(49, 783) == baked_mnist::parameters[50 * 784 - 1]);
+static_assert(blobs.layer_parameters<0>().weight(0, 0) == baked::blobs::parameters[0]);
+static_assert(blobs.layer_parameters<1>().bias(2) == baked::blobs::parameters[Blobs::parameter_count - 1]);
+static_assert(mnist.layer_parameters<0>().weight(49, 783) == baked_mnist::parameters[50 * 784 - 1]);
 
 template <class Net>
 std::unique_ptr<Net> load_file(const std::string& name) {
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(header_source_refuses_bad_names_and_values) {
   BOOST_CHECK_THROW(header_source(net, "a-b"), std::invalid_argument);
   BOOST_CHECK_THROW(header_source(net, "a::"), std::invalid_argument);
   BOOST_TEST(header_source(net, "a::b_2").find("namespace a::b_2 {") != std::string::npos);
-  net.layer<0>().bias(1) = std::numeric_limits<float>::infinity();
+  net.layer_parameters<0>().bias(1) = std::numeric_limits<float>::infinity();
   BOOST_CHECK_THROW(header_source(net, "ok"), std::invalid_argument);
 }
 

@@ -12,4 +12,4 @@ using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 5, 3>;
 using Other = fixnet::Mlp<fixnet::Relu, fixnet::Softmax, 2, 4, 5>;
 #endif
 
-void copy(Net& net, const Other& other) { net.layer<0>().assign(other.layer<0>()); }
+void copy(Net& net, const Other& other) { net.layer_parameters<0>().assign(other.layer_parameters<0>()); }

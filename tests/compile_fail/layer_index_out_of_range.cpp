@@ -9,8 +9,8 @@ using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 
 float first_weight(Net& net) {
 #ifdef FIXNET_COMPILE_FAIL
-  return net.layer<5>().weight(0, 0);
+  return net.layer_parameters<5>().weight(0, 0);
 #else
-  return net.layer<1>().weight(0, 0);
+  return net.layer_parameters<1>().weight(0, 0);
 #endif
 }

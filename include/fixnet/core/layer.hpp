@@ -34,7 +34,9 @@ namespace fixnet {
 ///   `L::parameters_type<T>`: the block that stores them (or their
 ///     gradients, or an optimiser's state): `get_parameters` /
 ///     `set_parameters` in canonical order, `storage()` as the padded span
-///     elementwise updates run over, `assign` to convert the scalar type.
+///     elementwise updates run over, `assign` to convert the scalar type,
+///     `for_each_parameter(f)` to visit each parameter in canonical order as
+///     f(ParameterIndex, value) (initialisation, finiteness reports).
 ///     Its storage is the layer's choice (a quantized layer would keep
 ///     integers and its scales there);
 ///   `L::identity_in_inference`: true when an inference pass skips the layer
@@ -74,6 +76,14 @@ inline constexpr std::size_t pre_activation_width_v = [] {
     return std::size_t{0};
   }
 }();
+
+/// Where a parameter sits in its layer, as `for_each_parameter` of a
+/// parameter block reports it: a weight W[row][column] or a bias b[row].
+struct ParameterIndex {
+  bool is_bias;
+  std::size_t row;
+  std::size_t column;
+};
 
 /// The state a layer keeps between calls: none for every layer fixnet ships.
 struct NoState {};

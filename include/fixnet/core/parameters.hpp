@@ -82,14 +82,14 @@ class ParameterSet {
 
   /// Layer I's block: `DenseParameters` for a `Dense` layer.
   template <std::size_t I>
-  constexpr auto& layer() noexcept {
+  constexpr auto& layer_parameters() noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
     // Past the end (the check has failed), layer 0 stands in so that Hana
     // adds no errors of its own below fixnet's message.
     return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
   template <std::size_t I>
-  constexpr const auto& layer() const noexcept {
+  constexpr const auto& layer_parameters() const noexcept {
     static_assert(detail::check_layer_index<I, layer_count>());
     return boost::hana::at_c<(I < layer_count ? I : 0)>(layers_);
   }
@@ -106,7 +106,7 @@ class ParameterSet {
 
   /// Reads every parameter in canonical order: layer by layer, W row-major
   /// [Out][In], then b.
-  void get(std::span<T, parameter_count> out) const noexcept {
+  void get_parameters(std::span<T, parameter_count> out) const noexcept {
     std::size_t offset = 0;
     for_each_layer([&](const auto& l) {
       constexpr std::size_t n = std::remove_cvref_t<decltype(l)>::parameter_count;
@@ -116,7 +116,7 @@ class ParameterSet {
   }
   /// Writes every parameter from canonical order (see `get`). constexpr:
   /// a network can be a constant (fixnet/io/bake.hpp).
-  constexpr void set(std::span<const T, parameter_count> in) noexcept {
+  constexpr void set_parameters(std::span<const T, parameter_count> in) noexcept {
     std::size_t offset = 0;
     for_each_layer([&](auto& l) {
       constexpr std::size_t n = std::remove_cvref_t<decltype(l)>::parameter_count;
@@ -126,19 +126,21 @@ class ParameterSet {
   }
   /// Same, from and to arrays (a std::array converts to both span overloads,
   /// so it gets its own).
-  void get(std::array<T, parameter_count>& out) const noexcept {
-    get(std::span<T, parameter_count>(out));
+  void get_parameters(std::array<T, parameter_count>& out) const noexcept {
+    get_parameters(std::span<T, parameter_count>(out));
   }
-  void set(const std::array<T, parameter_count>& in) noexcept {
-    set(std::span<const T, parameter_count>(in));
+  void set_parameters(const std::array<T, parameter_count>& in) noexcept {
+    set_parameters(std::span<const T, parameter_count>(in));
   }
   /// Same, from a span whose size is only known at run time (a file, a
   /// vector): throws std::invalid_argument if the size is not parameter_count.
-  void set(std::span<const T> in) {
-    if (in.size() != parameter_count)
-      throw std::invalid_argument("fixnet: expected " + std::to_string(parameter_count) +
-                                  " parameters, got " + std::to_string(in.size()));
-    set(in.template first<parameter_count>());
+  void set_parameters(std::span<const T> in) {
+    check_size(in.size());
+    set_parameters(in.template first<parameter_count>());
+  }
+  void get_parameters(std::span<T> out) const {
+    check_size(out.size());
+    get_parameters(out.template first<parameter_count>());
   }
 
   /// Sets every value to zero, in place: assigning a value-initialised
@@ -170,11 +172,17 @@ class ParameterSet {
   friend bool operator==(const ParameterSet& a, const ParameterSet& b) noexcept {
     bool equal = true;
     detail::for_each_index<layer_count>(
-        [&](auto i) { equal = equal && a.template layer<i>() == b.template layer<i>(); });
+        [&](auto i) { equal = equal && a.template layer_parameters<i>() == b.template layer_parameters<i>(); });
     return equal;
   }
 
  private:
+  static void check_size(std::size_t n) {
+    if (n != parameter_count)
+      throw std::invalid_argument("fixnet: expected " + std::to_string(parameter_count) +
+                                  " parameters, got " + std::to_string(n));
+  }
+
   boost::hana::tuple<typename Layers::template parameters_type<T>...> layers_;
 };
 

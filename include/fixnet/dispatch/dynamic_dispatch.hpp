@@ -159,7 +159,8 @@ consteval bool check_loss_dispatched() {
 
 /// Whether `probe(std::integral_constant<std::int64_t, T>{})` is true for
 /// every target bit T of Targets: FIXNET_DYNAMIC_DISPATCH's check that each
-/// target of HWY_TARGETS got its kernels.
+/// target of HWY_TARGETS got its kernels. A fold over the 63 bits: not a
+/// type list, so no Hana.
 template <std::int64_t Targets, class Probe>
 consteval bool compiled_for_every_target(Probe probe) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {

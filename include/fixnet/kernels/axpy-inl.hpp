@@ -30,8 +30,8 @@ HWY_INLINE void axpy(T alpha, const Params& x, Params& y, std::size_t part = 0, 
   constexpr std::size_t kL = kLanes<decltype(d)>;
   const auto va = hn::Set(d, alpha);
   detail::for_each_index<Params::layer_count>([&](auto i) {
-    const auto xs = x.template layer<i>().storage();
-    const auto ys = y.template layer<i>().storage();
+    const auto xs = x.template layer_parameters<i>().storage();
+    const auto ys = y.template layer_parameters<i>().storage();
     const std::size_t lines = ys.size() / lanes_per_line<T>;
     const std::size_t begin = lines * part / parts * lanes_per_line<T>;
     const std::size_t end = lines * (part + 1) / parts * lanes_per_line<T>;
@@ -47,7 +47,7 @@ HWY_INLINE void scale(T s, Params& y) {
   constexpr std::size_t kL = kLanes<decltype(d)>;
   const auto vs = hn::Set(d, s);
   detail::for_each_index<Params::layer_count>([&](auto i) {
-    const auto ys = y.template layer<i>().storage();
+    const auto ys = y.template layer_parameters<i>().storage();
     for (std::size_t k = 0; k < ys.size(); k += kL)
       hn::Store(hn::Mul(vs, hn::Load(d, ys.data() + k)), d, ys.data() + k);
   });

@@ -36,7 +36,7 @@ using LineTag = hn::CappedTag<T, lanes_per_line<T>>;
 
 /// Type of layer I's block in parameter set P (`DenseParameters` for `Dense`).
 template <class P, std::size_t I>
-using BlockOf = std::remove_cvref_t<decltype(std::declval<P&>().template layer<I>())>;
+using BlockOf = std::remove_cvref_t<decltype(std::declval<P&>().template layer_parameters<I>())>;
 
 /// Stored values [Begin, End) of layer I's block: its weights (IsBias false)
 /// or its bias row (IsBias true), padding included.
@@ -65,7 +65,7 @@ HWY_INLINE void for_each_region(F&& f) {
 /// First stored value of region R in parameter set p.
 template <class R, class P>
 HWY_INLINE auto* region_data(P& p) {
-  return p.template layer<R::layer>().storage().data() + R::begin;
+  return p.template layer_parameters<R::layer>().storage().data() + R::begin;
 }
 
 /// Calls f.template operator()<flags...>() with run-time flags turned into

@@ -11,6 +11,7 @@
 
 #include "fixnet/core/activation.hpp"
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/layer.hpp"
 #include "fixnet/core/shape_checks.hpp"
 
 namespace fixnet {
@@ -143,6 +144,23 @@ class DenseParameters {
       T* b = storage_.data() + bias_offset;
       for (std::size_t o = 0; o < Out; ++o) b[o] = *from++;
     }
+  }
+
+  /// Calls f(ParameterIndex, value) for every parameter in canonical order
+  /// (value a T& here, a T in the const overload).
+  template <class F>
+  constexpr void for_each_parameter(F&& f) {
+    for (std::size_t o = 0; o < Out; ++o)
+      for (std::size_t i = 0; i < In; ++i) f(ParameterIndex{false, o, i}, weight(o, i));
+    if constexpr (HasBias)
+      for (std::size_t o = 0; o < Out; ++o) f(ParameterIndex{true, o, 0}, bias(o));
+  }
+  template <class F>
+  constexpr void for_each_parameter(F&& f) const {
+    for (std::size_t o = 0; o < Out; ++o)
+      for (std::size_t i = 0; i < In; ++i) f(ParameterIndex{false, o, i}, weight(o, i));
+    if constexpr (HasBias)
+      for (std::size_t o = 0; o < Out; ++o) f(ParameterIndex{true, o, 0}, bias(o));
   }
 
   /// The padded block the kernels work on (padding included, always zero).

@@ -79,6 +79,8 @@ class NoParameters {
   }
   constexpr void get_parameters(std::span<T, 0>) const noexcept {}
   constexpr void set_parameters(std::span<const T, 0>) noexcept {}
+  template <class F>
+  constexpr void for_each_parameter(F&&) const noexcept {}
   std::span<T, 0> storage() noexcept { return {}; }
   std::span<const T, 0> storage() const noexcept { return {}; }
 

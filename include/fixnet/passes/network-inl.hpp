@@ -93,7 +93,7 @@ HWY_INLINE void buffers_forward(const typename Net::parameters_type& p, W& ws, P
   walk_layers<Net, Training>(static_cast<const T*>(ws.input.data.data()), [&](auto i, const T* x) {
     constexpr std::size_t I = decltype(i)::value;
     const LayerBuffers<T> io{x, kept_buffer<Net, I, KeepLogits>(ws), ws.template output<I>().data.data()};
-    LayerKernel<typename Net::template layer_type<I>>::forward(Layout{}, p.template layer<I>(), io, ctx);
+    LayerKernel<typename Net::template layer_type<I>>::forward(Layout{}, p.template layer_parameters<I>(), io, ctx);
     return io.out;
   });
 }
@@ -149,7 +149,7 @@ HWY_INLINE hn::Vec<hn::Full128<T>> registers_forward(const typename Net::paramet
   return walk_layers<Net, false>(in, [&](auto i, V v) {
     constexpr std::size_t I = decltype(i)::value;
     return LayerKernel<typename Net::template layer_type<I>>::forward(Registers<T>{},
-                                                                      p.template layer<I>(), v);
+                                                                      p.template layer_parameters<I>(), v);
   });
 }
 
@@ -213,8 +213,8 @@ typename Net::scalar_type network_backward(const typename Net::parameters_type& 
                              ws.template output<I>().data.data()};
     LayerKernel<typename Net::template layer_type<I>>::template backward<
         I == kLast, detail::needs_input_gradient<Net, I>>(
-        Layout{}, p.template layer<I>(), io, ws.gradient[kBuffer].data.data(),
-        ws.gradient[1 - kBuffer].data.data(), scale, grads.template layer<I>(), ctx);
+        Layout{}, p.template layer_parameters<I>(), io, ws.gradient[kBuffer].data.data(),
+        ws.gradient[1 - kBuffer].data.data(), scale, grads.template layer_parameters<I>(), ctx);
   });
   return loss;
 }

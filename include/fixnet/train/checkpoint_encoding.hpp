@@ -133,7 +133,7 @@ void add_parameter_set(safetensors::Writer& file, const BasicNetwork<T, Layers..
                        const typename BasicNetwork<T, Layers...>::parameters_type& set) {
   constexpr std::size_t n = BasicNetwork<T, Layers...>::parameter_count;
   std::vector<T> values(n);
-  set.get(std::span<T, n>(values.data(), n));
+  set.get_parameters(std::span<T, n>(values.data(), n));
   for (const TensorSlot& slot : tensor_slots(net, ModelFileOptions{.prefix = prefix}))
     file.add(slot.name, std::span<const T>(values.data() + slot.offset, slot.count), slot.shape);
 }
@@ -154,7 +154,7 @@ void read_parameter_set(const safetensors::Reader& file, const BasicNetwork<T, L
         file.fail("has a non-finite value (" + std::to_string(part[k]) + ") in tensor '" +
                   slot.name + "' at index " + std::to_string(k));
   }
-  out.set(std::span<const T, n>(values.data(), n));
+  out.set_parameters(std::span<const T, n>(values.data(), n));
 }
 
 inline void add_count(safetensors::Writer& file, std::string name, std::uint64_t value) {

@@ -86,12 +86,10 @@ double parameter_value(const P& p, const ParameterLocation& at) noexcept {
   double value = 0;
   std::size_t layer = 0;
   p.for_each_layer([&](const auto& block) {
-    using Block = std::remove_cvref_t<decltype(block)>;
-    if constexpr (Block::parameter_count > 0) {
-      if (layer == at.layer)
-        value = at.is_bias ? block.bias(at.row) : block.weight(at.row, at.column);
-    }
-    ++layer;
+    if (layer++ == at.layer)
+      block.for_each_parameter([&](const ParameterIndex& i, auto v) {
+        if (i.is_bias == at.is_bias && i.row == at.row && i.column == at.column) value = double(v);
+      });
   });
   return value;
 }

@@ -64,15 +64,11 @@ std::optional<ParameterLocation> find_non_finite(const Model& x) noexcept {
   std::optional<ParameterLocation> found;
   std::size_t index = 0, layer = 0;
   detail::parameters_ref(x).for_each_layer([&](const auto& block) {
-    using B = std::remove_cvref_t<decltype(block)>;
-    if constexpr (B::parameter_count > 0) {
-      for (std::size_t o = 0; o < B::outputs; ++o)
-        for (std::size_t i = 0; i < B::inputs; ++i, ++index)
-          if (!found && !std::isfinite(block.weight(o, i))) found = ParameterLocation{index, layer, false, o, i};
-      if constexpr (B::has_bias)
-        for (std::size_t o = 0; o < B::outputs; ++o, ++index)
-          if (!found && !std::isfinite(block.bias(o))) found = ParameterLocation{index, layer, true, o, 0};
-    }
+    block.for_each_parameter([&](const ParameterIndex& at, auto value) {
+      if (!found && !std::isfinite(value))
+        found = ParameterLocation{index, layer, at.is_bias, at.row, at.column};
+      ++index;
+    });
     ++layer;
   });
   return found;

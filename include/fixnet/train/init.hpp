@@ -100,12 +100,9 @@ void initialize(Net& net, const WeightInit& weights, const BiasInit& biases, std
     using Layer = std::remove_cvref_t<decltype(layer)>;
     constexpr std::size_t in = Layer::inputs;
     constexpr std::size_t out = Layer::outputs;
-    if constexpr (Layer::parameter_count > 0) {  // Dropout has none
-      for (std::size_t o = 0; o < out; ++o)
-        for (std::size_t i = 0; i < in; ++i) layer.weight(o, i) = static_cast<T>(weights(rng, in, out));
-      if constexpr (Layer::has_bias)
-        for (std::size_t o = 0; o < out; ++o) layer.bias(o) = static_cast<T>(biases(rng, in, out));
-    }
+    layer.for_each_parameter([&](const ParameterIndex& at, T& value) {
+      value = static_cast<T>(at.is_bias ? biases(rng, in, out) : weights(rng, in, out));
+    });
   });
 }
 

@@ -186,6 +186,8 @@ class Objective {
   template <std::size_t K>
   static constexpr std::size_t size_at = Chunk >> K;
 
+  // A std::tuple of workspaces of halving sizes: a fixed list of unrelated
+  // types built once, where a pack expansion is clearer than Hana.
   template <std::size_t... K>
   static auto make_workspaces(std::index_sequence<K...>) {
     return std::make_tuple(std::make_unique<Workspace<Net, size_at<K>>>()...);
