@@ -202,8 +202,8 @@ void verify_train_step(const MnistDispatcher& d, const std::string& target) {
                                      fixnet::CrossEntropy{}, *twin_grads, *ws);
   check_close(what + ": loss", {loss}, {twin_loss}, 1e-5f * std::abs(loss));
   std::vector<float> g(Mnist::parameter_count), twin_g(Mnist::parameter_count);
-  grads->get(std::span<float, Mnist::parameter_count>(g.data(), g.size()));
-  twin_grads->get(std::span<float, Mnist::parameter_count>(twin_g.data(), twin_g.size()));
+  grads->get_parameters(std::span<float, Mnist::parameter_count>(g.data(), g.size()));
+  twin_grads->get_parameters(std::span<float, Mnist::parameter_count>(twin_g.data(), twin_g.size()));
   check_close(what + ": gradient", g, twin_g, 1e-5f * scale_of(g));
   step(Static{}, *net, data, 0, *ws);
   step(d, *twin, data, 0, *ws);

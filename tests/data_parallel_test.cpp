@@ -80,15 +80,15 @@ void check_matches_one_thread() {
     TestRng rng(3);
     std::vector<float> start(Net::parameter_count);
     for (float& v : start) v = uniform<float>(rng, -1, 1);
-    grads->set(std::span<const float>(start));
-    expected->set(std::span<const float>(start));
+    grads->set_parameters(std::span<const float>(start));
+    expected->set_parameters(std::span<const float>(start));
   }
   const float loss = team.backward(*net, d.xs, d.labels, CrossEntropy{}, *grads, 0.5f);
   const float expected_loss = net->backward(d.xs, d.labels, CrossEntropy{}, *expected, *ws, 0.5f);
   BOOST_TEST(loss == expected_loss, boost::test_tools::tolerance(1e-5f));
   std::vector<float> g(Net::parameter_count), e(Net::parameter_count);
-  grads->get(std::span<float, Net::parameter_count>(g.data(), g.size()));
-  expected->get(std::span<float, Net::parameter_count>(e.data(), e.size()));
+  grads->get_parameters(std::span<float, Net::parameter_count>(g.data(), g.size()));
+  expected->get_parameters(std::span<float, Net::parameter_count>(e.data(), e.size()));
   check_close(g, e, 1e-5f, "gradients");
 
   auto stepped = std::make_unique<Net>(*net);
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(the_documented_chunked_gradient_is_one_threads) {
   BOOST_TEST(loss == single_loss, boost::test_tools::tolerance(1e-4f));
   std::vector<float> a(Net::parameter_count), b(Net::parameter_count);
   grads.get_parameters(std::span<float, Net::parameter_count>(a.data(), a.size()));
-  single->get(std::span<float, Net::parameter_count>(b.data(), b.size()));
+  single->get_parameters(std::span<float, Net::parameter_count>(b.data(), b.size()));
   check_close(a, b, 1e-4f, "gradient of 60000 samples");
   BOOST_TEST(std::abs(a[0]) > 0.0f);
 }

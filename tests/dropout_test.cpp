@@ -69,7 +69,7 @@ std::pair<double, std::vector<typename Net::scalar_type>> train_pass(const Net& 
   const double l = net.backward(xs, ts, loss, *g, *ws);
   BOOST_TEST(ws->dropout_step == step + 1);  // every training pass advances the masks
   std::vector<T> out(Net::parameter_count);
-  g->get(std::span<T, Net::parameter_count>(out.data(), Net::parameter_count));
+  g->get_parameters(std::span<T, Net::parameter_count>(out.data(), Net::parameter_count));
   return {l, out};
 }
 

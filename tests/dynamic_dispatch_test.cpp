@@ -223,9 +223,9 @@ void check_backward(const D& dispatcher, std::uint64_t seed, bool class_targets,
   std::vector<float> start(P::parameter_count);
   for (float& v : start) v = uniform<float>(rng, -1, 1);
   auto grads = std::make_unique<P>();
-  grads->set(std::span<const float>(start));
+  grads->set_parameters(std::span<const float>(start));
   auto expected_grads = std::make_unique<PD>();
-  expected_grads->set(std::span<const double>(std::vector<double>(start.begin(), start.end())));
+  expected_grads->set_parameters(std::span<const double>(std::vector<double>(start.begin(), start.end())));
 
   double expected_loss = 0;
   for (std::size_t b = 0; b < kBatch; ++b) {
@@ -265,7 +265,7 @@ void check_add_scaled(const D& dispatcher, std::uint64_t seed, const std::string
   auto net = std::make_unique<Net>();
   auto grads = std::make_unique<P>();
   net->set_parameters(std::span<const float>(y));
-  grads->set(std::span<const float>(x));
+  grads->set_parameters(std::span<const float>(x));
   dispatcher.add_scaled(*net, -0.3f, *grads);
   check_axpy(values_of(net->parameters()), y, -0.3f, x, what + ": add_scaled");
 }

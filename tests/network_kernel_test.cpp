@@ -301,9 +301,9 @@ void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
   auto grads = std::make_unique<P>();
   std::vector<T> start(P::parameter_count);
   for (T& v : start) v = uniform<T>(rng, -1, 1);
-  grads->set(std::span<const T>(start));
+  grads->set_parameters(std::span<const T>(start));
   auto reference_grads = std::make_unique<typename AsDouble<Net>::type::parameters_type>();
-  reference_grads->set(std::span<const double>(std::vector<double>(start.begin(), start.end())));
+  reference_grads->set_parameters(std::span<const double>(std::vector<double>(start.begin(), start.end())));
 
   // The gradient times `scale` is added; the same scale for the reference.
   constexpr T scale = T(-0.75);
@@ -372,14 +372,14 @@ void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
   for (T& v : x) v = uniform<T>(rng, -2, 2);
   for (T& v : y) v = uniform<T>(rng, -2, 2);
   auto px = std::make_unique<P>(), py = std::make_unique<P>();
-  px->set(std::span<const T>(x));
-  py->set(std::span<const T>(y));
+  px->set_parameters(std::span<const T>(x));
+  py->set_parameters(std::span<const T>(y));
   k.axpy(T(-0.3), *px, *py, 0, 1);
   check_axpy(values_of(*py), y, T(-0.3), x, "axpy");
   BOOST_TEST(padding_is_zero(*py));
   // In three parts (as three threads would): the same, and nothing twice.
   auto parts = std::make_unique<P>();
-  parts->set(std::span<const T>(y));
+  parts->set_parameters(std::span<const T>(y));
   for (std::size_t part = 0; part < 3; ++part) k.axpy(T(-0.3), *px, *parts, part, 3);
   BOOST_TEST(values_of(*parts) == values_of(*py), boost::test_tools::per_element());
   k.scale(T(3), *px);

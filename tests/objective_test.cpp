@@ -60,7 +60,7 @@ double one_batch(const data::Dataset<double, Net::inputs>& d, L loss, double lam
   const std::span<const std::array<double, Net::inputs>, M> xs(d.rows().data(), M);
   const std::span<const std::uint8_t, M> ys(d.labels().data(), M);
   const double total = net->backward(xs, ys, loss, *grads, *ws);
-  grads->get(gradient);
+  grads->get_parameters(gradient);
   double penalty = 0;
   std::size_t offset = 0;
   net->parameters().for_each_layer([&](const auto& layer) {

@@ -198,8 +198,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradients_zero_scale_and_add_scaled_act_on_every_p
   const auto a = random_values<T>(Net::parameter_count, 6);
   const auto b = random_values<T>(Net::parameter_count, 7);
   auto ga = std::make_unique<G>(), gb = std::make_unique<G>();
-  ga->set(std::span<const T>(a));
-  gb->set(std::span<const T>(b));
+  ga->set_parameters(std::span<const T>(a));
+  gb->set_parameters(std::span<const T>(b));
 
   ga->scale(T(0.5));
   std::vector<T> expected(a.size());

@@ -139,7 +139,7 @@ class Objective {
     grads_->scale(scalar_type(1) / m);
     const L2<scalar_type> per_sample = scaled_l2();
     per_sample.add_gradient(*net_, *grads_);
-    grads_->get(gradient);
+    grads_->get_parameters(gradient);
     return total / static_cast<double>(samples()) + static_cast<double>(per_sample.penalty(*net_));
   }
   double operator()(const std::array<scalar_type, parameter_count>& theta,
