@@ -425,8 +425,8 @@ void check_training_pass(const TrainKernel<C>& k) {
   }
   BOOST_TEST(dropped > 0u, describe<C>("the pass drops units"));  // else the masks were not tested
   BOOST_CHECK_MESSAGE(within(loss, expected_loss, rel, abs),
-                      describe<C>("loss ")
-                          << std::setprecision(17) << loss << " vs reference " << expected_loss);
+                      describe<C>("loss") << ": " << std::setprecision(17) << loss
+                                          << " vs reference " << expected_loss);
   const auto e = values_of(*expected);
   check_close_all(values_of(*grads), e, rel, abs * max_abs(e), describe<C>("gradients"));
 }
