@@ -40,17 +40,19 @@
 
 #include <fixnet/fixnet.hpp>
 
-// The fixnet headers bring kernels, so they come after foreach_target.h;
-// the checks below them are compiled once.
-#ifndef FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
-#define FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
+#include "per_target.hpp"  // after Highway: it has a part per target
 
+// The activation and loss headers carry their Highway kernels: they come
+// after hwy/foreach_target.h, and what uses them once in a guarded block.
 #include <fixnet/activations/identity.hpp>
 #include <fixnet/activations/leaky_relu.hpp>
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
 #include <fixnet/activations/softmax.hpp>
 #include <fixnet/activations/tanh.hpp>
+
+#ifndef FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TYPES
+#define FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TYPES
 
 namespace fixnet::tests {
 
@@ -262,14 +264,11 @@ void check_extreme_row(const RowKernels<T>& k) {
 
 }  // namespace fixnet::tests
 
-#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_CHECKS
-
+#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TYPES
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 namespace fk = fixnet::HWY_NAMESPACE;
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
 
 template <class T, class Act, std::size_t... N>
 void add_widths(std::vector<RowKernels<T>>& table, Widths<N...>) {
@@ -292,29 +291,19 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
-
-namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  // 7 activations times 9 widths.
-  BOOST_TEST_REQUIRE(table.f.size() == 63u);
-  BOOST_TEST_REQUIRE(table.d.size() == 63u);
-  return table;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(activation_kernel)
 
+BOOST_AUTO_TEST_CASE(every_target_lists_seven_activations_at_nine_widths) {
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    BOOST_TEST(table.f.size() == 63u);
+    BOOST_TEST(table.d.size() == 63u);
+  });
+}
+
 BOOST_AUTO_TEST_CASE(forward_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(101);
     for (const auto& k : table.f) check_forward_row(k, rng);
     for (const auto& k : table.d) check_forward_row(k, rng);
@@ -322,8 +311,7 @@ BOOST_AUTO_TEST_CASE(forward_rows_match_the_scalar_reference_and_zero_the_paddin
 }
 
 BOOST_AUTO_TEST_CASE(backward_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(202);
     for (const auto& k : table.f) check_backward_row(k, rng);
     for (const auto& k : table.d) check_backward_row(k, rng);
@@ -331,8 +319,7 @@ BOOST_AUTO_TEST_CASE(backward_rows_match_the_scalar_reference_and_zero_the_paddi
 }
 
 BOOST_AUTO_TEST_CASE(backward_rows_match_finite_differences_in_double_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(303);
     for (const auto& k : table.d)
       if (k.width == 5 || k.width == 17) check_finite_differences(k, rng);
@@ -340,8 +327,7 @@ BOOST_AUTO_TEST_CASE(backward_rows_match_finite_differences_in_double_on_every_t
 }
 
 BOOST_AUTO_TEST_CASE(rows_stay_finite_and_saturate_for_logits_of_plus_minus_1000_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     for (const auto& k : table.f)
       if (k.width == 3 || k.width == 17) check_extreme_row(k);
     for (const auto& k : table.d)

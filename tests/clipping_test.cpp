@@ -38,6 +38,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 #ifndef FIXNET_TESTS_CLIPPING_TEST_TYPES
 #define FIXNET_TESTS_CLIPPING_TEST_TYPES
 
@@ -53,13 +55,7 @@ struct NormKernels {
 };
 using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
                         typename Wide<float>::parameters_type, typename Wide<double>::parameters_type>;
-template <class S>
-struct KernelsOf;
-template <class... Ps>
-struct KernelsOf<std::tuple<Ps...>> {
-  using type = std::tuple<NormKernels<Ps>...>;
-};
-using KernelTable = typename KernelsOf<Sets>::type;
+using KernelTable = KernelsPerSetT<NormKernels, Sets>;
 
 using TinyNet = Tiny<float>;
 static_assert(noexcept(clip_gradient_norm(std::declval<Gradients<TinyNet>&>(), 1.0f)));
@@ -70,37 +66,18 @@ static_assert(noexcept(l2_norm(std::declval<const TinyNet&>())));
 
 #endif  // FIXNET_TESTS_CLIPPING_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
-void get_kernels(KernelTable& table) {
-  [&]<class... Ps>(std::tuple<NormKernels<Ps>...>& kernels) {
-    ((std::get<NormKernels<Ps>>(kernels) = {&fixnet::HWY_NAMESPACE::sum_of_squares<Ps>,
-                                            &fixnet::HWY_NAMESPACE::scale<Ps, typename Ps::scalar_type>}),
-     ...);
-  }(table);
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels, compiled once per target.
+FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class P>(NormKernels<P>& k) {
+  k = {&fixnet::HWY_NAMESPACE::sum_of_squares<P>,
+       &fixnet::HWY_NAMESPACE::scale<P, typename P::scalar_type>};
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  return table;
-}
 
 /// Known gradients of a set, rounded to its scalar type.
 template <class P>
@@ -145,9 +122,8 @@ Gradients<Tiny<float>> three_four() {
 BOOST_AUTO_TEST_SUITE(clipping)
 
 BOOST_AUTO_TEST_CASE(sum_of_squares_and_scaling_match_double_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
-    std::apply([](const auto&... k) { (check_kernels(k), ...); }, table);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table, [](const auto& k) { check_kernels(k); });
   });
 }
 

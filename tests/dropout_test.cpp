@@ -7,7 +7,9 @@
 // dropped non-finite value gives NaN, on every Highway target.
 //
 // hwy/foreach_target.h re-includes this file once per target; the per-target
-// part only runs the mask kernels, the checks are compiled once.
+// part only lists the mask kernels and the training passes
+// (network_backward) of each case, the checks are compiled once and run on
+// every target through tests/per_target.hpp.
 #ifndef FIXNET_TESTS_DROPOUT_TEST_PRELUDE
 #define FIXNET_TESTS_DROPOUT_TEST_PRELUDE
 
@@ -17,10 +19,13 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <iomanip>
 #include <limits>
 #include <memory>
 #include <span>
 #include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include <hwy/aligned_allocator.h>
@@ -35,6 +40,8 @@
 #include <hwy/highway.h>
 
 #include <fixnet/fixnet.hpp>
+
+#include "per_target.hpp"  // after Highway: it has a part per target
 
 #ifndef FIXNET_TESTS_DROPOUT_TEST_ONCE
 #define FIXNET_TESTS_DROPOUT_TEST_ONCE
@@ -294,6 +301,32 @@ inline constexpr std::size_t kMaskRow = padded<float>(kMaskWidth);
 inline constexpr std::size_t kMaskStride = padded<float>(kMaskBatch);
 using MaskLayer = Dropout<kMaskWidth, std::ratio<1, 2>>;
 
+/// The training pass's cases: 3-20-4 with Dropout(1/4) after the tanh layer,
+/// cross-entropy on class indices, in float and double, batches of 1 and 5
+/// (samples in rows) and 37 (samples in lanes).
+struct DroppedSpec {
+  template <class T>
+  using net =
+      BasicNetwork<T, Dense<3, 20, Tanh>, Dropout<20, std::ratio<1, 4>>, Dense<20, 4, Softmax>>;
+  using loss = CrossEntropy;
+};
+template <class T, std::size_t B>
+using TrainCase = NetworkCase<DroppedSpec, T, B>;
+using TrainCases = std::tuple<TrainCase<float, 1>, TrainCase<float, 5>, TrainCase<float, 37>,
+                              TrainCase<double, 1>, TrainCase<double, 5>, TrainCase<double, 37>>;
+static_assert(!TrainCase<float, 1>::Ws::lanes && !TrainCase<float, 5>::Ws::lanes &&
+                  TrainCase<float, 37>::Ws::lanes && !TrainCase<double, 1>::Ws::lanes &&
+                  !TrainCase<double, 5>::Ws::lanes && TrainCase<double, 37>::Ws::lanes,
+              "the cases must cover both layouts in both scalar types");
+
+/// One target's training pass of a case.
+template <class C>
+struct TrainKernel {
+  using T = typename C::scalar;
+  T (*backward)(const typename C::Params&, typename C::Ws&, typename C::Params&, T) = nullptr;
+};
+using TrainTable = KernelsPerSetT<TrainKernel, TrainCases>;
+
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_DROPOUT_TEST_ONCE
@@ -301,8 +334,6 @@ using MaskLayer = Dropout<kMaskWidth, std::ratio<1, 2>>;
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 namespace fk = fixnet::HWY_NAMESPACE;
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
 
 /// Rows: x and out are [kMaskBatch][kMaskRow]. Lanes: [kMaskWidth][kMaskStride].
 void dropout_masks(const float* rows, float* rows_out, const float* lanes, float* lanes_out,
@@ -315,13 +346,100 @@ void dropout_masks(const float* rows, float* rows_out, const float* lanes, float
 }  // namespace fixnet::tests::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
+// This target's training passes, compiled once per target.
+FIXNET_PER_TARGET_TABLE(get_training_passes, TrainTable, []<class C>(TrainKernel<C>& k) {
+  k.backward =
+      &fixnet::HWY_NAMESPACE::network_backward<typename C::Loss, typename C::Net, typename C::Ws>;
+});
+
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(dropout_masks);
+HWY_EXPORT(get_training_passes);
+
+namespace {
+
+template <class C>
+std::string describe(const char* what) {
+  return std::string(what) + " <" +
+         (std::is_same_v<typename C::scalar, float> ? "float" : "double") +
+         ", B=" + std::to_string(C::batch) + (C::Ws::lanes ? ", lanes" : ", rows") + ">";
+}
+
+template <class Params>
+std::vector<double> values_of(const Params& p) {
+  using T = typename Params::scalar_type;
+  std::vector<T> v(Params::parameter_count);
+  p.get_parameters(std::span<T, Params::parameter_count>(v.data(), v.size()));
+  return std::vector<double>(v.begin(), v.end());
+}
+
+/// One target's training pass (network_backward, gradients added onto zero)
+/// against the scalar reference in double with the same masks
+/// (reference::DropoutPass with the pass key of the workspace's seed and
+/// step): the loss and every gradient, |pass - reference| <= rel |reference|
+/// + abs (times the largest gradient for gradients). float: rel 1e-5, abs
+/// 1e-5, as the static-target case above (the sums run in another order in
+/// lanes); double: 1e-12, far above double's rounding (the reference's
+/// operations differ in order only) and far below a wrong mask, which moves
+/// a gradient by the size of the gradient itself.
+template <class C>
+void check_training_pass(const TrainKernel<C>& k) {
+  using T = typename C::scalar;
+  using Net = typename C::Net;
+  constexpr std::size_t B = C::batch;
+  constexpr bool is_float = std::is_same_v<T, float>;
+  constexpr double rel = is_float ? 1e-5 : 1e-12, abs = rel;
+  constexpr std::uint64_t seed = 21, step = 4;
+  const auto net = make_net<Net>(7 + B);
+  const auto twin = std::make_unique<DroppedSpec::net<double>>(*net);
+  auto ws = std::make_unique<typename C::Ws>();
+  ws->dropout_seed = seed;
+  ws->dropout_step = step;
+  TestRng rng(B);
+  std::vector<std::array<T, 3>> xs(B);
+  std::vector<std::uint8_t> labels(B);
+  for (std::size_t b = 0; b < B; ++b) {
+    xs[b] = uniform_array<T, 3>(rng, -2, 2);
+    labels[b] = static_cast<std::uint8_t>(rng() % 4);
+    ws->set_input(b, xs[b]);
+    ws->set_target(b, labels[b]);
+  }
+  auto grads = std::make_unique<Gradients<Net>>();
+  grads->set(std::span<const T>(std::vector<T>(Net::parameter_count, T(0))));
+  const T loss = k.backward(net->parameters(), *ws, *grads, T(1));
+  BOOST_TEST(ws->dropout_step == step + 1);  // every training pass advances the masks
+
+  const std::uint32_t key = pass_key(seed, step);
+  auto expected = std::make_unique<Gradients<DroppedSpec::net<double>>>();
+  double expected_loss = 0;
+  std::size_t dropped = 0;
+  for (std::size_t b = 0; b < B; ++b) {
+    std::array<double, 3> x;
+    std::copy(xs[b].begin(), xs[b].end(), x.begin());
+    expected_loss += reference::backward(*twin, x, labels[b], CrossEntropy{}, *expected,
+                                         reference::DropoutPass{key, b});
+    for (std::size_t i = 0; i < 20; ++i)
+      dropped += !dropout_keeps(key, b, i, 20, Net::template layer_type<1>::keep_threshold);
+  }
+  BOOST_TEST(dropped > 0u, describe<C>("the pass drops units"));  // else the masks were not tested
+  BOOST_CHECK_MESSAGE(within(loss, expected_loss, rel, abs),
+                      describe<C>("loss") << ": " << std::setprecision(17) << loss
+                                          << " vs reference " << expected_loss);
+  const auto e = values_of(*expected);
+  check_close_all(values_of(*grads), e, rel, abs * max_abs(e), describe<C>("gradients"));
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(dropout)
+
+BOOST_AUTO_TEST_CASE(training_passes_match_the_scalar_reference_in_rows_and_lanes_on_every_target) {
+  FIXNET_ON_EVERY_TARGET(get_training_passes, [](const TrainTable& table) {
+    for_each_entry(table, [](const auto& k) { check_training_pass(k); });
+  });
+}
 
 // Issue 15: a select (IfThenElseZero) turned a dropped NaN into 0. Each of
 // NaN, +inf, -inf at each unit of each sample, in rows and in lanes, forward
@@ -329,7 +447,7 @@ BOOST_AUTO_TEST_SUITE(dropout)
 // NaN, a kept one is itself times the scale; the finite values are x * scale
 // or 0 as dropout_keeps says; the padding stays 0.
 BOOST_AUTO_TEST_CASE(masks_keep_nan_and_infinity_in_dropped_units_on_every_target) {
-  on_every_target([] { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }, [] {
+  on_every_target([] {
     const std::uint32_t key = pass_key(3, 9);
     constexpr float scale = 2.0f, clean = 1.5f;
     const auto rows = hwy::AllocateAligned<float>(kMaskBatch * kMaskRow);

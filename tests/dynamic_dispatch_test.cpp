@@ -47,6 +47,8 @@
 #include <fixnet/dispatch/dynamic_dispatch.hpp>
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 // What may be declared only once (a variable) goes in a guarded block; the
 // aliases could be repeated in every pass.
 #ifndef FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
@@ -79,8 +81,6 @@ FIXNET_DYNAMIC_DISPATCH(mnist_dispatcher, Mnist, 32, fixnet::CrossEntropy);
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
 void direct_forward(const Mnist::parameters_type& p, Workspace<Mnist, kBatch>& ws) {
   fixnet::HWY_NAMESPACE::network_forward<Mnist, false>(p, ws);
 }
@@ -96,13 +96,10 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(direct_forward);
 HWY_EXPORT(direct_backward);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
 
 // The hot path is noexcept.
 using BlobsDispatcher = decltype(blobs_dispatcher());
@@ -280,7 +277,7 @@ BOOST_AUTO_TEST_SUITE(dynamic_dispatch)
 
 BOOST_AUTO_TEST_CASE(the_dispatcher_reports_the_forced_target_and_its_name_changes_with_it) {
   std::vector<std::string> names;
-  on_every_target(current_target, [&] {
+  on_every_target([&] {
     const std::int64_t target = current_target();
     const auto blobs = blobs_dispatcher();
     const auto mnist = mnist_dispatcher();
@@ -299,7 +296,7 @@ BOOST_AUTO_TEST_CASE(the_dispatcher_reports_the_forced_target_and_its_name_chang
 }
 
 BOOST_AUTO_TEST_CASE(forward_matches_the_scalar_reference_on_every_target) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     const char* target = hwy::TargetName(current_target());
     check_forward<Blobs>(blobs_dispatcher(), 11, describe("2-4-3", target));
     check_forward<Mnist>(mnist_dispatcher(), 12, describe("784-50-10", target));
@@ -307,7 +304,7 @@ BOOST_AUTO_TEST_CASE(forward_matches_the_scalar_reference_on_every_target) {
 }
 
 BOOST_AUTO_TEST_CASE(backward_and_loss_match_the_scalar_reference_on_every_target) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     const char* target = hwy::TargetName(current_target());
     check_backward<Blobs, CrossEntropy>(blobs_dispatcher(), 21, true,
                                         describe("2-4-3 cross-entropy, class indices", target));
@@ -340,7 +337,7 @@ void check_fused_step(const D& dispatcher, std::uint64_t seed, const std::string
 }
 
 BOOST_AUTO_TEST_CASE(backward_into_the_parameters_is_a_gradient_descent_step_on_every_target) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     const char* target = hwy::TargetName(current_target());
     check_fused_step<Blobs, CrossEntropy>(blobs_dispatcher(), 26, describe("2-4-3", target));
     check_fused_step<Mnist, CrossEntropy>(mnist_dispatcher(), 27, describe("784-50-10", target));
@@ -348,7 +345,7 @@ BOOST_AUTO_TEST_CASE(backward_into_the_parameters_is_a_gradient_descent_step_on_
 }
 
 BOOST_AUTO_TEST_CASE(add_scaled_matches_a_scalar_loop_on_every_target) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     const char* target = hwy::TargetName(current_target());
     check_add_scaled<Blobs>(blobs_dispatcher(), 31, describe("2-4-3", target));
     check_add_scaled<Mnist>(mnist_dispatcher(), 32, describe("784-50-10", target));
@@ -359,7 +356,7 @@ BOOST_AUTO_TEST_CASE(add_scaled_matches_a_scalar_loop_on_every_target) {
 // target's own, to the last bit (targets differ in their last bits: FMA or
 // not, vector widths, exp approximations).
 BOOST_AUTO_TEST_CASE(the_dispatcher_runs_the_kernels_of_its_target_bit_for_bit) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     Fixture<Mnist> f(41);
     const auto mnist = mnist_dispatcher();
     std::array<std::array<float, 10>, kBatch> ys, direct_ys;
@@ -395,50 +392,67 @@ BOOST_AUTO_TEST_CASE(a_dispatcher_keeps_its_target_when_another_is_forced) {
 }
 
 // FIXNET_DECLARE_DYNAMIC_DISPATCH in another file declares the function that
-// FIXNET_DYNAMIC_DISPATCH defines here (a mismatch would not link).
+// FIXNET_DYNAMIC_DISPATCH defines here (a mismatch would not link): called
+// from there, it runs the forced target and computes the scalar reference's
+// output.
 BOOST_AUTO_TEST_CASE(another_file_reaches_the_dispatcher_through_its_declaration) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     Fixture<Blobs> f(71);
     const CallerResult result = call_from_another_file(*f.net, (*f.xs)[0]);
     BOOST_TEST(result.target == current_target());
-    const auto expected = blobs_dispatcher().forward(*f.net, (*f.xs)[0]);
-    BOOST_TEST(std::memcmp(result.output.data(), expected.data(), sizeof expected) == 0);
+    check_close_all(result.output, reference::forward(*f.twin, f.x_double(0)), kValueRel, kValueAbs,
+                    "2-4-3 forward from another file");
   });
 }
 
 // docs/dispatch.md's calls, made in dynamic_dispatch_caller.cpp through the
-// declaration alone, compute bit for bit what the same calls compute here.
-BOOST_AUTO_TEST_CASE(the_documented_calls_from_another_file_match_the_dispatcher) {
-  on_every_target(current_target, [] {
-    Fixture<Mnist> there(81), here(81);
-    const Fixture<Mnist> untrained(81);
+// declaration alone, compute what the scalar reference computes: the
+// one-sample and batch outputs, the batch's summed loss, and the parameters
+// after its two gradient-descent steps (add_scaled, then the fused step, at
+// the new parameters), each step theta - 0.1 (reference gradient at theta)
+// in double. Tolerances as check_forward, check_backward and
+// check_fused_step above.
+BOOST_AUTO_TEST_CASE(the_documented_calls_from_another_file_match_the_scalar_reference) {
+  on_every_target([] {
+    constexpr double rate = 0.1;
+    Fixture<Mnist> there(81);
     auto there_grads = std::make_unique<Gradients<Mnist>>();
-    auto here_grads = std::make_unique<Gradients<Mnist>>();
-    std::array<std::array<float, 10>, kBatch> there_ys, here_ys;
+    std::array<std::array<float, 10>, kBatch> there_ys;
     const MnistCallerResult result =
         mnist_from_another_file(there.net.get(), (*there.xs)[0], there.xs.get(), there.classes,
-                                there_ys, there.ws.get(), *there_grads, 0.1f);
+                                there_ys, there.ws.get(), *there_grads, float(rate));
 
-    const auto mnist = mnist_dispatcher();
-    const std::array<float, 10> p = mnist.forward(*here.net, (*here.xs)[0]);
-    mnist.forward(*here.net, *here.xs, here_ys, *here.ws);
-    const float loss =
-        mnist.backward(*here.net, *here.xs, here.classes, CrossEntropy{}, *here_grads, *here.ws);
-    mnist.add_scaled(*here.net, -0.1f, *here_grads);
-    mnist.backward(*here.net, *here.xs, here.classes, CrossEntropy{}, here.net->parameters(),
-                   *here.ws, -0.1f);
-
-    BOOST_TEST(std::memcmp(result.p.data(), p.data(), sizeof p) == 0);
-    BOOST_TEST(std::memcmp(there_ys.data(), here_ys.data(), sizeof here_ys) == 0);
-    BOOST_TEST(std::memcmp(&result.loss, &loss, sizeof loss) == 0);
-    BOOST_TEST((std::isfinite(loss) && loss > 0));
-    BOOST_TEST((there.net->parameters() == here.net->parameters()));
-    BOOST_TEST(!(there.net->parameters() == untrained.net->parameters()));  // two steps taken
+    const std::string target = hwy::TargetName(current_target());
+    check_close_all(result.p, reference::forward(*there.twin, there.x_double(0)), kValueRel,
+                    kValueAbs, "one-sample forward from another file on " + target);
+    double expected_loss = 0;
+    using Twin = AsDouble<Mnist>::type;
+    auto gradient = std::make_unique<Gradients<Twin>>();
+    for (std::size_t b = 0; b < kBatch; ++b) {
+      check_close_all(there_ys[b], reference::forward(*there.twin, there.x_double(b)), kValueRel,
+                      kValueAbs, "batch forward from another file, sample " + std::to_string(b));
+      expected_loss += reference::backward(*there.twin, there.x_double(b), there.classes[b],
+                                           CrossEntropy{}, *gradient);
+    }
+    BOOST_CHECK_MESSAGE(within(result.loss, expected_loss, kValueRel, kValueAbs),
+                        "loss from another file " << std::setprecision(9) << result.loss
+                                                  << " vs reference " << expected_loss);
+    // Two steps: theta1 = theta0 - rate g(theta0), theta2 = theta1 - rate g(theta1).
+    auto stepped = std::make_unique<Twin>(*there.twin);
+    stepped->parameters().add_scaled(-rate, *gradient);
+    auto second = std::make_unique<Gradients<Twin>>();
+    for (std::size_t b = 0; b < kBatch; ++b)
+      reference::backward(*stepped, there.x_double(b), there.classes[b], CrossEntropy{}, *second);
+    stepped->parameters().add_scaled(-rate, *second);
+    const auto expected = values_of(stepped->parameters());
+    check_close_all(values_of(there.net->parameters()), expected, kGradientRel,
+                    kGradientAbs * max_abs(expected),
+                    "parameters after two steps from another file on " + target);
   });
 }
 
 BOOST_AUTO_TEST_CASE(the_passes_allocate_nothing_on_every_target) {
-  on_every_target(current_target, [] {
+  on_every_target([] {
     Fixture<Blobs> blobs(61);
     Fixture<Mnist> mnist(62);
     auto blobs_grads = std::make_unique<Gradients<Blobs>>();

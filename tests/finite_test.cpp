@@ -36,6 +36,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 #ifndef FIXNET_TESTS_FINITE_TEST_TYPES
 #define FIXNET_TESTS_FINITE_TEST_TYPES
 
@@ -49,13 +51,7 @@ struct FiniteKernel {
 };
 using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
                         typename Wide<float>::parameters_type, typename Wide<double>::parameters_type>;
-template <class S>
-struct KernelsOf;
-template <class... Ps>
-struct KernelsOf<std::tuple<Ps...>> {
-  using type = std::tuple<FiniteKernel<Ps>...>;
-};
-using KernelTable = typename KernelsOf<Sets>::type;
+using KernelTable = KernelsPerSetT<FiniteKernel, Sets>;
 
 using TinyNet = Tiny<float>;
 static_assert(noexcept(all_finite(std::declval<const TinyNet&>())));
@@ -66,35 +62,17 @@ static_assert(noexcept(find_non_finite(std::declval<const TinyNet&>())));
 
 #endif  // FIXNET_TESTS_FINITE_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
-void get_kernels(KernelTable& table) {
-  [&]<class... Ps>(std::tuple<FiniteKernel<Ps>...>& kernels) {
-    ((std::get<FiniteKernel<Ps>>(kernels).all_finite = &fixnet::HWY_NAMESPACE::all_finite<Ps>), ...);
-  }(table);
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels, compiled once per target.
+FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class P>(FiniteKernel<P>& k) {
+  k.all_finite = &fixnet::HWY_NAMESPACE::all_finite<P>;
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  return table;
-}
 
 /// Known values of a set, with extreme finite ones mixed in: the largest
 /// finite value, the smallest normal and subnormal, negative zero.
@@ -142,9 +120,8 @@ void check_kernel(const FiniteKernel<P>& k) {
 BOOST_AUTO_TEST_SUITE(finite)
 
 BOOST_AUTO_TEST_CASE(nan_and_infinity_are_detected_anywhere_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
-    std::apply([](const auto&... k) { (check_kernel(k), ...); }, table);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table, [](const auto& k) { check_kernel(k); });
   });
 }
 

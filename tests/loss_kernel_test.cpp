@@ -28,7 +28,6 @@
 #include <type_traits>
 #include <vector>
 
-
 #include "test_support.hpp"
 
 #endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_PRELUDE
@@ -40,11 +39,10 @@
 
 #include <fixnet/fixnet.hpp>
 
-// The fixnet headers bring kernels, so they come after foreach_target.h;
-// the checks below them are compiled once.
-#ifndef FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
-#define FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
+#include "per_target.hpp"  // after Highway: it has a part per target
 
+// The activation and loss headers carry their Highway kernels: they come
+// after hwy/foreach_target.h, and what uses them once in a guarded block.
 #include <fixnet/activations/identity.hpp>
 #include <fixnet/activations/relu.hpp>
 #include <fixnet/activations/sigmoid.hpp>
@@ -53,6 +51,9 @@
 #include <fixnet/losses/binary_cross_entropy.hpp>
 #include <fixnet/losses/cross_entropy.hpp>
 #include <fixnet/losses/squared_error.hpp>
+
+#ifndef FIXNET_TESTS_LOSS_KERNEL_TEST_TYPES
+#define FIXNET_TESTS_LOSS_KERNEL_TEST_TYPES
 
 namespace fixnet::tests {
 
@@ -321,14 +322,11 @@ void check_extreme_logits(const std::vector<LossKernels<T>>& table, std::size_t 
 
 }  // namespace fixnet::tests
 
-#endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_CHECKS
-
+#endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_TYPES
 
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 namespace fk = fixnet::HWY_NAMESPACE;
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
 
 template <class T, class P, std::size_t... N>
 void add_widths(std::vector<LossKernels<T>>& table, Widths<N...>) {
@@ -353,29 +351,19 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
-
-namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  // 9 pairings times 5 widths.
-  BOOST_TEST_REQUIRE(table.f.size() == 45u);
-  BOOST_TEST_REQUIRE(table.d.size() == 45u);
-  return table;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(loss_kernel)
 
+BOOST_AUTO_TEST_CASE(every_target_lists_nine_pairings_at_five_widths) {
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    BOOST_TEST(table.f.size() == 45u);
+    BOOST_TEST(table.d.size() == 45u);
+  });
+}
+
 BOOST_AUTO_TEST_CASE(loss_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(404);
     for (const auto& k : table.f) check_loss_row(k, rng);
     for (const auto& k : table.d) check_loss_row(k, rng);
@@ -383,8 +371,7 @@ BOOST_AUTO_TEST_CASE(loss_rows_match_the_scalar_reference_and_zero_the_padding_o
 }
 
 BOOST_AUTO_TEST_CASE(loss_deltas_match_finite_differences_in_double_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(505);
     for (const auto& k : table.d)
       if (k.width == 5 || k.width == 17) check_finite_differences(k, rng);
@@ -392,8 +379,7 @@ BOOST_AUTO_TEST_CASE(loss_deltas_match_finite_differences_in_double_on_every_tar
 }
 
 BOOST_AUTO_TEST_CASE(losses_stay_finite_and_exact_for_logits_of_plus_minus_1000_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     check_extreme_logits(table.f, 3);
     check_extreme_logits(table.f, 17);
     check_extreme_logits(table.d, 3);

@@ -37,6 +37,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 // The types and checks, once: they need fixnet/network.hpp, which brings the
 // kernels and so may only be included from here (after foreach_target.h).
 #ifndef FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
@@ -389,11 +391,6 @@ void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
   BOOST_TEST(padding_is_zero(*px));
 }
 
-template <class F>
-void for_each_case(KernelTable& table, F&& f) {
-  std::apply([&](auto&... k) { (f(k), ...); }, table.networks);
-}
-
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
@@ -402,22 +399,16 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 namespace fk = fixnet::HWY_NAMESPACE;
 
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
 /// Fills `table` with this target's kernels.
 void get_kernels(KernelTable& table) {
-  [&]<class... Cs>(std::tuple<NetworkKernels<Cs>...>& networks) {
-    ((std::get<NetworkKernels<Cs>>(networks) = {
-          &fk::network_forward<typename Cs::Net, false, typename Cs::Ws>,
-          &fk::network_backward<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>,
-          &fk::network_loss<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>}),
-     ...);
-  }(table.networks);
-  [&]<class... Ps>(std::tuple<UpdateKernels<Ps>...>& updates) {
-    ((std::get<UpdateKernels<Ps>>(updates) = {&fk::axpy<Ps, typename Ps::scalar_type>,
-                                               &fk::scale<Ps, typename Ps::scalar_type>}),
-     ...);
-  }(table.updates);
+  for_each_entry(table.networks, []<class C>(NetworkKernels<C>& k) {
+    k = {&fk::network_forward<typename C::Net, false, typename C::Ws>,
+         &fk::network_backward<typename C::Loss, typename C::Net, typename C::Ws>,
+         &fk::network_loss<typename C::Loss, typename C::Net, typename C::Ws>};
+  });
+  for_each_entry(table.updates, []<class P>(UpdateKernels<P>& k) {
+    k = {&fk::axpy<P, typename P::scalar_type>, &fk::scale<P, typename P::scalar_type>};
+  });
 }
 
 }  // namespace fixnet::tests::HWY_NAMESPACE
@@ -426,18 +417,9 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  return table;
-}
 
 template <class C>
 constexpr bool is_extreme = std::is_same_v<typename C::spec, ExtremeSpec>;
@@ -447,39 +429,35 @@ constexpr bool is_extreme = std::is_same_v<typename C::spec, ExtremeSpec>;
 BOOST_AUTO_TEST_SUITE(network_kernel)
 
 BOOST_AUTO_TEST_CASE(forward_and_loss_match_the_scalar_reference_on_every_target) {
-  on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(606);
-    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+    for_each_entry(table.networks, [&]<class C>(const NetworkKernels<C>& k) {
       if constexpr (!is_extreme<C>) check_forward_and_loss(k, rng);
     });
   });
 }
 
 BOOST_AUTO_TEST_CASE(backward_adds_the_reference_gradients_on_every_target) {
-  on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(707);
-    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+    for_each_entry(table.networks, [&]<class C>(const NetworkKernels<C>& k) {
       if constexpr (!is_extreme<C>) check_backward(k, rng);
     });
   });
 }
 
 BOOST_AUTO_TEST_CASE(logits_of_plus_minus_1000_give_exact_finite_losses_and_gradients_on_every_target) {
-  on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
-    for_each_case(table, [&]<class C>(const NetworkKernels<C>& k) {
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table.networks, [&]<class C>(const NetworkKernels<C>& k) {
       if constexpr (is_extreme<C>) check_extreme_logits(k);
     });
   });
 }
 
 BOOST_AUTO_TEST_CASE(parameter_updates_match_scalar_loops_on_every_target) {
-  on_every_target(current_target, [] {
-    KernelTable table = current_kernels();
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
     TestRng rng(808);
-    std::apply([&](const auto&... k) { (check_updates(k, rng), ...); }, table.updates);
+    for_each_entry(table.updates, [&](const auto& k) { check_updates(k, rng); });
   });
 }
 

@@ -60,6 +60,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 #ifndef FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 #define FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 
@@ -831,8 +833,6 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 namespace fk = fixnet::HWY_NAMESPACE;
 
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
 template <class T, class Act, std::size_t... N>
 void add_activation(std::vector<ActivationKernels<T>>& table, Widths<N...>) {
   (table.push_back({Act::name, N, Act::elementwise, &fk::activation_forward_row<Act, N, T>,
@@ -862,21 +862,21 @@ void get_kernels(KernelTable& table) {
     (add_loss<float, Combos>(table.losses_f, LossWidths{}), ...);
     (add_loss<double, Combos>(table.losses_d, Widths<5>{}), ...);
   }(static_cast<LossCombos*>(nullptr));
-  [&]<class... Cs>(std::tuple<NetworkKernels<Cs>...>& networks) {
-    ((std::get<NetworkKernels<Cs>>(networks) = {
-          &fk::network_forward<typename Cs::Net, false, typename Cs::Ws>,
-          &fk::network_backward<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>,
-          &fk::network_loss<typename Cs::Loss, typename Cs::Net, typename Cs::Ws>}),
-     ...);
-  }(table.networks);
-  [&]<class... Ps>(std::tuple<OptimizerKernels<Ps>...>& optimizers) {
-    ((std::get<OptimizerKernels<Ps>>(optimizers) = {
-          &fk::sgd_step<Ps, typename Ps::scalar_type>, &fk::adam_step<Ps, typename Ps::scalar_type>,
-          &fk::rmsprop_step<Ps, typename Ps::scalar_type>, &fk::add_l2_gradient<Ps, typename Ps::scalar_type>,
-          &fk::sum_of_squares<Ps>, &fk::axpy<Ps, typename Ps::scalar_type>,
-          &fk::scale<Ps, typename Ps::scalar_type>, &fk::all_finite<Ps>}),
-     ...);
-  }(table.optimizers);
+  for_each_entry(table.networks, []<class C>(NetworkKernels<C>& k) {
+    k = {&fk::network_forward<typename C::Net, false, typename C::Ws>,
+         &fk::network_backward<typename C::Loss, typename C::Net, typename C::Ws>,
+         &fk::network_loss<typename C::Loss, typename C::Net, typename C::Ws>};
+  });
+  for_each_entry(table.optimizers, []<class P>(OptimizerKernels<P>& k) {
+    k = {&fk::sgd_step<P, typename P::scalar_type>,
+         &fk::adam_step<P, typename P::scalar_type>,
+         &fk::rmsprop_step<P, typename P::scalar_type>,
+         &fk::add_l2_gradient<P, typename P::scalar_type>,
+         &fk::sum_of_squares<P>,
+         &fk::axpy<P, typename P::scalar_type>,
+         &fk::scale<P, typename P::scalar_type>,
+         &fk::all_finite<P>};
+  });
 }
 
 }  // namespace fixnet::tests::HWY_NAMESPACE
@@ -885,59 +885,46 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
-
-namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-std::unique_ptr<KernelTable> current_kernels() {
-  auto table = std::make_unique<KernelTable>();
-  HWY_DYNAMIC_DISPATCH(get_kernels)(*table);
-  BOOST_TEST_REQUIRE(table->activations_f.size() == 12u);
-  BOOST_TEST_REQUIRE(table->losses_f.size() == 12u);
-  return table;
-}
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(non_finite_kernel)
 
+BOOST_AUTO_TEST_CASE(every_target_lists_twelve_activations_and_twelve_losses) {
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    BOOST_TEST(table.activations_f.size() == 12u);
+    BOOST_TEST(table.losses_f.size() == 12u);
+  });
+}
+
 BOOST_AUTO_TEST_CASE(activations_propagate_nan_and_infinity_forward_and_backward_on_every_target) {
-  on_every_target(current_target, [] {
-    const auto table = current_kernels();
-    for (const auto& k : table->activations_f) check_activation(k);
-    for (const auto& k : table->activations_d) check_activation(k);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for (const auto& k : table.activations_f) check_activation(k);
+    for (const auto& k : table.activations_d) check_activation(k);
   });
 }
 
 BOOST_AUTO_TEST_CASE(losses_propagate_nan_and_infinity_in_logits_and_targets_on_every_target) {
-  on_every_target(current_target, [] {
-    const auto table = current_kernels();
-    for (const auto& k : table->losses_f) check_loss(k);
-    for (const auto& k : table->losses_d) check_loss(k);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for (const auto& k : table.losses_f) check_loss(k);
+    for (const auto& k : table.losses_d) check_loss(k);
   });
 }
 
 BOOST_AUTO_TEST_CASE(networks_propagate_nan_and_infinity_from_inputs_weights_biases_and_targets_on_every_target) {
-  on_every_target(current_target, [] {
-    const auto table = current_kernels();
-    std::apply([](const auto&... k) { (check_network(k), ...); }, table->networks);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table.networks, [](const auto& k) { check_network(k); });
   });
 }
 
 BOOST_AUTO_TEST_CASE(optimizer_steps_keep_nan_and_infinity_where_they_came_in_on_every_target) {
-  on_every_target(current_target, [] {
-    const auto table = current_kernels();
-    std::apply([](const auto&... k) { (check_optimizer_steps(k), ...); }, table->optimizers);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table.optimizers, [](const auto& k) { check_optimizer_steps(k); });
   });
 }
 
 BOOST_AUTO_TEST_CASE(parameter_passes_propagate_nan_and_infinity_on_every_target) {
-  on_every_target(current_target, [] {
-    const auto table = current_kernels();
-    std::apply([](const auto&... k) { (check_parameter_passes(k), ...); }, table->optimizers);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table.optimizers, [](const auto& k) { check_parameter_passes(k); });
   });
 }
 

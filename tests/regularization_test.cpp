@@ -38,6 +38,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 #ifndef FIXNET_TESTS_REGULARIZATION_TEST_TYPES
 #define FIXNET_TESTS_REGULARIZATION_TEST_TYPES
 
@@ -53,13 +55,7 @@ struct L2Kernels {
 };
 using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
                         typename Wide<float>::parameters_type, typename Wide<double>::parameters_type>;
-template <class S>
-struct KernelsOf;
-template <class... Ps>
-struct KernelsOf<std::tuple<Ps...>> {
-  using type = std::tuple<L2Kernels<Ps>...>;
-};
-using KernelTable = typename KernelsOf<Sets>::type;
+using KernelTable = KernelsPerSetT<L2Kernels, Sets>;
 
 /// Relative bound of a sum of n positive terms of T summed in chains of at
 /// most n (the scalar target: one lane, four accumulators) plus a reduction:
@@ -80,37 +76,18 @@ static_assert(noexcept(std::declval<const L2<float>&>().penalty(std::declval<con
 
 #endif  // FIXNET_TESTS_REGULARIZATION_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
-void get_kernels(KernelTable& table) {
-  [&]<class... Ps>(std::tuple<L2Kernels<Ps>...>& kernels) {
-    ((std::get<L2Kernels<Ps>>(kernels) = {&fixnet::HWY_NAMESPACE::add_l2_gradient<Ps, typename Ps::scalar_type>,
-                                          &fixnet::HWY_NAMESPACE::sum_of_squares<Ps>}),
-     ...);
-  }(table);
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels, compiled once per target.
+FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class P>(L2Kernels<P>& k) {
+  k = {&fixnet::HWY_NAMESPACE::add_l2_gradient<P, typename P::scalar_type>,
+       &fixnet::HWY_NAMESPACE::sum_of_squares<P>};
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  return table;
-}
 
 /// g + lambda w on the weights (and the biases if included), the rest of g
 /// unchanged to the bit; sums of squares of the weights (and biases) against
@@ -167,9 +144,8 @@ void check_kernels(const L2Kernels<P>& k) {
 BOOST_AUTO_TEST_SUITE(regularization)
 
 BOOST_AUTO_TEST_CASE(l2_gradient_and_sum_of_squares_match_double_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
-    std::apply([](const auto&... k) { (check_kernels(k), ...); }, table);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table, [](const auto& k) { check_kernels(k); });
   });
 }
 

@@ -38,6 +38,8 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "per_target.hpp"  // after Highway: it has a part per target
+
 #ifndef FIXNET_TESTS_RMSPROP_TEST_TYPES
 #define FIXNET_TESTS_RMSPROP_TEST_TYPES
 
@@ -52,13 +54,7 @@ struct RmsPropKernel {
 };
 using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
                         typename Wide<float>::parameters_type>;
-template <class S>
-struct KernelsOf;
-template <class... Ps>
-struct KernelsOf<std::tuple<Ps...>> {
-  using type = std::tuple<RmsPropKernel<Ps>...>;
-};
-using KernelTable = typename KernelsOf<Sets>::type;
+using KernelTable = KernelsPerSetT<RmsPropKernel, Sets>;
 
 /// The configurations under test, in double (converted to each scalar type).
 /// alpha 0.9 rather than 0.99, so that five steps move the averages far from
@@ -131,37 +127,17 @@ static_assert(noexcept(std::declval<RmsProp<TinyNet>&>().step(std::declval<TinyN
 
 #endif  // FIXNET_TESTS_RMSPROP_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
-void get_kernels(KernelTable& table) {
-  [&]<class... Ps>(std::tuple<RmsPropKernel<Ps>...>& kernels) {
-    ((std::get<RmsPropKernel<Ps>>(kernels).step =
-          &fixnet::HWY_NAMESPACE::rmsprop_step<Ps, typename Ps::scalar_type>),
-     ...);
-  }(table);
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels, compiled once per target.
+FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class P>(RmsPropKernel<P>& k) {
+  k.step = &fixnet::HWY_NAMESPACE::rmsprop_step<P, typename P::scalar_type>;
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(get_kernels);
 
 namespace {
-
-std::int64_t current_target() { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }
-
-KernelTable current_kernels() {
-  KernelTable table;
-  HWY_DYNAMIC_DISPATCH(get_kernels)(table);
-  return table;
-}
 
 template <class P>
 std::string describe(const char* config) {
@@ -197,9 +173,8 @@ std::string message_of(F&& f) {
 BOOST_AUTO_TEST_SUITE(rmsprop)
 
 BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
-  on_every_target(current_target, [] {
-    const KernelTable table = current_kernels();
-    std::apply([](const auto&... k) { (check_kernel(k), ...); }, table);
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    for_each_entry(table, [](const auto& k) { check_kernel(k); });
   });
 }
 

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE schedules
 #include <boost/test/unit_test.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <numbers>
@@ -86,7 +87,14 @@ BOOST_AUTO_TEST_CASE(schedules_are_noexcept_values) {
   static_assert(noexcept(std::declval<const StepDecay<>&>()(1)));
   static_assert(noexcept(std::declval<const LinearWarmup<StepDecay<>>&>()(1)));
   static_assert(std::is_trivially_copyable_v<LinearWarmup<CosineAnnealing<>>>);
-  BOOST_TEST(true);
+  // A byte-for-byte copy (what trivially copyable allows, and what a
+  // checkpoint or a thread's copy relies on) is the same schedule: the rates
+  // of linear_warmup_climbs_then_hands_over's formula.
+  const LinearWarmup w{3, CosineAnnealing{0.9, 10}};
+  const auto copy = std::bit_cast<std::remove_const_t<decltype(w)>>(w);
+  BOOST_TEST(copy(0) == 0.3, boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(copy(3) == 0.9, boost::test_tools::tolerance(1e-14));
+  BOOST_TEST(std::abs(copy(13)) < 1e-15);  // eta_min after t_max
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,7 +24,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "fixnet/core/config.hpp"
-#include "hwy/targets.h"
 
 namespace fixnet::tests {
 
@@ -176,38 +175,6 @@ inline std::vector<std::size_t> sample_indices(TestRng& rng, std::size_t n, std:
     std::sort(all.begin(), all.end());
   }
   return all;
-}
-
-/// Runs `run()` once on each Highway target compiled into the test binary
-/// (with HWY_IS_TEST, every target this CPU can attain) and supported by the
-/// CPU, under a Boost.Test context naming the target. `dispatched_target()`
-/// must return HWY_TARGET from an HWY_EXPORTed function, so that the test
-/// proves dynamic dispatch really reached the target it claims. The targets
-/// that ran are logged (and printed, so that the test log records them).
-template <class Query, class Run>
-void on_every_target(Query&& dispatched_target, Run&& run) {
-  // Restores normal dispatch even if `run` aborts the test case.
-  struct Restore {
-    ~Restore() { hwy::SetSupportedTargetsForTest(0); }
-  } restore;
-  std::string ran;
-  bool static_target_ran = false;
-  const std::vector<std::int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  for (const std::int64_t target : targets) {
-    hwy::SetSupportedTargetsForTest(target);
-    BOOST_TEST_CONTEXT("Highway target " << hwy::TargetName(target)) {
-      BOOST_TEST(dispatched_target() == target);
-      run();
-    }
-    ran += std::string(ran.empty() ? "" : " ") + hwy::TargetName(target);
-    static_target_ran = static_target_ran || target == HWY_STATIC_TARGET;
-  }
-  // The static target (what net.forward uses) must be among those checked.
-  BOOST_TEST(static_target_ran);
-  BOOST_TEST(targets.size() >= 1u);
-  const std::string name = boost::unit_test::framework::current_test_case().p_name;
-  BOOST_TEST_MESSAGE(name << " ran on Highway targets: " << ran);
-  std::cout << name << ": Highway targets " << ran << std::endl;
 }
 
 /// One case of the network kernel tests: a network `Spec` (a `net<T>`

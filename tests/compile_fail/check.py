@@ -7,9 +7,8 @@ Each case is one .cpp file whose first lines hold one or more
     // expect-gcc: <substring>     (with GCC only: its rendering of template arguments)
     // expect-clang: <substring>   (with Clang only)
 
-comments (at least one plain `expect:`; a comment starting with `expect` that
-is not one of these, or has no text, or comes after the leading comment block,
-is an error rather than silently ignored), and whose code selects, with `#ifdef FIXNET_COMPILE_FAIL`, a wrong
+comments (at least one plain `expect:`), and whose code selects, with
+`#ifdef FIXNET_COMPILE_FAIL`, a wrong
 version (which must not compile) and in its `#else` branch a correct twin
 (which must compile). For each case this script
 
@@ -17,6 +16,18 @@ version (which must not compile) and in its `#else` branch a correct twin
      expected substring must appear in the first LINES lines of its
      diagnostics (what a user reads first);
   2. compiles it without: the compiler must succeed, with no warning.
+
+Every expectation is one whole line. A comment line that mentions `expect`
+but cannot be read as one is an error, named `FILE:LINE:`, rather than
+silently ignored (clang-format's reflowing at 100 columns makes them):
+
+  - a comment starting with `expect` that is not one of the three forms, or
+    has no text (`// expect fixnet: ...`, `// Expect: ...`, `// expect:`);
+  - `expect:`, `expect-gcc:` or `expect-clang:` in the middle of a comment
+    line (`// ...Losses...) expect: L = ...`: two lines reflowed into one);
+  - a non-empty comment line right after an expect line (its continuation:
+    the expected text was cut in two, and only the first half is checked);
+  - an expect comment after the leading comment block (never read).
 
 Usage (Meson passes the compiler as its command array after `--`):
 
@@ -39,6 +50,10 @@ import sys
 EXPECT = re.compile(r"^\s*//\s*expect(?:-(gcc|clang))?:\s*(\S.*?)\s*$")
 # Any comment that looks like it means an expectation.
 EXPECT_LIKE = re.compile(r"^\s*//\s*expect", re.IGNORECASE)
+# An expectation's keyword anywhere but at the start of a comment line.
+EXPECT_INSIDE = re.compile(r"\S.*?\bexpect(?:-\w+)?\s*:", re.IGNORECASE)
+# A comment line with text (not the empty `//` that ends the expect block).
+COMMENT_WITH_TEXT = re.compile(r"^\s*//.*\S")
 
 # Flags both compilations share. -fsyntax-only still instantiates every
 # template the snippet uses, which is where all of fixnet's checks live.
@@ -47,35 +62,58 @@ COMMON_FLAGS = ["-std=c++20", "-fsyntax-only", "-fdiagnostics-color=never"]
 TWIN_FLAGS = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"]
 
 
+FORMS = "'// expect: <text>', '// expect-gcc: <text>' or '// expect-clang: <text>'"
+
+
 def read_expectations(path):
     """The case's expectations: a list of (compiler or None, substring) from
-    the leading comment block, and a list of errors for `expect` comments
-    that cannot be parsed."""
+    the leading comment block, and a list of errors, each `PATH:LINE: ...`,
+    for comment lines that mention an expectation but cannot be read as one."""
     with open(path, encoding="utf-8") as f:
-        return read_expectations_from_lines(f)
+        return read_expectations_from_lines(f, path)
 
 
-def read_expectations_from_lines(lines):
+def read_expectations_from_lines(lines, path="<case>"):
     """As read_expectations, from the file's lines."""
     expectations = []
     errors = []
     in_header = True
+    after_expect = False  # the previous line was an expect line
+
+    def error(number, text):
+        errors.append(f"{path}:{number}: {text}")
+
     for number, line in enumerate(lines, 1):
         if in_header and not line.strip():
+            after_expect = False
             continue
         if in_header and not line.lstrip().startswith("//"):
             in_header = False
+        comment = line.lstrip().startswith("//")
         if not EXPECT_LIKE.match(line):
+            if in_header and after_expect and COMMENT_WITH_TEXT.match(line):
+                error(number, f"{line.strip()!r} continues the expect line above (reflowed by "
+                              "clang-format?): only the text on the expect line itself is checked; "
+                              "keep each expectation on one line (split a long one into several "
+                              "expect lines, each a substring of the message)")
+            elif comment and EXPECT_INSIDE.match(line.lstrip()[2:].strip()):
+                error(number, f"an expect comment in the middle of a line is never checked "
+                              f"(reflowed by clang-format?): {line.strip()!r}; put it on a line "
+                              f"of its own: {FORMS}")
+            after_expect = False
             continue
         match = EXPECT.match(line)
+        after_expect = in_header
         if not in_header:
-            errors.append(f"line {number}: an expect comment after the leading comment block "
+            error(number, f"an expect comment after the leading comment block "
                           f"is never checked: {line.strip()!r}")
         elif not match:
-            errors.append(f"line {number}: cannot parse {line.strip()!r} (write "
-                          "'// expect: <text>', '// expect-gcc: <text>' or '// expect-clang: <text>')")
+            error(number, f"cannot parse {line.strip()!r} (write {FORMS})")
         else:
             expectations.append((match.group(1), match.group(2)))
+            if EXPECT_INSIDE.match(match.group(2)):
+                error(number, f"a second expect comment inside this one is never checked: "
+                              f"{line.strip()!r}; put it on a line of its own")
     return expectations, errors
 
 
@@ -122,7 +160,7 @@ def check_case(compiler, family, include, source, lines):
     with open(source, encoding="utf-8") as f:
         text = f.read()
     parsed, errors = read_expectations(source)
-    failures += [f"{name}: {error}" for error in errors]
+    failures += errors
     if not any(which is None for which, _ in parsed):
         failures.append(f"{name}: no '// expect: <substring>' line at the top of the file")
     expectations = [e for which, e in parsed if which is None or which == family]

@@ -1,5 +1,5 @@
-// expect: fixnet: FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, ...) was not compiled for every Highway
-// target
+// expect: fixnet: FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, ...) was not compiled
+// expect: ...) was not compiled for every Highway target
 //
 // Highway's own pattern puts HWY_EXPORT inside `#if HWY_ONCE`; this macro
 // goes outside it, where hwy/foreach_target.h compiles it once per target

@@ -1,5 +1,5 @@
 // expect: fixnet: FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, ...) needs <hwy/foreach_target.h>
-// included before <fixnet/dispatch/dynamic_dispatch.hpp>
+// expect: needs <hwy/foreach_target.h> included before <fixnet/dispatch/dynamic_dispatch.hpp>
 //
 // The macro writes the network's kernels once per Highway target, so the file
 // must be compiled once per target: hwy/foreach_target.h does that, after
