@@ -3,7 +3,8 @@
 // each in one header with its scalar definition and its Highway kernel, used
 // by networks without any fixnet file naming them. Their kernels are checked
 // against their scalar definitions on every Highway target, whole networks
-// against the scalar reference (tests/reference.hpp) on every target, the
+// against the scalar reference (tests/reference.hpp) on every target
+// (tests/per_target.hpp), the
 // gradients against central finite differences in double, and a network
 // with them trains.
 //
@@ -36,6 +37,7 @@
 
 #include "extending/huber.hpp"
 #include "extending/swish.hpp"
+#include "per_target.hpp"  // after Highway: it has a part per target
 
 #ifndef FIXNET_TESTS_EXTENDING_TEST_TYPES
 #define FIXNET_TESTS_EXTENDING_TEST_TYPES
@@ -104,8 +106,6 @@ inline constexpr std::size_t kGrid = 161;
 HWY_BEFORE_NAMESPACE();
 namespace fixnet::tests::HWY_NAMESPACE {
 
-std::int64_t dispatched_target() { return HWY_TARGET; }
-
 /// The network's loss and gradients by this target's kernels.
 template <class T, std::size_t B>
 std::vector<double> kernel_backward(const Problem<T, B>& problem) {
@@ -143,7 +143,6 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace fixnet::tests {
 
-HWY_EXPORT(dispatched_target);
 HWY_EXPORT(backward_cases);
 HWY_EXPORT(swish_rows);
 
@@ -159,7 +158,7 @@ BOOST_AUTO_TEST_CASE(user_types_model_the_concepts_and_need_no_fixnet_file) {
 }
 
 BOOST_AUTO_TEST_CASE(the_swish_kernel_matches_its_scalar_definition_on_every_target) {
-  on_every_target([] { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }, [] {
+  on_every_target([] {
     std::vector<double> values, derivatives;
     HWY_DYNAMIC_DISPATCH(swish_rows)(values, derivatives);
     std::vector<double> expected_values, expected_derivatives;
@@ -179,7 +178,7 @@ BOOST_AUTO_TEST_CASE(swish_and_huber_networks_match_the_reference_on_every_targe
   const std::vector<std::vector<double>> expected = {
       reference_backward(Problem<float, 5>(1)), reference_backward(Problem<float, 37>(2)),
       reference_backward(Problem<double, 5>(3)), reference_backward(Problem<double, 37>(4))};
-  on_every_target([] { return HWY_DYNAMIC_DISPATCH(dispatched_target)(); }, [&] {
+  on_every_target([&] {
     std::vector<std::vector<double>> actual;
     HWY_DYNAMIC_DISPATCH(backward_cases)(actual);
     BOOST_TEST_REQUIRE(actual.size() == 4u);

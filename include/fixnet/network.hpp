@@ -34,20 +34,23 @@ namespace detail {
 template <std::size_t I, class... Layers>
 using layer_at = typename decltype(+boost::hana::at_c<I>(boost::hana::tuple_t<Layers...>))::type;
 
+// The checks below fold over an index sequence rather than loop with Hana:
+// a failed check's `fixnet:` sentence must come within the compiler's first
+// lines, and every Hana frame (for_each, its range) would stand above it.
 template <class... Layers>
 consteval bool check_layer_list() {
   constexpr std::size_t n = sizeof...(Layers);
   constexpr std::array<std::size_t, n> ins{Layers::inputs...};
   constexpr std::array<std::size_t, n> outs{Layers::outputs...};
-  bool ok = true;
-  for_each_index<n>([&](auto i) {
-    constexpr std::size_t I = decltype(i)::value;
-    ok = ok && check_layer_width<I, ins[I], outs[I]>();
-    if constexpr (I > 0) ok = ok && check_layer_chain<I, outs[I - 1], ins[I]>();
-  });
+  const bool widths = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (check_layer_width<I, ins[I], outs[I]>() && ...);
+  }(std::make_index_sequence<n>{});
+  const bool chain = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (check_layer_chain<I + 1, outs[I], ins[I + 1]>() && ...);
+  }(std::make_index_sequence<n - 1>{});
   using Last = layer_at<n - 1, Layers...>;
   constexpr bool has_activation = requires { typename Last::activation; };
-  ok = ok && check_last_layer_has_activation<n - 1, has_activation>();
+  bool ok = widths && chain && check_last_layer_has_activation<n - 1, has_activation>();
   if constexpr (has_activation)
     ok = ok && check_softmax_output_width<n - 1, Last::outputs,
                                           std::is_same_v<typename Last::activation, Softmax>>();
@@ -60,11 +63,9 @@ consteval bool check_layer_list() {
 /// index.
 template <class... Layers>
 consteval bool check_network() {
-  bool protocol = true;
-  for_each_index<sizeof...(Layers)>([&](auto i) {
-    constexpr std::size_t I = decltype(i)::value;
-    protocol = protocol && check_layer_protocol<I, Layer<layer_at<I, Layers...>>>();
-  });
+  const bool protocol = [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return (check_layer_protocol<I, Layer<Layers>>() && ...);
+  }(std::index_sequence_for<Layers...>{});
   if constexpr (!(Layer<Layers> && ...)) {
     return false;  // reported above; the checks below would only add noise
   } else {
@@ -125,7 +126,11 @@ class BasicNetwork {
   template <Scalar U, class... Others>
   BasicNetwork& assign(const BasicNetwork<U, Others...>& other) noexcept {
     static_assert(detail::check_layer_count<layer_count, sizeof...(Others)>());
-    detail::for_each_index<layer_count>([&](auto i) { copy_layer<decltype(i)::value>(other); });
+    // A fold, not a Hana loop: a shape mismatch's message comes first (see
+    // check_layer_list).
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (copy_layer<I>(other), ...);
+    }(std::make_index_sequence<layer_count>{});
     return *this;
   }
 
