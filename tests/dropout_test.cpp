@@ -407,7 +407,7 @@ void check_training_pass(const TrainKernel<C>& k) {
     ws->set_target(b, labels[b]);
   }
   auto grads = std::make_unique<Gradients<Net>>();
-  grads->set(std::span<const T>(std::vector<T>(Net::parameter_count, T(0))));
+  grads->set_parameters(std::span<const T>(std::vector<T>(Net::parameter_count, T(0))));
   const T loss = k.backward(net->parameters(), *ws, *grads, T(1));
   BOOST_TEST(ws->dropout_step == step + 1);  // every training pass advances the masks
 
