@@ -135,11 +135,11 @@ class ParameterSet {
   /// Same, from a span whose size is only known at run time (a file, a
   /// vector): throws std::invalid_argument if the size is not parameter_count.
   void set_parameters(std::span<const T> in) {
-    check_size(in.size());
+    if (in.size() != parameter_count) throw_size_mismatch(in.size());
     set_parameters(in.template first<parameter_count>());
   }
   void get_parameters(std::span<T> out) const {
-    check_size(out.size());
+    if (out.size() != parameter_count) throw_size_mismatch(out.size());
     get_parameters(out.template first<parameter_count>());
   }
 
@@ -177,10 +177,11 @@ class ParameterSet {
   }
 
  private:
-  static void check_size(std::size_t n) {
-    if (n != parameter_count)
-      throw std::invalid_argument("fixnet: expected " + std::to_string(parameter_count) +
-                                  " parameters, got " + std::to_string(n));
+  // [[noreturn]], so that the compiler knows no copy follows a mismatch
+  // (g++ would otherwise warn about the copy from a span it sees is short).
+  [[noreturn]] static void throw_size_mismatch(std::size_t n) {
+    throw std::invalid_argument("fixnet: expected " + std::to_string(parameter_count) +
+                                " parameters, got " + std::to_string(n));
   }
 
   boost::hana::tuple<typename Layers::template parameters_type<T>...> layers_;
