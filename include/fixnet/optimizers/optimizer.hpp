@@ -10,7 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "fixnet/core/parameters.hpp"
 #include "fixnet/core/static_kernels.hpp"
+#include "fixnet/core/update_steps.hpp"
 
 namespace fixnet {
 
