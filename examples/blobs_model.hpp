@@ -9,8 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include <fixnet/train/metrics.hpp>
-#include <fixnet/network.hpp>
+#include <fixnet/inference.hpp>
 
 namespace examples::blobs {
 

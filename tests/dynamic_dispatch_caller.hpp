@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <fixnet/network.hpp>
+#include <fixnet/inference.hpp>
 
 namespace fixnet::tests {
 

@@ -1,4 +1,6 @@
-// fixnet — a network whose topology is its type.
+// fixnet — a network whose topology is its type. It brings the built-in
+// layers but not the activations and losses: include each one's header, or
+// <fixnet/inference.hpp> for all of them.
 #ifndef FIXNET_NETWORK_HPP
 #define FIXNET_NETWORK_HPP
 

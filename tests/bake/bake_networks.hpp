@@ -3,7 +3,7 @@
 #ifndef FIXNET_TESTS_BAKE_NETWORKS_HPP
 #define FIXNET_TESTS_BAKE_NETWORKS_HPP
 
-#include <fixnet/network.hpp>
+#include <fixnet/inference.hpp>
 
 namespace fixnet::tests {
 using Blobs = Mlp<Sigmoid, Softmax, 2, 4, 3>;
