@@ -197,7 +197,10 @@ class BasicNetwork {
   std::array<T, outputs> forward(const Row& x) const noexcept {
     check_input_row<Row>();
     std::array<T, outputs> y;
-    Kernels::template forward_sample<BasicNetwork>(parameters_, x.data(), y.data());
+    // Guarded so that, once a check has failed, its message is the only error.
+    using Traits = detail::RowTraits<std::remove_cvref_t<Row>>;
+    if constexpr (std::is_same_v<typename Traits::value_type, T> && Traits::width == inputs)
+      Kernels::template forward_sample<BasicNetwork>(parameters_, x.data(), y.data());
     return y;
   }
 
