@@ -78,6 +78,29 @@ BOOST_AUTO_TEST_CASE(one_step_with_exactly_representable_values_is_exact) {
   BOOST_TEST(after == expected, boost::test_tools::per_element());
 }
 
+// GradientDescent models Optimizer (so the Trainer and schedules take it):
+// a learning rate that schedules can set, a step on a network or on its
+// parameter set alone, nothing to reset.
+BOOST_AUTO_TEST_CASE(gradient_descent_is_an_optimizer_whose_rate_schedules_can_set) {
+  using Net = Network<Dense<2, 1, Identity>>;
+  static_assert(Optimizer<GradientDescent<float>, Net>);
+  static_assert(Optimizer<GradientDescent<double>, BasicNetwork<double, Dense<2, 1, Identity>>>);
+  GradientDescent<float> descent{0.5f};
+  BOOST_TEST(descent.learning_rate() == 0.5f);
+  descent.set_learning_rate(0.25f);
+  descent.reset();
+  BOOST_TEST(descent.learning_rate() == 0.25f);
+  Net net;
+  net.set_parameters(std::array<float, 3>{1.0f, 2.0f, 3.0f});
+  Gradients<Net> g;
+  g.set_parameters(std::array<float, 3>{4.0f, -4.0f, 8.0f});
+  descent.step(net.parameters(), g);  // on the parameter set: theta - 0.25 g
+  std::array<float, 3> after{};
+  net.get_parameters(after);
+  const std::array<float, 3> expected{0.0f, 3.0f, 1.0f};
+  BOOST_TEST(after == expected, boost::test_tools::per_element());
+}
+
 // The fused step (GradientDescent::step with data) against the two-stage
 // one (gradient into a buffer, then step), from the same start: one sample,
 // a batch with samples in rows (widths over 32) and one with samples in lanes
