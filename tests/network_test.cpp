@@ -503,6 +503,41 @@ BOOST_AUTO_TEST_CASE(a_tiny_cross_entropy_keeps_its_precision_in_lanes) {
   }
 }
 
+// forward_and_loss gives, from one pass, what forward then loss give from
+// two: the same outputs and the same summed loss, for a batch (samples in
+// lanes for 2-4-3 with 16, in rows for 784-50-10) and for one sample.
+template <class Net, std::size_t B>
+void check_forward_and_loss(std::uint64_t seed) {
+  using T = typename Net::scalar_type;
+  const auto net = make_network<Net>(seed);
+  TestRng rng(seed);
+  auto xs = std::make_unique<std::array<std::array<T, Net::inputs>, B>>();
+  std::array<std::uint8_t, B> labels{};
+  for (std::size_t b = 0; b < B; ++b) {
+    (*xs)[b] = uniform_array<T, Net::inputs>(rng, -1, 1);
+    labels[b] = static_cast<std::uint8_t>(b % Net::outputs);
+  }
+  auto ws = std::make_unique<Workspace<Net, B>>();
+  std::array<std::array<T, Net::outputs>, B> ys{}, expected_ys{};
+  net->forward(*xs, expected_ys, *ws);
+  const T expected_loss = net->loss(*xs, labels, CrossEntropy{}, *ws);
+  const T loss = net->forward_and_loss(*xs, labels, CrossEntropy{}, ys, *ws);
+  BOOST_TEST(loss == expected_loss);
+  for (std::size_t b = 0; b < B; ++b)
+    BOOST_TEST(ys[b] == expected_ys[b], boost::test_tools::per_element());
+  std::array<T, Net::outputs> y{};
+  const T one = net->forward_and_loss((*xs)[0], labels[0], CrossEntropy{}, y);
+  BOOST_TEST(one == net->loss((*xs)[0], labels[0], CrossEntropy{}));
+  const auto y_expected = net->forward((*xs)[0]);
+  BOOST_TEST(y == y_expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(forward_and_loss_equals_forward_then_loss) {
+  check_forward_and_loss<Blobs, 16>(11);
+  check_forward_and_loss<Blobs, 5>(12);
+  check_forward_and_loss<Mnist, 4>(13);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace fixnet::tests

@@ -189,6 +189,17 @@ BOOST_AUTO_TEST_CASE(a_runtime_span_of_the_wrong_size_throws_invalid_argument_na
   // Gradients read the same way.
   Gradients<Net> g;
   BOOST_CHECK_THROW(g.set_parameters(std::span<const float>(std::vector<float>(3))), std::invalid_argument);
+  // Reading into a run-time-sized span: the same check, and the same values
+  // as the fixed-size read when the size is right.
+  std::vector<float> short_of_one(26, -1.0f);
+  BOOST_CHECK_THROW(net.get_parameters(std::span<float>(short_of_one)), std::invalid_argument);
+  BOOST_CHECK_THROW(g.get_parameters(std::span<float>(short_of_one)), std::invalid_argument);
+  BOOST_TEST(short_of_one == std::vector<float>(26, -1.0f), boost::test_tools::per_element());
+  std::vector<float> read(27);
+  net.get_parameters(std::span<float>(read));
+  std::array<float, 27> fixed{};
+  net.get_parameters(fixed);
+  BOOST_TEST(read == std::vector<float>(fixed.begin(), fixed.end()), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gradients_zero_scale_and_add_scaled_act_on_every_parameter, T, Scalars) {

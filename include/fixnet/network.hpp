@@ -219,6 +219,7 @@ class BasicNetwork {
   /// `outputs`.
   template <FixedBatch Xs, FixedBatch Ys, std::size_t B>
   void forward(const Xs& xs, Ys&& ys, workspace_type<B>& ws) const noexcept {
+    check_kernels();
     detail::forward_batch<BasicNetwork>(Kernels{}, parameters_, xs, ys, ws);
   }
 
@@ -270,6 +271,7 @@ class BasicNetwork {
   T backward(const Xs& xs, const Ts& targets, L /*loss*/, parameters_type& grads, workspace_type<B>& ws,
              T scale = 1) const noexcept {
     static_assert(detail::check_loss_fits_output<L, output_activation>());
+    check_kernels();
     return detail::backward_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, grads, ws,
                                                    scale);
   }
@@ -308,6 +310,7 @@ class BasicNetwork {
   template <FixedBatch Xs, FixedBatch Ts, Loss L, std::size_t B>
   T loss(const Xs& xs, const Ts& targets, L /*loss*/, workspace_type<B>& ws) const noexcept {
     static_assert(detail::check_loss_fits_output<L, output_activation>());
+    check_kernels();
     return detail::loss_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, ws);
   }
 
@@ -327,6 +330,7 @@ class BasicNetwork {
   T forward_and_loss(const Xs& xs, const Ts& targets, L /*loss*/, Ys&& ys,
                      workspace_type<B>& ws) const noexcept {
     static_assert(detail::check_loss_fits_output<L, output_activation>());
+    check_kernels();
     return detail::forward_and_loss_batch<L, BasicNetwork>(Kernels{}, parameters_, xs, targets, ys,
                                                            ws);
   }
@@ -353,8 +357,19 @@ class BasicNetwork {
   // where a member is instantiated.
   using Kernels = detail::StaticKernels<BasicNetwork>;
 
+  // An activation without a vector kernel (docs/extending.md), reported in
+  // the pass the user called, a few lines into the compiler's output,
+  // rather than from deep inside the walk.
+  static constexpr void check_kernels() noexcept {
+    static_assert(Kernels::template activation_kernels_defined<BasicNetwork>,
+                  "fixnet: an activation of this network has no vector kernel: specialise "
+                  "fixnet::HWY_NAMESPACE::ActivationKernel<Act> in its header (see "
+                  "docs/extending.md)");
+  }
+
   template <class Row>
   static constexpr void check_input_row() noexcept {
+    check_kernels();
     using Traits = detail::RowTraits<std::remove_cvref_t<Row>>;
     static_assert(detail::check_input_scalar<T, typename Traits::value_type>());
     static_assert(detail::check_input_extent<inputs, Traits::width>());

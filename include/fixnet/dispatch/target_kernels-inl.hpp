@@ -43,6 +43,19 @@ namespace fixnet::HWY_NAMESPACE {
 /// and a workspace; parameter-set passes take parameter sets (any
 /// `ParameterSet`). Every member is noexcept and allocates nothing.
 struct TargetKernels {
+  /// Whether every activation of Net's layers has a vector kernel for this
+  /// target (checked by BasicNetwork where a pass is first used).
+  template <class Net>
+  static constexpr bool activation_kernels_defined = [] {
+    bool ok = true;
+    detail::for_each_index<Net::layer_count>([&](auto i) {
+      using L = typename Net::template layer_type<decltype(i)::value>;
+      if constexpr (requires { typename L::activation; })
+        ok = ok && has_activation_kernel<typename L::activation>;
+    });
+    return ok;
+  }();
+
   /// Runs the batch in ws through Net; KeepLogits keeps the last layer's
   /// pre-activation in ws.logits.
   template <bool KeepLogits, class Net, class W>

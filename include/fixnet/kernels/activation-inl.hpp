@@ -32,12 +32,14 @@ namespace hn = hwy::HWY_NAMESPACE;
 /// forward_vector (one sample in a 128-bit vector).
 template <class Act>
 struct ActivationKernel {
-  // Fix: define fixnet::HWY_NAMESPACE::ActivationKernel<YourActivation> in
-  // the activation's header, per target (docs/extending.md).
-  static_assert(detail::dependent_false<Act>,
-                "fixnet: this activation has no vector kernel: specialise "
-                "fixnet::HWY_NAMESPACE::ActivationKernel<Act> in its header (see docs/extending.md)");
+  /// Only the primary template has it: no kernel was defined for Act
+  /// (reported by BasicNetwork's check_kernels and check_activation_kernel).
+  static constexpr bool missing = true;
 };
+
+/// Whether Act has a vector kernel for this target.
+template <class Act>
+inline constexpr bool has_activation_kernel = !requires { ActivationKernel<Act>::missing; };
 
 /// An elementwise activation kernel: value and derivative on vectors of D.
 template <class K, class D>
@@ -49,7 +51,13 @@ concept ElementwiseKernel = requires(D d, hn::Vec<D> v) {
 /// Checks Act's kernel where a pass first uses it, with one message.
 template <class Act, class D>
 consteval bool check_activation_kernel() {
-  if constexpr (Act::elementwise) {
+  if constexpr (!has_activation_kernel<Act>) {
+    // Fix: define fixnet::HWY_NAMESPACE::ActivationKernel<YourActivation> in
+    // the activation's header, per target (docs/extending.md).
+    static_assert(detail::dependent_false<Act>,
+                  "fixnet: this activation has no vector kernel: specialise "
+                  "fixnet::HWY_NAMESPACE::ActivationKernel<Act> in its header (see docs/extending.md)");
+  } else if constexpr (Act::elementwise) {
     // Fix: give ActivationKernel<Act> static value(d, z) and derivative(d, a)
     // returning a vector of the same type (docs/extending.md).
     static_assert(ElementwiseKernel<ActivationKernel<Act>, D>,
