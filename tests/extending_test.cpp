@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(a_swish_network_trains_with_the_huber_loss) {
   auto net = std::make_unique<Net>();
   initialize(*net, init::XavierUniform{}, init::Zeros{}, 3);
   const double before = evaluate<64>(*net, validation, my::Huber{}).rmse;
-  Trainer<Net, 16, Adam<Net>, my::Huber> trainer(
+  Trainer<Net, 16, Adam<>, my::Huber> trainer(
       {.epochs = 120, .seed = 2, .patience = 30, .progress = ProgressStyle::off}, {.lr = 1e-2f});
   trainer.fit(*net, train, validation);
   const double after = trainer.evaluate(*net, validation).rmse;

@@ -1,11 +1,11 @@
 // expect: constraints not satisfied
-// expect-gcc: requires (Optimizer<Opt, Net>)
+// expect-gcc: requires (TrainerOptimizer<Opt, Net>)
 // expect-gcc: the required expression 'o.step(params, grads)' is invalid
 // expect-clang: constraints not satisfied for class template 'Trainer'
 //
 // A Trainer of a float network with the optimiser of the double network of
 // the same shape. Trainer's Opt is constrained by the concept
-// fixnet::Optimizer<Opt, Net> (optimizers/optimizer.hpp): the compiler's own
+// fixnet::TrainerOptimizer<Opt, Net> (optimizers/stateful_optimizer.hpp): the compiler's own
 // message names the concept and the step that does not fit; there is no
 // `fixnet:` static_assert for this mistake (yet).
 #include <fixnet/fixnet.hpp>

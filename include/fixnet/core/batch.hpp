@@ -26,47 +26,34 @@ struct GatheredBatch {
 
 namespace detail {
 
+/// A sequence whose length is part of its type: std::array<E, N>, or
+/// std::span<E, N> of static extent (a row, or a batch of rows).
 template <class C>
-struct BatchTraits {
-  static constexpr bool is_batch = false;
+struct FixedExtent {
+  static constexpr bool fixed = false;
 };
-template <class R, std::size_t B>
-struct BatchTraits<std::array<R, B>> {
-  static constexpr bool is_batch = true;
-  using row_type = R;
-  static constexpr std::size_t size = B;
+template <class E, std::size_t N>
+struct FixedExtent<std::array<E, N>> {
+  static constexpr bool fixed = true;
+  using element_type = E;
+  static constexpr std::size_t extent = N;
 };
-template <class R, std::size_t B>
-  requires(B != std::dynamic_extent)
-struct BatchTraits<std::span<R, B>> {
-  static constexpr bool is_batch = true;
-  using row_type = std::remove_const_t<R>;
-  static constexpr std::size_t size = B;
+template <class E, std::size_t N>
+  requires(N != std::dynamic_extent)
+struct FixedExtent<std::span<E, N>> {
+  static constexpr bool fixed = true;
+  using element_type = std::remove_const_t<E>;
+  static constexpr std::size_t extent = N;
 };
 
+/// A batch: a fixed-extent sequence of rows, or a GatheredBatch.
+template <class C>
+struct BatchTraits : FixedExtent<C> {};
 template <class R, std::size_t B>
 struct BatchTraits<GatheredBatch<R, B>> {
-  static constexpr bool is_batch = true;
-  using row_type = R;
-  static constexpr std::size_t size = B;
-};
-
-template <class R>
-struct RowTraits {
-  static constexpr bool is_row = false;
-};
-template <class T, std::size_t W>
-struct RowTraits<std::array<T, W>> {
-  static constexpr bool is_row = true;
-  using value_type = T;
-  static constexpr std::size_t width = W;
-};
-template <class T, std::size_t W>
-  requires(W != std::dynamic_extent)
-struct RowTraits<std::span<T, W>> {
-  static constexpr bool is_row = true;
-  using value_type = std::remove_const_t<T>;
-  static constexpr std::size_t width = W;
+  static constexpr bool fixed = true;
+  using element_type = R;
+  static constexpr std::size_t extent = B;
 };
 
 }  // namespace detail
@@ -74,13 +61,13 @@ struct RowTraits<std::span<T, W>> {
 /// One sample's values of fixed extent: `std::array<T, W>` or
 /// `std::span<const T, W>` (W not dynamic).
 template <class R>
-concept FixedRow = detail::RowTraits<std::remove_cvref_t<R>>::is_row;
+concept FixedRow = detail::FixedExtent<std::remove_cvref_t<R>>::fixed;
 
 /// A batch of fixed size: `std::array<Row, B>`, `std::span<Row, B>` (B not
 /// dynamic) or `GatheredBatch<Row, B>`, where Row is a `FixedRow` or, for
 /// targets, a class index.
 template <class C>
-concept FixedBatch = detail::BatchTraits<std::remove_cvref_t<C>>::is_batch;
+concept FixedBatch = detail::BatchTraits<std::remove_cvref_t<C>>::fixed;
 
 /// A target for one sample: a row of the network's output width (one-hot or
 /// any distribution), or a class index (any unsigned or signed integer).
@@ -88,10 +75,10 @@ template <class R>
 concept Target = FixedRow<R> || std::integral<std::remove_cvref_t<R>>;
 
 template <FixedBatch C>
-inline constexpr std::size_t batch_size_v = detail::BatchTraits<std::remove_cvref_t<C>>::size;
+inline constexpr std::size_t batch_size_v = detail::BatchTraits<std::remove_cvref_t<C>>::extent;
 
 template <FixedBatch C>
-using batch_row_t = typename detail::BatchTraits<std::remove_cvref_t<C>>::row_type;
+using batch_row_t = typename detail::BatchTraits<std::remove_cvref_t<C>>::element_type;
 
 }  // namespace fixnet
 

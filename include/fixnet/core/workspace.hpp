@@ -75,7 +75,7 @@ void write_target(const Tgt& target, T* first, std::size_t step) noexcept {
     if (label >= N) [[unlikely]]
       for (std::size_t k = 0; k < N; ++k) first[k * step] = std::numeric_limits<T>::quiet_NaN();
   } else {
-    static_assert(check_target_extent<N, RowTraits<Tgt>::width>());
+    static_assert(check_target_extent<N, FixedExtent<Tgt>::extent>());
     for (std::size_t k = 0; k < N; ++k) first[k * step] = target[k];
   }
 }

@@ -21,7 +21,7 @@ namespace fixnet::detail {
 template <class Net, std::size_t B, class Xs>
 constexpr void check_input_batch() noexcept {
   static_assert(check_batch_size<B, batch_size_v<Xs>>());
-  static_assert(check_batch_width<Net::inputs, RowTraits<batch_row_t<Xs>>::width>());
+  static_assert(check_batch_width<Net::inputs, FixedExtent<batch_row_t<Xs>>::extent>());
 }
 
 /// Inputs and targets (rows of Net::outputs values or class indices) of B.
@@ -46,7 +46,7 @@ void forward_batch(const K& kernels, const typename Net::parameters_type& p, con
   constexpr std::size_t B = W::batch_size;
   check_input_batch<Net, B, Xs>();
   static_assert(check_batch_size<B, batch_size_v<Ys>>());
-  static_assert(check_output_extent<Net::outputs, RowTraits<batch_row_t<Ys>>::width>());
+  static_assert(check_output_extent<Net::outputs, FixedExtent<batch_row_t<Ys>>::extent>());
   for (std::size_t b = 0; b < B; ++b) ws.set_input(b, xs[b]);
   kernels.template forward<false, Net>(p, ws);
   for (std::size_t b = 0; b < B; ++b) ws.get_output(b, ys[b]);
@@ -81,7 +81,7 @@ typename Net::scalar_type forward_and_loss_batch(const K& kernels,
                                                  const Xs& xs, const Ts& targets, Ys& ys,
                                                  W& ws) noexcept {
   static_assert(check_batch_size<W::batch_size, batch_size_v<Ys>>());
-  static_assert(check_output_extent<Net::outputs, RowTraits<batch_row_t<Ys>>::width>());
+  static_assert(check_output_extent<Net::outputs, FixedExtent<batch_row_t<Ys>>::extent>());
   const auto loss = loss_batch<L, Net>(kernels, p, xs, targets, ws);
   for (std::size_t b = 0; b < W::batch_size; ++b) ws.get_output(b, ys[b]);
   return loss;

@@ -211,12 +211,12 @@ class Dispatcher {
   /// One sample: the network's output for input x (`net.forward(x)`).
   template <FixedRow Row>
   std::array<scalar_type, Net::outputs> forward(const Net& net, const Row& x) const noexcept {
-    using Traits = detail::RowTraits<std::remove_cvref_t<Row>>;
-    static_assert(detail::check_input_scalar<scalar_type, typename Traits::value_type>());
-    static_assert(detail::check_input_extent<Net::inputs, Traits::width>());
+    using Traits = detail::FixedExtent<std::remove_cvref_t<Row>>;
+    static_assert(detail::check_input_scalar<scalar_type, typename Traits::element_type>());
+    static_assert(detail::check_input_extent<Net::inputs, Traits::extent>());
     std::array<scalar_type, Net::outputs> y;
-    if constexpr (Traits::width == Net::inputs &&
-                  std::is_same_v<scalar_type, typename Traits::value_type>)
+    if constexpr (Traits::extent == Net::inputs &&
+                  std::is_same_v<scalar_type, typename Traits::element_type>)
       table_.forward_sample(net.parameters(), x.data(), y.data());
     return y;
   }

@@ -106,18 +106,21 @@ struct TargetKernels {
   static void scale(T s, P& p) noexcept {
     fixnet::HWY_NAMESPACE::scale(s, p);
   }
+  /// One optimiser step; the step's type picks the optimiser (Sgd's,
+  /// RmsProp's, Adam's arguments, fixnet/core/update_steps.hpp), followed by
+  /// its state sets.
   template <class P, class T>
-  static void sgd(const detail::SgdStep<T>& s, P& params, const P& grads, P& buffer) noexcept {
+  static void update(const detail::SgdStep<T>& s, P& params, const P& grads, P& buffer) noexcept {
     sgd_step(s, params, grads, buffer);
   }
   template <class P, class T>
-  static void rmsprop(const detail::RmsPropStep<T>& s, P& params, const P& grads, P& square_avg,
-                      P& grad_avg, P& buffer) noexcept {
+  static void update(const detail::RmsPropStep<T>& s, P& params, const P& grads, P& square_avg,
+                     P& grad_avg, P& buffer) noexcept {
     rmsprop_step(s, params, grads, square_avg, grad_avg, buffer);
   }
   template <class P, class T>
-  static void adam(const detail::AdamStep<T>& s, P& params, const P& grads, P& m, P& v,
-                   P& v_max) noexcept {
+  static void update(const detail::AdamStep<T>& s, P& params, const P& grads, P& m, P& v,
+                     P& v_max) noexcept {
     adam_step(s, params, grads, m, v, v_max);
   }
   template <class P, class T>

@@ -12,10 +12,8 @@
 
 #include <cstddef>
 
-#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
-#include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/core/update_steps.hpp"
 #include "hwy/highway.h"
 
@@ -34,8 +32,6 @@ template <bool kL2, bool kDecoupled, bool kAmsgrad, std::size_t N, class T>
 HWY_INLINE void adam_region(const detail::AdamStep<T>& s, T* HWY_RESTRICT p, const T* HWY_RESTRICT g,
                             T* HWY_RESTRICT m, T* HWY_RESTRICT v, T* HWY_RESTRICT vmax) {
   const LineTag<T> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
   const auto neg_step = hn::Set(d, -s.step_size);
   const auto bc2_sqrt = hn::Set(d, s.bias_correction2_sqrt);
   const auto one_minus_beta1 = hn::Set(d, T(1) - s.beta1);
@@ -44,7 +40,7 @@ HWY_INLINE void adam_region(const detail::AdamStep<T>& s, T* HWY_RESTRICT p, con
   const auto eps = hn::Set(d, s.eps);
   const auto wd = hn::Set(d, s.weight_decay);
   const auto decay_factor = hn::Set(d, s.decay_factor);
-  for (std::size_t k = 0; k < N; k += kL) {
+  for_each_vector<N>(d, [&](std::size_t k) HWY_ATTR {
     auto vp = hn::Load(d, p + k);
     if constexpr (kDecoupled) vp = hn::Mul(vp, decay_factor);
     auto vg = hn::Load(d, g + k);
@@ -60,7 +56,7 @@ HWY_INLINE void adam_region(const detail::AdamStep<T>& s, T* HWY_RESTRICT p, con
     }
     const auto denom = hn::Add(hn::Div(hn::Sqrt(vv), bc2_sqrt), eps);
     hn::Store(hn::MulAdd(neg_step, hn::Div(vm, denom), vp), d, p + k);
-  }
+  });
 }
 
 /// One Adam step over every parameter of `params`, in place; `m` and `v` are
@@ -70,7 +66,7 @@ template <class P, class T>
 void adam_step(const detail::AdamStep<T>& s, P& params, const P& grads, P& m, P& v, P& v_max) {
   for_each_region<P>([&](auto region) {
     using R = decltype(region);
-    const bool decay = s.weight_decay != T(0) && (!R::is_bias || s.decay_biases);
+    const bool decay = decays<R>(s);
     with_flags(
         [&]<bool kL2, bool kDecoupled, bool kAmsgrad>() {
           adam_region<kL2, kDecoupled, kAmsgrad, R::size>(s, region_data<R>(params), region_data<R>(grads),

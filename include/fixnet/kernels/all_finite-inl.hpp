@@ -10,7 +10,6 @@
 
 #include <cstddef>
 
-#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"

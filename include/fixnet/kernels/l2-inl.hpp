@@ -10,9 +10,7 @@
 
 #include <cstddef>
 
-#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
-#include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -23,11 +21,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <std::size_t N, class T>
 HWY_INLINE void add_l2_region(T lambda, const T* HWY_RESTRICT w, T* HWY_RESTRICT g) {
   const LineTag<T> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
   const auto vl = hn::Set(d, lambda);
-  for (std::size_t k = 0; k < N; k += kL)
+  for_each_vector<N>(d, [&](std::size_t k) HWY_ATTR {
     hn::Store(hn::MulAdd(vl, hn::Load(d, w + k), hn::Load(d, g + k)), d, g + k);
+  });
 }
 
 /// grads += lambda params over the weights of every layer, and over the

@@ -68,6 +68,22 @@ HWY_INLINE auto* region_data(P& p) {
   return p.template layer_parameters<R::layer>().storage().data() + R::begin;
 }
 
+/// Calls f(k) for the first index k of each vector of tag d over N stored
+/// values: a region is whole lines, which every vector divides.
+template <std::size_t N, class D, class F>
+HWY_INLINE void for_each_vector(D /*d*/, F&& f) {
+  constexpr std::size_t kL = kLanes<D>;
+  static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
+  for (std::size_t k = 0; k < N; k += kL) f(k);
+}
+
+/// Whether a step's weight decay applies to region R: the step has one, and
+/// R holds weights or the step decays biases too.
+template <class R, class Step>
+HWY_INLINE bool decays(const Step& s) {
+  return s.weight_decay != 0 && (!R::is_bias || s.decay_biases);
+}
+
 /// Calls f.template operator()<flags...>() with run-time flags turned into
 /// template arguments: a step's options are fixed for a whole pass, so the
 /// choice is made once per region and the inner loop carries neither branches

@@ -12,10 +12,8 @@
 
 #include <cstddef>
 
-#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/non_finite-inl.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
-#include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/core/update_steps.hpp"
 #include "hwy/highway.h"
 
@@ -39,8 +37,6 @@ template <bool kDecay, bool kCentered, bool kMomentum, std::size_t N, class T>
 HWY_INLINE void rmsprop_region(const detail::RmsPropStep<T>& s, T* HWY_RESTRICT p, const T* HWY_RESTRICT g,
                                T* HWY_RESTRICT v, T* HWY_RESTRICT gavg, T* HWY_RESTRICT buf) {
   const LineTag<T> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
   const auto neg_lr = hn::Set(d, -s.lr);
   const auto wd = hn::Set(d, s.weight_decay);
   const auto alpha = hn::Set(d, s.alpha);
@@ -48,7 +44,7 @@ HWY_INLINE void rmsprop_region(const detail::RmsPropStep<T>& s, T* HWY_RESTRICT 
   const auto eps = hn::Set(d, s.eps);
   const auto momentum = hn::Set(d, s.momentum);
   const auto zero = hn::Zero(d);
-  for (std::size_t k = 0; k < N; k += kL) {
+  for_each_vector<N>(d, [&](std::size_t k) HWY_ATTR {
     const auto vp = hn::Load(d, p + k);
     auto vg = hn::Load(d, g + k);
     if constexpr (kDecay) vg = hn::MulAdd(wd, vp, vg);
@@ -69,7 +65,7 @@ HWY_INLINE void rmsprop_region(const detail::RmsPropStep<T>& s, T* HWY_RESTRICT 
     } else {
       hn::Store(hn::MulAdd(neg_lr, hn::Div(vg, avg), vp), d, p + k);
     }
-  }
+  });
 }
 
 /// One RMSProp step over every parameter of `params`, in place. `square_avg`
@@ -80,14 +76,13 @@ void rmsprop_step(const detail::RmsPropStep<T>& s, P& params, const P& grads, P&
                   P& buffer) {
   for_each_region<P>([&](auto region) {
     using R = decltype(region);
-    const bool decay = s.weight_decay != T(0) && (!R::is_bias || s.decay_biases);
     with_flags(
         [&]<bool kDecay, bool kCentered, bool kMomentum>() {
           rmsprop_region<kDecay, kCentered, kMomentum, R::size>(
               s, region_data<R>(params), region_data<R>(grads), region_data<R>(square_avg),
               region_data<R>(grad_avg), region_data<R>(buffer));
         },
-        decay, s.centered, s.momentum > T(0));
+        decays<R>(s), s.centered, s.momentum > T(0));
   });
 }
 

@@ -12,9 +12,7 @@
 
 #include <cstddef>
 
-#include "fixnet/core/config.hpp"
 #include "fixnet/kernels/parameter_pass-inl.hpp"
-#include "fixnet/kernels/row-inl.hpp"
 #include "fixnet/core/update_steps.hpp"
 #include "hwy/highway.h"
 
@@ -32,13 +30,11 @@ template <bool kDecay, bool kMomentum, bool kNesterov, std::size_t N, class T>
 HWY_INLINE void sgd_region(const detail::SgdStep<T>& s, T* HWY_RESTRICT p, const T* HWY_RESTRICT g,
                            T* HWY_RESTRICT buf) {
   const LineTag<T> d;
-  constexpr std::size_t kL = kLanes<decltype(d)>;
-  static_assert(N % kL == 0, "fixnet: a region is whole lines, which every vector divides");
   const auto neg_lr = hn::Set(d, -s.lr);
   const auto wd = hn::Set(d, s.weight_decay);
   const auto momentum = hn::Set(d, s.momentum);
   const auto scale = hn::Set(d, s.gradient_scale);
-  for (std::size_t k = 0; k < N; k += kL) {
+  for_each_vector<N>(d, [&](std::size_t k) HWY_ATTR {
     const auto vp = hn::Load(d, p + k);
     auto vg = hn::Load(d, g + k);
     if constexpr (kDecay) vg = hn::MulAdd(wd, vp, vg);
@@ -52,7 +48,7 @@ HWY_INLINE void sgd_region(const detail::SgdStep<T>& s, T* HWY_RESTRICT p, const
       }
     }
     hn::Store(hn::MulAdd(neg_lr, vg, vp), d, p + k);
-  }
+  });
 }
 
 /// One SGD step over every parameter of `params`, in place; `buffer` is the
@@ -61,14 +57,13 @@ template <class P, class T>
 void sgd_step(const detail::SgdStep<T>& s, P& params, const P& grads, P& buffer) {
   for_each_region<P>([&](auto region) {
     using R = decltype(region);
-    const bool decay = s.weight_decay != T(0) && (!R::is_bias || s.decay_biases);
     const bool momentum = s.momentum != T(0);
     with_flags(
         [&]<bool kDecay, bool kMomentum, bool kNesterov>() {
           sgd_region<kDecay, kMomentum, kNesterov, R::size>(s, region_data<R>(params), region_data<R>(grads),
                                                              region_data<R>(buffer));
         },
-        decay, momentum, momentum && s.nesterov);
+        decays<R>(s), momentum, momentum && s.nesterov);
   });
 }
 

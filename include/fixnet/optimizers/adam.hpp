@@ -4,14 +4,12 @@
 #ifndef FIXNET_OPTIMIZERS_ADAM_HPP
 #define FIXNET_OPTIMIZERS_ADAM_HPP
 
+#include <array>
 #include <cmath>
-#include <cstddef>
 #include <string_view>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/core/static_kernels.hpp"
-#include "fixnet/core/parameters.hpp"
+#include "fixnet/optimizers/stateful_optimizer.hpp"
 
 namespace fixnet {
 
@@ -66,97 +64,29 @@ struct AdamWOptions {
 /// v_max, three `ParameterSet`s of the model's shape (v_max stays zero
 /// without AMSGrad), and t. Each step is one vectorised pass on the static
 /// Highway target, allocation-free and noexcept.
-template <class Model>
-class Adam {
+template <class Model = TrainedNetwork>
+class Adam : public detail::StatefulOptimizer<Adam<Model>, Model, AdamOptions, 3> {
+  using Base = detail::StatefulOptimizer<Adam<Model>, Model, AdamOptions, 3>;
+  friend Base;
+
  public:
-  using parameters_type = detail::parameters_of_t<Model>;
-  using scalar_type = typename parameters_type::scalar_type;
-  using options_type = AdamOptions<scalar_type>;
+  using typename Base::options_type;
+  using typename Base::parameters_type;
+  using typename Base::scalar_type;
 
   /// Throws std::invalid_argument for a negative or non-finite learning rate, eps
   /// or weight decay, and betas outside [0, 1) (PyTorch's checks).
-  explicit Adam(const options_type& options = {}) : options_(options) { check(options, "Adam"); }
+  explicit Adam(const options_type& options = {}) : Base(options) { check(options, "Adam"); }
 
-  /// One step on a network's parameters (see the class for the update).
-  template <detail::NetworkWithParameters<parameters_type> Net>
-  void step(Net& net, const parameters_type& grads) noexcept {
-    step(net.parameters(), grads);
-  }
-  /// One step on a parameter set.
-  void step(parameters_type& params, const parameters_type& grads) noexcept {
-    step_with(
-        [](const auto& s, auto& p, const auto& g, auto& m, auto& v, auto& v_max) noexcept {
-          detail::StaticKernels<parameters_type>::adam(s, p, g, m, v, v_max);
-        },
-        params, grads);
-  }
-  /// One step with a given kernel instead of the static target's: another
-  /// Highway target's `&fixnet::N_AVX2::adam_step<parameters_type, scalar_type>`.
-  template <class Kernel>
-  void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {
-    ++steps_;
-    const double t = static_cast<double>(steps_);
-    const double lr = options_.lr;
-    const double bias_correction1 = 1 - std::pow(static_cast<double>(options_.beta1), t);
-    const double bias_correction2 = 1 - std::pow(static_cast<double>(options_.beta2), t);
-    const detail::AdamStep<scalar_type> s{
-        .step_size = static_cast<scalar_type>(lr / bias_correction1),
-        .bias_correction2_sqrt = static_cast<scalar_type>(std::sqrt(bias_correction2)),
-        .beta1 = options_.beta1,
-        .beta2 = options_.beta2,
-        .eps = options_.eps,
-        .weight_decay = options_.weight_decay,
-        .decay_factor = static_cast<scalar_type>(1 - lr * static_cast<double>(options_.weight_decay)),
-        .amsgrad = options_.amsgrad,
-        .decoupled_weight_decay = options_.decoupled_weight_decay,
-        .decay_biases = options_.decay_biases,
-    };
-    kernel(s, params, grads, m_, v_, v_max_);
-  }
-
-  scalar_type learning_rate() const noexcept { return options_.lr; }
-  /// Sets the learning rate of the next steps (>= 0, finite), e.g. from a
-  /// schedule. Not checked: it is noexcept and may be called every step. A
-  /// non-finite rate makes the next step's parameters non-finite, which
-  /// `fixnet::all_finite` (and the trainer) detect.
-  void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
-  const options_type& options() const noexcept { return options_; }
-  /// t, the steps taken since construction or `reset`.
-  std::size_t step_count() const noexcept { return steps_; }
   /// m, the running average of gradients (not bias-corrected).
-  const parameters_type& first_moment() const noexcept { return m_; }
+  const parameters_type& first_moment() const noexcept { return this->state(0); }
   /// v, the running average of squared gradients (not bias-corrected).
-  const parameters_type& second_moment() const noexcept { return v_; }
+  const parameters_type& second_moment() const noexcept { return this->state(1); }
   /// v_max, the largest v seen (AMSGrad only).
-  const parameters_type& max_second_moment() const noexcept { return v_max_; }
+  const parameters_type& max_second_moment() const noexcept { return this->state(2); }
   /// "Adam" ("AdamW" with decoupled weight decay, as AdamW has): what a
   /// checkpoint records, and resuming compares.
-  std::string_view name() const noexcept { return options_.decoupled_weight_decay ? "AdamW" : "Adam"; }
-  /// Calls f(name, state) for each part of the state, as PyTorch's
-  /// state_dict names them: exp_avg, exp_avg_sq, max_exp_avg_sq, step
-  /// (see `fixnet::OptimizerWithState`). Checkpoints save and restore the
-  /// optimiser through it.
-  template <class F>
-  void for_each_state(F&& f) {
-    f("exp_avg", m_);
-    f("exp_avg_sq", v_);
-    f("max_exp_avg_sq", v_max_);
-    f("step", steps_);
-  }
-  template <class F>
-  void for_each_state(F&& f) const {
-    f("exp_avg", m_);
-    f("exp_avg_sq", v_);
-    f("max_exp_avg_sq", v_max_);
-    f("step", steps_);
-  }
-  /// Forgets the state: the next step is step 1 again.
-  void reset() noexcept {
-    m_.zero();
-    v_.zero();
-    v_max_.zero();
-    steps_ = 0;
-  }
+  std::string_view name() const noexcept { return this->options().decoupled_weight_decay ? "AdamW" : "Adam"; }
 
  protected:
   static void check(const options_type& o, const char* name) {
@@ -168,11 +98,29 @@ class Adam {
   }
 
  private:
-  options_type options_;
-  std::size_t steps_ = 0;
-  parameters_type m_;
-  parameters_type v_;
-  parameters_type v_max_;
+  /// PyTorch's state_dict names, for for_each_state.
+  static constexpr std::array<const char*, 3> state_names{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+
+  /// Step t = step_count() + 1; the bias corrections in double.
+  detail::AdamStep<scalar_type> next_step() const noexcept {
+    const options_type& o = this->options();
+    const double t = static_cast<double>(this->step_count() + 1);
+    const double lr = o.lr;
+    const double bias_correction1 = 1 - std::pow(static_cast<double>(o.beta1), t);
+    const double bias_correction2 = 1 - std::pow(static_cast<double>(o.beta2), t);
+    return {
+        .step_size = static_cast<scalar_type>(lr / bias_correction1),
+        .bias_correction2_sqrt = static_cast<scalar_type>(std::sqrt(bias_correction2)),
+        .beta1 = o.beta1,
+        .beta2 = o.beta2,
+        .eps = o.eps,
+        .weight_decay = o.weight_decay,
+        .decay_factor = static_cast<scalar_type>(1 - lr * static_cast<double>(o.weight_decay)),
+        .amsgrad = o.amsgrad,
+        .decoupled_weight_decay = o.decoupled_weight_decay,
+        .decay_biases = o.decay_biases,
+    };
+  }
 };
 
 /// AdamW, as torch.optim.AdamW: `Adam` with decoupled weight decay,
@@ -181,7 +129,7 @@ class Adam {
 /// `options()` are the equivalent `AdamOptions` (decoupled_weight_decay set).
 ///
 ///   fixnet::AdamW<Net> adamw({.lr = 1e-3f, .weight_decay = 0.05f});
-template <class Model>
+template <class Model = TrainedNetwork>
 class AdamW : public Adam<Model> {
  public:
   using typename Adam<Model>::scalar_type;

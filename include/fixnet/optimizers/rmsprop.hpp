@@ -4,13 +4,11 @@
 #ifndef FIXNET_OPTIMIZERS_RMSPROP_HPP
 #define FIXNET_OPTIMIZERS_RMSPROP_HPP
 
-#include <cstddef>
+#include <array>
 #include <string_view>
 
 #include "fixnet/core/config.hpp"
-#include "fixnet/optimizers/optimizer.hpp"
-#include "fixnet/core/static_kernels.hpp"
-#include "fixnet/core/parameters.hpp"
+#include "fixnet/optimizers/stateful_optimizer.hpp"
 
 namespace fixnet {
 
@@ -51,16 +49,19 @@ struct RmsPropOptions {
 /// State: v, ga and b, three `ParameterSet`s of the model's shape (ga and b
 /// stay zero when their option is off). Each step is one vectorised pass on
 /// the static Highway target, allocation-free and noexcept.
-template <class Model>
-class RmsProp {
+template <class Model = TrainedNetwork>
+class RmsProp : public detail::StatefulOptimizer<RmsProp<Model>, Model, RmsPropOptions, 3> {
+  using Base = detail::StatefulOptimizer<RmsProp<Model>, Model, RmsPropOptions, 3>;
+  friend Base;
+
  public:
-  using parameters_type = detail::parameters_of_t<Model>;
-  using scalar_type = typename parameters_type::scalar_type;
-  using options_type = RmsPropOptions<scalar_type>;
+  using typename Base::options_type;
+  using typename Base::parameters_type;
+  using typename Base::scalar_type;
 
   /// Throws std::invalid_argument for a negative or non-finite learning rate,
   /// alpha, eps, momentum or weight decay (PyTorch's checks).
-  explicit RmsProp(const options_type& options = {}) : options_(options) {
+  explicit RmsProp(const options_type& options = {}) : Base(options) {
     detail::check_option(options.lr >= 0, "RmsProp", "a learning rate >= 0", options.lr);
     detail::check_option(options.alpha >= 0, "RmsProp", "alpha >= 0", options.alpha);
     detail::check_option(options.eps >= 0, "RmsProp", "eps >= 0", options.eps);
@@ -68,85 +69,31 @@ class RmsProp {
     detail::check_option(options.weight_decay >= 0, "RmsProp", "a weight decay >= 0", options.weight_decay);
   }
 
-  /// One step on a network's parameters (see the class for the update).
-  template <detail::NetworkWithParameters<parameters_type> Net>
-  void step(Net& net, const parameters_type& grads) noexcept {
-    step(net.parameters(), grads);
-  }
-  /// One step on a parameter set.
-  void step(parameters_type& params, const parameters_type& grads) noexcept {
-    step_with(
-        [](const auto& s, auto& p, const auto& g, auto& v, auto& ga, auto& b) noexcept {
-          detail::StaticKernels<parameters_type>::rmsprop(s, p, g, v, ga, b);
-        },
-        params, grads);
-  }
-  /// One step with a given kernel instead of the static target's: another
-  /// Highway target's `&fixnet::N_AVX2::rmsprop_step<parameters_type, scalar_type>`.
-  template <class Kernel>
-  void step_with(Kernel&& kernel, parameters_type& params, const parameters_type& grads) noexcept {
-    const detail::RmsPropStep<scalar_type> s{
-        .lr = options_.lr,
-        .alpha = options_.alpha,
-        .eps = options_.eps,
-        .weight_decay = options_.weight_decay,
-        .momentum = options_.momentum,
-        .centered = options_.centered,
-        .decay_biases = options_.decay_biases,
-    };
-    kernel(s, params, grads, square_avg_, grad_avg_, buffer_);
-    ++steps_;
-  }
-
-  scalar_type learning_rate() const noexcept { return options_.lr; }
-  /// Sets the learning rate of the next steps (>= 0, finite), e.g. from a
-  /// schedule. Not checked: it is noexcept and may be called every step. A
-  /// non-finite rate makes the next step's parameters non-finite, which
-  /// `fixnet::all_finite` (and the trainer) detect.
-  void set_learning_rate(scalar_type lr) noexcept { options_.lr = lr; }
-  const options_type& options() const noexcept { return options_; }
-  /// Steps taken since construction or `reset`.
-  std::size_t step_count() const noexcept { return steps_; }
   /// v, the running average of squared gradients.
-  const parameters_type& square_average() const noexcept { return square_avg_; }
+  const parameters_type& square_average() const noexcept { return this->state(0); }
   /// ga, the running average of gradients (centered only).
-  const parameters_type& gradient_average() const noexcept { return grad_avg_; }
+  const parameters_type& gradient_average() const noexcept { return this->state(1); }
   /// b, the momentum buffer (momentum only).
-  const parameters_type& momentum_buffer() const noexcept { return buffer_; }
+  const parameters_type& momentum_buffer() const noexcept { return this->state(2); }
   /// "RmsProp": what a checkpoint records, and resuming compares.
   std::string_view name() const noexcept { return "RmsProp"; }
-  /// Calls f(name, state) for each part of the state, as PyTorch's
-  /// state_dict names them: square_avg, grad_avg, momentum_buffer, step
-  /// (see `fixnet::OptimizerWithState`). Checkpoints save and restore the
-  /// optimiser through it.
-  template <class F>
-  void for_each_state(F&& f) {
-    f("square_avg", square_avg_);
-    f("grad_avg", grad_avg_);
-    f("momentum_buffer", buffer_);
-    f("step", steps_);
-  }
-  template <class F>
-  void for_each_state(F&& f) const {
-    f("square_avg", square_avg_);
-    f("grad_avg", grad_avg_);
-    f("momentum_buffer", buffer_);
-    f("step", steps_);
-  }
-  /// Forgets the state.
-  void reset() noexcept {
-    square_avg_.zero();
-    grad_avg_.zero();
-    buffer_.zero();
-    steps_ = 0;
-  }
 
  private:
-  options_type options_;
-  std::size_t steps_ = 0;
-  parameters_type square_avg_;
-  parameters_type grad_avg_;
-  parameters_type buffer_;
+  /// PyTorch's state_dict names, for for_each_state.
+  static constexpr std::array<const char*, 3> state_names{"square_avg", "grad_avg", "momentum_buffer"};
+
+  detail::RmsPropStep<scalar_type> next_step() const noexcept {
+    const options_type& o = this->options();
+    return {
+        .lr = o.lr,
+        .alpha = o.alpha,
+        .eps = o.eps,
+        .weight_decay = o.weight_decay,
+        .momentum = o.momentum,
+        .centered = o.centered,
+        .decay_biases = o.decay_biases,
+    };
+  }
 };
 
 }  // namespace fixnet

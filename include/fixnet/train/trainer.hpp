@@ -53,7 +53,7 @@
 #include "fixnet/losses/cross_entropy.hpp"
 #include "fixnet/core/loss.hpp"
 #include "fixnet/network.hpp"
-#include "fixnet/optimizers/optimizer.hpp"
+#include "fixnet/optimizers/stateful_optimizer.hpp"
 #include "fixnet/train/callbacks.hpp"
 #include "fixnet/train/checkpoint.hpp"
 #include "fixnet/train/checks.hpp"
@@ -73,7 +73,8 @@
 namespace fixnet {
 
 /// Trains networks of type `Net` with batches of `B` samples, optimiser
-/// `Opt` (any `fixnet::Optimizer`: Sgd, RmsProp, Adam, AdamW) and loss `L`,
+/// `Opt` (Sgd, RmsProp, Adam, AdamW, or any `fixnet::Optimizer` of Net;
+/// `Adam<>` is `Adam<Net>`: `Trainer<Net, 32, Adam<>>`) and loss `L`,
 /// on `fixnet::data::Dataset`s of labelled samples: classification (the
 /// labels are class indices below `Net::outputs`; accuracy is reported) or
 /// regression (`RegressionDataset`s of target rows of `Net::outputs` values,
@@ -107,14 +108,14 @@ namespace fixnet {
 /// (`optimizer().reset()` forgets it). With `TrainerOptions::threads` > 1
 /// the batches of a step run on several threads, each through
 /// `accumulate_batch` with its own workspace and gradient set.
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L = CrossEntropy>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L = CrossEntropy>
 class Trainer {
-  // Fix: pick a batch size of at least 1, e.g. Trainer<Net, 32, Adam<Net>>.
+  // Fix: pick a batch size of at least 1, e.g. Trainer<Net, 32, Adam<>>.
   static_assert(B > 0, "fixnet: Trainer<Net, B, ...> needs a batch size B > 0");
 
  public:
   using network_type = Net;
-  using optimizer_type = Opt;
+  using optimizer_type = detail::bind_network_t<Opt, Net>;
   using loss_type = L;
   using scalar_type = typename Net::scalar_type;
   using parameters_type = typename Net::parameters_type;
@@ -127,11 +128,11 @@ class Trainer {
   /// out of range (a negative L2 or clipping norm, say), as the optimiser
   /// does for its own.
   explicit Trainer(TrainerOptions options = {},
-                   const typename Opt::options_type& optimizer_options = {}, L loss = {})
-      : Trainer(std::move(options), std::make_unique<Opt>(optimizer_options), loss) {}
+                   const typename optimizer_type::options_type& optimizer_options = {}, L loss = {})
+      : Trainer(std::move(options), std::make_unique<optimizer_type>(optimizer_options), loss) {}
 
   /// A trainer with an optimiser built by the caller.
-  Trainer(TrainerOptions options, std::unique_ptr<Opt> optimizer, L loss = {})
+  Trainer(TrainerOptions options, std::unique_ptr<optimizer_type> optimizer, L loss = {})
       : options_(std::move(options)),
         loss_(loss),
         optimizer_(std::move(optimizer)),
@@ -179,9 +180,7 @@ class Trainer {
   template <Scalar T, std::size_t Width, class Label>
   TrainingHistory resume(Net& net, const std::filesystem::path& path,
                          const data::Dataset<T, Width, Label>& train) {
-    // Fix: give the optimiser name() and for_each_state(f), as fixnet's have.
-    static_assert(OptimizerWithState<Opt>,
-                  "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
+    check_resumable();
     return fit_checked(net, train, static_cast<const data::Dataset<T, Width, Label>*>(nullptr),
                        &path);
   }
@@ -189,8 +188,7 @@ class Trainer {
   TrainingHistory resume(Net& net, const std::filesystem::path& path,
                          const data::Dataset<T, Width, Label>& train,
                          const data::Dataset<T, Width, Label>& validation) {
-    static_assert(OptimizerWithState<Opt>,
-                  "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
+    check_resumable();
     return fit_checked(net, train, &validation, &path);
   }
 
@@ -233,8 +231,8 @@ class Trainer {
     return result;
   }
 
-  Opt& optimizer() noexcept { return *optimizer_; }
-  const Opt& optimizer() const noexcept { return *optimizer_; }
+  optimizer_type& optimizer() noexcept { return *optimizer_; }
+  const optimizer_type& optimizer() const noexcept { return *optimizer_; }
   /// The options, to change between runs (checked again by `fit`).
   TrainerOptions& options() noexcept { return options_; }
   const TrainerOptions& options() const noexcept { return options_; }
@@ -248,8 +246,13 @@ class Trainer {
     return std::chrono::duration<double>(Clock::now() - t).count();
   }
 
+  static constexpr void check_resumable() noexcept {
+    // Fix: give the optimiser name() and for_each_state(f), as fixnet's have.
+    static_assert(OptimizerWithState<optimizer_type>,
+                  "fixnet: Trainer::resume needs an optimiser with name() and for_each_state(f)");
+  }
   void check_options() const {
-    detail::check_trainer_options(options_, OptimizerWithState<Opt>);
+    detail::check_trainer_options(options_, OptimizerWithState<optimizer_type>);
   }
 
   template <Scalar T, std::size_t Width, class Label>
@@ -283,38 +286,10 @@ class Trainer {
     std::size_t batches = 0;  // in the epoch
   };
 
-  /// Everything one `run` tracks; lives for the run only. What carries over
-  /// between epochs (and into checkpoints) is in the base.
-  struct RunState : detail::ResumableState {
-    EpochRecord record;
-    Position at;
-    double gradient_norm_sum = 0;
-    bool epoch_stepped = false;
-    std::size_t checkpointed = 0;  // the epoch of the last checkpoint
-    // Fixed for the run: whole batches per epoch, the samples after them that
-    // full-batch descent takes one by one (0 otherwise), samples per epoch.
-    std::size_t batches = 0, tail = 0, per_epoch = 0;
-    Clock::time_point start{};
-    double earlier_seconds = 0;  // the history's, when resumed
-    // The mean loss of the run's first batch, before any step: the reference
-    // of `divergence_factor` in the first epoch.
-    std::optional<double> first_loss;
-    std::vector<BatchResult> round_results;  // one per thread
-    std::optional<Progress> run_progress;    // ProgressStyle::run
-    std::array<char, 96> status{};
-  };
-
-  /// One epoch's tallies and progress display.
-  struct EpochState {
-    Clock::time_point start{};
-    std::optional<Progress> own_progress;  // ProgressStyle::epoch
-    Progress* progress = nullptr;          // own_progress, the run's or none
-    char prefix[48] = "";
-    double loss_sum = 0;
-    // The samples since the last step are order[step_begin, seen).
-    std::size_t correct = 0, seen = 0, step_begin = 0, pending_batches = 0;
-    RegressionErrors errors;
-  };
+  /// Everything one `run` tracks, and one epoch's tallies (defined in
+  /// fixnet/train/trainer_run.hpp, with the run).
+  struct RunState;
+  struct EpochState;
 
   // --- the run, epoch by epoch (fixnet/train/trainer_run.hpp) ---
 
@@ -433,7 +408,7 @@ class Trainer {
 
   TrainerOptions options_;
   L loss_;
-  std::unique_ptr<Opt> optimizer_;
+  std::unique_ptr<optimizer_type> optimizer_;
   std::unique_ptr<workspace_type> workspace_;
   std::unique_ptr<Workspace<Net, 1>> tail_workspace_;  // full-batch tail, one sample at a time
   std::unique_ptr<parameters_type> gradients_;

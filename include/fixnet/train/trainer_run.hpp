@@ -24,9 +24,44 @@
 
 namespace fixnet {
 
+/// Everything one `run` tracks; lives for the run only. What carries over
+/// between epochs (and into checkpoints) is in the base.
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
+struct Trainer<Net, B, Opt, L>::RunState : detail::ResumableState {
+  EpochRecord record;
+  Position at;
+  double gradient_norm_sum = 0;
+  bool epoch_stepped = false;
+  std::size_t checkpointed = 0;  // the epoch of the last checkpoint
+  // Fixed for the run: whole batches per epoch, the samples after them that
+  // full-batch descent takes one by one (0 otherwise), samples per epoch.
+  std::size_t batches = 0, tail = 0, per_epoch = 0;
+  Clock::time_point start{};
+  double earlier_seconds = 0;  // the history's, when resumed
+  // The mean loss of the run's first batch, before any step: the reference
+  // of `divergence_factor` in the first epoch.
+  std::optional<double> first_loss;
+  std::vector<BatchResult> round_results;  // one per thread
+  std::optional<Progress> run_progress;    // ProgressStyle::run
+  std::array<char, 96> status{};
+};
+
+/// One epoch's tallies and progress display.
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
+struct Trainer<Net, B, Opt, L>::EpochState {
+  Clock::time_point start{};
+  std::optional<Progress> own_progress;  // ProgressStyle::epoch
+  Progress* progress = nullptr;          // own_progress, the run's or none
+  char prefix[48] = "";
+  double loss_sum = 0;
+  // The samples since the last step are order[step_begin, seen).
+  std::size_t correct = 0, seen = 0, step_begin = 0, pending_batches = 0;
+  RegressionErrors errors;
+};
+
 // --- the run, epoch by epoch ---
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 TrainingHistory Trainer<Net, B, Opt, L>::run(Net& net, const Data& train, const Data* validation,
                                         const std::filesystem::path* resume_from) {
@@ -42,7 +77,7 @@ TrainingHistory Trainer<Net, B, Opt, L>::run(Net& net, const Data& train, const 
   return finish_run(s, net);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 void Trainer<Net, B, Opt, L>::start_run(RunState& s, Net& net, const Data& train, bool validation,
                                         const std::filesystem::path* resume_from) {
@@ -70,7 +105,7 @@ void Trainer<Net, B, Opt, L>::start_run(RunState& s, Net& net, const Data& train
   gradients_->zero();
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 bool Trainer<Net, B, Opt, L>::run_epoch(RunState& s, Net& net, const Data& train,
                                         const Data* validation, std::size_t epoch) {
@@ -89,7 +124,7 @@ bool Trainer<Net, B, Opt, L>::run_epoch(RunState& s, Net& net, const Data& train
   return end_epoch(s, net, epoch, stop);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::begin_epoch(RunState& s, EpochState& t, std::size_t epoch) {
   const TrainerOptions& o = options_;
   t.start = Clock::now();
@@ -108,7 +143,7 @@ void Trainer<Net, B, Opt, L>::begin_epoch(RunState& s, EpochState& t, std::size_
   if (s.run_progress) std::snprintf(t.prefix, sizeof t.prefix, "epoch %zu/%zu | ", epoch, o.epochs);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 bool Trainer<Net, B, Opt, L>::train_batches(RunState& s, EpochState& t, Net& net, const Data& train) {
   const TrainerOptions& o = options_;
@@ -126,7 +161,7 @@ bool Trainer<Net, B, Opt, L>::train_batches(RunState& s, EpochState& t, Net& net
   return stop;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 bool Trainer<Net, B, Opt, L>::batch_step(RunState& s, EpochState& t, Net& net, const Data& train,
                                          std::size_t k, const BatchResult& r) {
@@ -149,7 +184,7 @@ bool Trainer<Net, B, Opt, L>::batch_step(RunState& s, EpochState& t, Net& net, c
   return stop;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 bool Trainer<Net, B, Opt, L>::train_tail(RunState& s, EpochState& t, Net& net, const Data& train) {
   const std::size_t n = train.size(), batches = s.batches;
@@ -175,7 +210,7 @@ bool Trainer<Net, B, Opt, L>::train_tail(RunState& s, EpochState& t, Net& net, c
   return stop;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::count(RunState& s, EpochState& t, const BatchResult& r,
                                     std::size_t samples) {
   if (!s.first_loss && s.history.steps == 0)
@@ -186,13 +221,13 @@ void Trainer<Net, B, Opt, L>::count(RunState& s, EpochState& t, const BatchResul
   t.seen += samples;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 std::span<const std::size_t> Trainer<Net, B, Opt, L>::pending(const RunState& s,
                                                                   const EpochState& t) {
   return std::span<const std::size_t>(s.order).subspan(t.step_begin, t.seen - t.step_begin);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::show(RunState& s, EpochState& t, std::size_t samples, bool refresh) {
   if (t.progress == nullptr) return;
   if (refresh)
@@ -202,7 +237,7 @@ void Trainer<Net, B, Opt, L>::show(RunState& s, EpochState& t, std::size_t sampl
   t.progress->advance(samples);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 void Trainer<Net, B, Opt, L>::close_epoch(RunState& s, EpochState& t, Net& net, bool stopped) {
   const TrainerOptions& o = options_;
@@ -231,7 +266,7 @@ void Trainer<Net, B, Opt, L>::close_epoch(RunState& s, EpochState& t, Net& net, 
   if (!stopped) check_explosion(s, net, e.train_loss, s.first_loss);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 void Trainer<Net, B, Opt, L>::validate(RunState& s, Net& net, const Data& validation,
                                        std::size_t epoch) {
@@ -264,7 +299,7 @@ void Trainer<Net, B, Opt, L>::validate(RunState& s, Net& net, const Data& valida
   }
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::show_epoch(RunState& s, const EpochState& t) {
   const EpochRecord& e = s.record;
   std::string text(status_text(s.status, t.prefix, e.train_loss, e.train_accuracy,
@@ -277,7 +312,7 @@ void Trainer<Net, B, Opt, L>::show_epoch(RunState& s, const EpochState& t) {
   s.run_progress->set_status(text);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 bool Trainer<Net, B, Opt, L>::end_epoch(RunState& s, const Net& net, std::size_t epoch,
                                         bool stopped) {
   const TrainerOptions& o = options_;
@@ -303,7 +338,7 @@ bool Trainer<Net, B, Opt, L>::end_epoch(RunState& s, const Net& net, std::size_t
   return stop;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 bool Trainer<Net, B, Opt, L>::stop_early(RunState& s, std::size_t epoch) const {
   const TrainerOptions& o = options_;
   if (!(o.patience > 0 && s.epochs_since_best >= o.patience && epoch < o.epochs)) return false;
@@ -316,7 +351,7 @@ bool Trainer<Net, B, Opt, L>::stop_early(RunState& s, std::size_t epoch) const {
   return true;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 TrainingHistory Trainer<Net, B, Opt, L>::finish_run(RunState& s, Net& net) {
   const TrainerOptions& o = options_;
   if (s.checkpointed != s.epochs_done) write_checkpoint(s, net);
@@ -337,7 +372,7 @@ TrainingHistory Trainer<Net, B, Opt, L>::finish_run(RunState& s, Net& net) {
   return std::move(s.history);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 std::string_view Trainer<Net, B, Opt, L>::status_text(std::array<char, 96>& buffer, const char* prefix,
                                                       double loss, double accuracy, double rmse) {
   const int n =
@@ -351,21 +386,21 @@ std::string_view Trainer<Net, B, Opt, L>::status_text(std::array<char, 96>& buff
 
 // --- checkpoints ---
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 CheckpointSettings Trainer<Net, B, Opt, L>::checkpoint_settings() const {
   return {B, options_.batches_per_step, options_.threads, options_.seed, options_.shuffle};
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 std::vector<std::uint64_t*> Trainer<Net, B, Opt, L>::dropout_steps() {
   std::vector<std::uint64_t*> steps{&workspace_->dropout_step, &tail_workspace_->dropout_step};
   for (const auto& helper : helpers_) steps.push_back(&helper->workspace.dropout_step);
   return steps;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::write_checkpoint(RunState& s, const Net& net) {
-  if constexpr (OptimizerWithState<Opt>) {
+  if constexpr (OptimizerWithState<optimizer_type>) {
     if (options_.checkpoint_path.empty()) return;
     detail::write_checkpoint(options_.checkpoint_path, net, *optimizer_, checkpoint_settings(), s,
                              dropout_steps(), s.best_loss ? best_.get() : nullptr);
@@ -373,11 +408,11 @@ void Trainer<Net, B, Opt, L>::write_checkpoint(RunState& s, const Net& net) {
   }
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 void Trainer<Net, B, Opt, L>::restore_checkpoint(const std::filesystem::path& path, RunState& s,
                                                  Net& net, const Data& train, bool validation) {
-  if constexpr (OptimizerWithState<Opt>) {
+  if constexpr (OptimizerWithState<optimizer_type>) {
     detail::restore_checkpoint(path, net, *optimizer_, checkpoint_settings(), train.size(),
                                validation, s, dropout_steps(), *best_);
     s.checkpointed = s.epochs_done;

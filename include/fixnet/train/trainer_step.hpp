@@ -21,7 +21,7 @@ namespace fixnet {
 
 // --- batches and steps ---
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::prepare_threads() {
   const std::size_t threads = options_.threads;
   if (threads == 1) {
@@ -41,7 +41,7 @@ void Trainer<Net, B, Opt, L>::prepare_threads() {
   }
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Range>
 void Trainer<Net, B, Opt, L>::accumulate_round(const Net& net, const Range& range, std::size_t k,
                                                std::size_t round,
@@ -64,7 +64,7 @@ void Trainer<Net, B, Opt, L>::accumulate_round(const Net& net, const Range& rang
       &job);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 double Trainer<Net, B, Opt, L>::step(RunState& s, Net& net, const Data& train,
                                      std::span<const std::size_t> samples) {
@@ -118,7 +118,7 @@ double Trainer<Net, B, Opt, L>::step(RunState& s, Net& net, const Data& train,
   return norm;
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::apply_schedule(std::size_t t) {
   const double lr = options_.schedule(t);
   const auto rate = static_cast<scalar_type>(lr);
@@ -129,7 +129,7 @@ void Trainer<Net, B, Opt, L>::apply_schedule(std::size_t t) {
   optimizer_->set_learning_rate(rate);
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 bool Trainer<Net, B, Opt, L>::after_batch(const RunState& s, std::size_t samples, double loss,
                                           bool stepped, double norm) const {
   if (options_.on_batch.empty()) return false;
@@ -150,7 +150,7 @@ bool Trainer<Net, B, Opt, L>::after_batch(const RunState& s, std::size_t samples
 
 // --- divergence ---
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::diverged(RunState& s, Net& net, TrainingDiverged::Kind kind,
                                        const std::string& what,
                                        std::optional<ParameterLocation> location,
@@ -184,7 +184,7 @@ void Trainer<Net, B, Opt, L>::diverged(RunState& s, Net& net, TrainingDiverged::
   throw TrainingDiverged(message, kind, s.at.epoch, s.at.batch, location, std::move(s.history));
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 template <class Data>
 void Trainer<Net, B, Opt, L>::check_loss(RunState& s, Net& net, const Data& train,
                                          std::span<const std::size_t> samples, scalar_type loss) {
@@ -200,7 +200,7 @@ void Trainer<Net, B, Opt, L>::check_loss(RunState& s, Net& net, const Data& trai
            cause, !inputs.empty());
 }
 
-template <class Net, std::size_t B, Optimizer<Net> Opt, Loss L>
+template <class Net, std::size_t B, TrainerOptimizer<Net> Opt, Loss L>
 void Trainer<Net, B, Opt, L>::check_explosion(RunState& s, Net& net, double train_loss,
                                               const std::optional<double>& first_loss) {
   if (const std::optional<std::string> what = detail::loss_explosion(
