@@ -27,21 +27,15 @@ accuracy is above A (a fraction, e.g. 0.5), or the RMSE below R. Prints the exam
 the verdict; exits 0 on success, 1 on failure (Meson's exitcode protocol).
 """
 
-import argparse
 import math
-import os
 import re
-import subprocess
-import sys
+
+import driver_support
+from driver_support import Failure
 
 EPOCH_LINE = re.compile(r"^epoch\s+(\d+)\s+loss\s+(\S+)(?:\s.*)?$")
-SKIP = 77
 TARGET_LINE = re.compile(r"^Highway target:\s*(\S+)")
 CSV_LINE = re.compile(r"^loss curve written to (.+)$")
-
-
-class Failure(Exception):
-    pass
 
 
 def parse_curve(lines, where):
@@ -61,11 +55,7 @@ def parse_curve(lines, where):
 
 
 def read_csv(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            rows = f.read().splitlines()
-    except OSError as e:
-        raise Failure(f"cannot read the CSV the example wrote: {e}") from e
+    rows = driver_support.read_lines(path)
     if not rows or rows[0].split(",")[:2] != ["epoch", "loss"]:
         raise Failure(f"{path}: expected a header starting with 'epoch,loss', found {rows[:1]}")
     columns = len(rows[0].split(","))
@@ -83,10 +73,7 @@ def read_csv(path):
 
 def check_rmse(lines, max_rmse):
     """The one 'rmse: X' line's X must be finite and below max_rmse."""
-    found = [m for m in (re.match(r"^rmse:\s*(\S+)$", line) for line in lines) if m]
-    if len(found) != 1:
-        raise Failure(f"expected one 'rmse: X' line, found {len(found)}")
-    rmse = float(found[0].group(1))
+    rmse = float(driver_support.only_match(re.compile(r"^rmse:\s*(\S+)$"), lines, "rmse: X").group(1))
     if not (math.isfinite(rmse) and rmse < max_rmse):
         raise Failure(f"RMSE {rmse} is not below {max_rmse}")
     return f"RMSE {rmse:.4f} < {max_rmse}"
@@ -110,16 +97,8 @@ def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False
                 + check_rmse(lines, max_rmse))
 
     accuracy_line = re.compile(r"^" + re.escape(accuracy_label) + r":\s*(\d+)/(\d+)\s*=")
-    accuracies = [accuracy_line.match(line) for line in lines]
-    accuracies = [m for m in accuracies if m]
-    if len(accuracies) != 1:
-        raise Failure(f"expected one '{accuracy_label}: C/T = P%' line, found {len(accuracies)}")
-    correct, total = int(accuracies[0].group(1)), int(accuracies[0].group(2))
-    if total <= 0 or not 0 <= correct <= total:
-        raise Failure(f"nonsensical accuracy {correct}/{total}")
-    accuracy = correct / total
-    if not accuracy > min_accuracy:
-        raise Failure(f"accuracy {accuracy:.4f} is not above {min_accuracy}")
+    accuracy = driver_support.accuracy_above(
+        driver_support.only_match(accuracy_line, lines, f"{accuracy_label}: C/T = P%"), min_accuracy)
 
     csv_paths = [CSV_LINE.match(line) for line in lines]
     csv_paths = [m.group(1) for m in csv_paths if m]
@@ -143,7 +122,7 @@ def check(output, min_accuracy, accuracy_label="accuracy", csv_every_epoch=False
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     criterion = parser.add_mutually_exclusive_group(required=True)
     criterion.add_argument("--min-accuracy", type=float,
                            help="fraction of points the example must classify correctly")
@@ -155,41 +134,13 @@ def main():
                         help="the label of the accuracy line to check ('LABEL: C/T = P%%')")
     parser.add_argument("--csv-every-epoch", action="store_true",
                         help="the CSV holds every epoch and the output only some: compare the printed ones")
-    parser.add_argument("--skip-unless-env", metavar="VAR",
-                        help="skip (exit 77) unless the environment variable VAR is set")
-    parser.add_argument("command", nargs=argparse.REMAINDER,
-                        help="-- EXAMPLE [ARGS...]")
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
-        parser.error("expected the example to run after --")
-
-    if args.skip_unless_env and not os.environ.get(args.skip_unless_env):
-        print(f"SKIP: ${args.skip_unless_env} is not set, so the example's data is not on this machine "
-              f"(for MNIST, the build sets it when ../shared/datasets/mnist exists beside the project)")
-        return SKIP
-
-    print("running:", " ".join(command), flush=True)
-    try:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, timeout=args.timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        print(f"FAIL: could not run the example: {e}")
-        return 1
-    sys.stdout.write(result.stdout)
-    sys.stdout.write(result.stderr)
-    if result.returncode != 0:
-        print(f"FAIL: the example exited with status {result.returncode}")
-        return 1
-    try:
-        verdict = check(result.stdout, args.min_accuracy, args.accuracy_label, args.csv_every_epoch,
-                        args.max_rmse)
-    except Failure as e:
-        print(f"FAIL: {e}")
-        return 1
-    print(f"PASS: {verdict}")
-    return 0
+    driver_support.add_skip_unless_env(parser)
+    driver_support.add_command(parser)
+    args, command = driver_support.parse_arguments(parser)
+    driver_support.require_env(args.skip_unless_env)
+    result = driver_support.expect_success(driver_support.run_shown(command, args.timeout))
+    return check(result.stdout, args.min_accuracy, args.accuracy_label, args.csv_every_epoch, args.max_rmse)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_support.exit_with(main)

@@ -23,12 +23,11 @@ accuracy is above A and the lowest test cost is the CSV's minimum. Exits 0
 on success, 1 on failure, 77 when skipped.
 """
 
-import argparse
 import math
-import os
 import re
-import subprocess
-import sys
+
+import driver_support
+from driver_support import Failure
 
 ITERATION_LINE = re.compile(r"^iteration\s+(\d+)\s+train cost (\S+)\s+test cost (\S+)\s")
 ACCURACY_LINE = re.compile(r"^accuracy:\s*(\d+)/(\d+)\s*=.*\(test\)")
@@ -37,10 +36,6 @@ TARGET_LINE = re.compile(r"^Highway target:\s*(\S+)")
 CSV_LINE = re.compile(r"^learning curves written to (.+)$")
 PLOT_LINE = re.compile(r"^plot written to (.+)$")
 CSV_HEADER = "iteration,train_cost,test_cost,objective,seconds"
-
-
-class Failure(Exception):
-    pass
 
 
 def parse_lines(lines):
@@ -59,11 +54,7 @@ def parse_lines(lines):
 
 
 def read_csv(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            rows = f.read().splitlines()
-    except OSError as e:
-        raise Failure(f"cannot read the CSV the example wrote: {e}") from e
+    rows = driver_support.read_lines(path)
     if not rows or rows[0] != CSV_HEADER:
         raise Failure(f"{path}: expected the header '{CSV_HEADER}', found {rows[:1]}")
     table = {}
@@ -93,20 +84,12 @@ def check(output, min_accuracy):
     if not last < first:
         raise Failure(f"the train cost did not fall: {first} at iteration {k0}, {last} at iteration {k1}")
 
-    accuracies = [m for m in map(ACCURACY_LINE.match, lines) if m]
-    if len(accuracies) != 1:
-        raise Failure(f"expected one 'accuracy: C/T = P% (test)' line, found {len(accuracies)}")
-    correct, total = int(accuracies[0].group(1)), int(accuracies[0].group(2))
-    if total <= 0 or not 0 <= correct <= total:
-        raise Failure(f"nonsensical accuracy {correct}/{total}")
-    accuracy = correct / total
-    if not accuracy > min_accuracy:
-        raise Failure(f"test accuracy {accuracy:.4f} is not above {min_accuracy}")
+    accuracy = driver_support.accuracy_above(
+        driver_support.only_match(ACCURACY_LINE, lines, "accuracy: C/T = P% (test)"), min_accuracy,
+        "test accuracy")
 
-    bests = [m for m in map(BEST_LINE.match, lines) if m]
-    if len(bests) != 1:
-        raise Failure(f"expected one 'lowest test cost: X at iteration K' line, found {len(bests)}")
-    best_cost, best_k = float(bests[0].group(1)), int(bests[0].group(2))
+    best = driver_support.only_match(BEST_LINE, lines, "lowest test cost: X at iteration K")
+    best_cost, best_k = float(best.group(1)), int(best.group(2))
 
     verdict = (f"train cost {first:g} at iteration {k0} -> {last:g} at iteration {k1}, "
                f"test accuracy {accuracy:.4f} > {min_accuracy}, lowest test cost at iteration {best_k}")
@@ -133,41 +116,16 @@ def check(output, min_accuracy):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--min-accuracy", type=float, required=True,
                         help="fraction of test images the example must classify correctly")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before the example is killed")
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- EXAMPLE [ARGS...]")
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
-        parser.error("expected the example to run after --")
-
-    if not os.environ.get("FIXNET_DATA"):
-        print("SKIP: FIXNET_DATA is not set: no MNIST beside the project (../shared/datasets/mnist), "
-              "so the galaxy_style smoke test does not run")
-        return 77
-
-    print("running:", " ".join(command), flush=True)
-    try:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, timeout=args.timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        print(f"FAIL: could not run the example: {e}")
-        return 1
-    sys.stdout.write(result.stdout)
-    sys.stdout.write(result.stderr)
-    if result.returncode != 0:
-        print(f"FAIL: the example exited with status {result.returncode}")
-        return 1
-    try:
-        verdict = check(result.stdout, args.min_accuracy)
-    except Failure as e:
-        print(f"FAIL: {e}")
-        return 1
-    print(f"PASS: {verdict}")
-    return 0
+    driver_support.add_command(parser)
+    args, command = driver_support.parse_arguments(parser)
+    driver_support.require_env("FIXNET_DATA")
+    result = driver_support.expect_success(driver_support.run_shown(command, args.timeout))
+    return check(result.stdout, args.min_accuracy)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_support.exit_with(main)

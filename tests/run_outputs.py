@@ -37,7 +37,6 @@ ARGS (one that lasts until it is killed), --csv DIR/curve.csv added; then:
 Exits 0 when all hold, 1 otherwise, 77 (SKIP) without $VAR of --skip-unless-env.
 """
 
-import argparse
 import os
 import re
 import resource
@@ -45,15 +44,12 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
-SKIP = 77
+import driver_support
+from driver_support import Failure
+
 TRAINING_LINE = re.compile(r"^(epoch|iteration)\s+\d+\s", re.M)
-
-
-class Failure(Exception):
-    pass
 
 
 def run(command, cwd, timeout=600, **kwargs):
@@ -142,7 +138,7 @@ def start_and_wait(command, cwd, partial, rows, preexec=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--header", required=True, help="start of the CSV's header line")
     parser.add_argument("--short", required=True, help="arguments of a run of a few seconds")
@@ -152,14 +148,11 @@ def main():
     parser.add_argument("--expect", action="append", default=[], metavar="'ARGS => REGEX'")
     parser.add_argument("--diverge", action="append", default=[], metavar="'ARGS => TEXT'")
     parser.add_argument("--data-env", help="environment variable naming the input data directory")
-    parser.add_argument("--skip-unless-env")
+    driver_support.add_skip_unless_env(parser)
     parser.add_argument("--fsize-limit", type=int, default=1000)
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if args.skip_unless_env and not os.environ.get(args.skip_unless_env):
-        print(f"SKIP: ${args.skip_unless_env} is not set, so the example's data is not on this machine")
-        return SKIP
+    driver_support.add_command(parser)
+    args, command = driver_support.parse_arguments(parser)
+    driver_support.require_env(args.skip_unless_env)
 
     if os.path.exists(command[0]):
         command[0] = os.path.abspath(command[0])  # the runs have another working directory
@@ -286,12 +279,8 @@ def main():
         checks.append(f"{flag_args}: diverges ({text})")
 
     print("\n".join("ok: " + c for c in checks))
-    return 0
+    return f"all {len(checks)} checks hold"
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Failure as e:
-        print(f"FAIL: {e}")
-        sys.exit(1)
+    driver_support.exit_with(main)

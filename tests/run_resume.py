@@ -4,18 +4,19 @@ use them: one run of N epochs straight; another of the same N epochs with
 --checkpoint, killed (SIGKILL) once it has printed epoch K and written a
 checkpoint, then carried on with --resume. Every epoch line both runs print
 for the same epoch, and the final accuracy lines, must be the same
-(timings aside). Exits 77 (SKIP) when FIXNET_DATA is unset, as the other
-real-data tests.
+(timings aside). Exits 0 when they are, 1 when not, 77 (SKIP) when
+FIXNET_DATA is unset, as the other real-data tests.
 
 usage: run_resume.py --epochs N --kill-after K --workdir DIR -- PROGRAM [ARGS...]
 """
-import argparse
 import os
 import re
 import signal
 import subprocess
-import sys
 import time
+
+import driver_support
+from driver_support import Failure
 
 EPOCH = re.compile(r"^epoch\s+(\d+)\s")
 
@@ -37,8 +38,7 @@ def final_lines(output):
 def run(cmd):
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
-        print(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
-        sys.exit(1)
+        raise Failure(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
@@ -59,23 +59,19 @@ def run_and_kill(cmd, kill_after, checkpoint):
     process.stdout.close()
     process.wait()
     if process.returncode != -signal.SIGKILL:
-        print(f"run_resume: the run ended ({process.returncode}) before it could be killed after "
-              f"epoch {kill_after}:\n{''.join(printed)}")
-        sys.exit(1)
+        raise Failure(f"the run ended ({process.returncode}) before it could be killed after "
+                      f"epoch {kill_after}:\n{''.join(printed)}")
     return "".join(printed)
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--epochs", type=int, required=True)
     parser.add_argument("--kill-after", type=int, required=True)
     parser.add_argument("--workdir", required=True)
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not os.environ.get("FIXNET_DATA"):
-        print("SKIPPED: FIXNET_DATA is not set (no data set to train on)")
-        return 77
+    driver_support.add_command(parser, "-- PROGRAM [ARGS...]")
+    args, command = driver_support.parse_arguments(parser)
+    driver_support.require_env("FIXNET_DATA")
     os.makedirs(args.workdir, exist_ok=True)
     checkpoint = os.path.join(args.workdir, "run.ckpt.safetensors")
     if os.path.exists(checkpoint):
@@ -92,18 +88,15 @@ def main():
     # The resumed run starts where the checkpoint left off, not from scratch
     # (which, seeded, would print the same).
     if 1 in epoch_lines(resumed) or not epoch_lines(resumed):
-        print("run_resume: the resumed run trained from the first epoch again")
-        return 1
+        raise Failure("the resumed run trained from the first epoch again")
     common = sorted(set(a) & set(b))
     differing = [e for e in common if a[e] != b[e]]
     if differing or args.epochs not in common or not final_lines(straight) or \
             final_lines(straight) != final_lines(resumed):
-        print(f"run_resume: the resumed run differs from the straight one (epochs {differing}, or the "
-              f"final lines)")
-        return 1
-    print(f"ok: killed after epoch {args.kill_after} and resumed, the run printed what the straight run printed")
-    return 0
+        raise Failure(f"the resumed run differs from the straight one (epochs {differing}, or the "
+                      f"final lines)")
+    return f"killed after epoch {args.kill_after} and resumed, the run printed what the straight run printed"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_support.exit_with(main)

@@ -24,58 +24,38 @@ empty (the data is not on this machine), nothing is run: exit status 77,
 Meson's code for a skipped test. Exits 0 on success, 1 on failure.
 """
 
-import argparse
 import os
 import re
-import subprocess
-import sys
 import time
 
-SKIP = 77
+import driver_support
+from driver_support import Failure
+
 PROGRESS_LINE = re.compile(r"^(epoch|iteration)\s+\d+\s")
-
-
-class Failure(Exception):
-    pass
-
-
-def run(command, timeout):
-    print("running:", " ".join(command), flush=True)
-    start = time.monotonic()
-    try:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise Failure(f"could not run {command[0]}: {e}") from e
-    seconds = time.monotonic() - start
-    sys.stdout.write(result.stdout)
-    sys.stdout.write(result.stderr)
-    return result, seconds
 
 
 def accuracy_line(output, label, who):
     pattern = re.compile(r"^" + re.escape(label) + r":\s*(\d+/\d+ = \S+%) \(loss (\S+)\)")
-    matches = [m for m in map(pattern.match, output.splitlines()) if m]
-    if len(matches) != 1:
-        raise Failure(f"{who}: expected one '{label}: C/T = P% (loss X)' line, found {len(matches)}")
-    return matches[0].group(1), matches[0].group(2)
+    try:
+        match = driver_support.only_match(pattern, output.splitlines(), f"{label}: C/T = P% (loss X)")
+    except Failure as e:
+        raise Failure(f"{who}: {e}") from None
+    return match.group(1), match.group(2)
 
 
 def save_and_classify(args, train, classify):
     if os.path.exists(args.model):
         os.remove(args.model)
-    trained, _ = run(train + ["--save", args.model], args.timeout)
-    if trained.returncode != 0:
-        raise Failure(f"{train[0]} exited with status {trained.returncode}")
+    trained = driver_support.expect_success(driver_support.run_shown(train + ["--save", args.model],
+                                                                     args.timeout))
     if f"model saved to {args.model}" not in trained.stdout:
         raise Failure(f"{train[0]} did not say 'model saved to {args.model}'")
     if not os.path.isfile(args.model):
         raise Failure(f"{args.model} was not written")
     expected = accuracy_line(trained.stdout, args.accuracy_label, train[0])
 
-    classified, _ = run(classify + ["--model", args.model], args.timeout)
-    if classified.returncode != 0:
-        raise Failure(f"{classify[0]} exited with status {classified.returncode}")
+    classified = driver_support.expect_success(driver_support.run_shown(classify + ["--model", args.model],
+                                                                        args.timeout))
     got = accuracy_line(classified.stdout, args.accuracy_label, classify[0])
     if got != expected:
         raise Failure(f"classify reports {got[0]} (loss {got[1]}); the training run reported "
@@ -84,7 +64,9 @@ def save_and_classify(args, train, classify):
 
 
 def expect_refusal(args, train):
-    result, seconds = run(train, args.timeout)
+    start = time.monotonic()
+    result = driver_support.run_shown(train, args.timeout)
+    seconds = time.monotonic() - start
     if result.returncode == 0:
         raise Failure(f"{train[0]} exited with status 0: expected it to refuse --save")
     if args.expect_refusal not in result.stderr:
@@ -99,7 +81,7 @@ def expect_refusal(args, train):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--model", help="where the training example saves its model")
     parser.add_argument("--accuracy-label", default="test accuracy",
                         help="the label of the accuracy line both programs print")
@@ -109,12 +91,9 @@ def main():
                         help="with --expect-refusal: how long the refusal may take")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds before a program is killed")
-    parser.add_argument("--skip-unless-env", metavar="VAR",
-                        help="skip (exit 77) unless the environment variable VAR is set")
-    parser.add_argument("command", nargs=argparse.REMAINDER,
-                        help="-- TRAIN [ARGS...] [-- CLASSIFY [ARGS...]]")
-    args = parser.parse_args()
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    driver_support.add_skip_unless_env(parser)
+    driver_support.add_command(parser, "-- TRAIN [ARGS...] [-- CLASSIFY [ARGS...]]")
+    args, command = driver_support.parse_arguments(parser)
     train, classify = command, []
     if "--" in command:
         split = command.index("--")
@@ -124,20 +103,11 @@ def main():
     if args.expect_refusal is None and (not classify or not args.model):
         parser.error("expected --model PATH and -- TRAIN ... -- CLASSIFY ...")
 
-    if args.skip_unless_env and not os.environ.get(args.skip_unless_env):
-        print(f"SKIP: ${args.skip_unless_env} is not set, so the example's data is not on this machine "
-              f"(for MNIST, the build sets it when ../shared/datasets/mnist exists beside the project)")
-        return SKIP
-
-    try:
-        verdict = (expect_refusal(args, train) if args.expect_refusal is not None
-                   else save_and_classify(args, train, classify))
-    except Failure as e:
-        print(f"FAIL: {e}")
-        return 1
-    print(f"PASS: {verdict}")
-    return 0
+    driver_support.require_env(args.skip_unless_env)
+    if args.expect_refusal is not None:
+        return expect_refusal(args, train)
+    return save_and_classify(args, train, classify)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_support.exit_with(main)

@@ -27,13 +27,13 @@ Exit status: 0 pass, 1 fail, 77 (Meson's SKIP) when this interpreter cannot
 import torch (Debian: apt-get install python3-torch).
 """
 
-import argparse
 import importlib.util
 import os
-import subprocess
 import sys
 
-SKIP = 77
+import driver_support
+from driver_support import SKIP, Failure
+
 RELATIVE, ABSOLUTE = 1e-6, 1e-7
 SAMPLES = 300
 
@@ -43,10 +43,6 @@ try:
 except ImportError as e:
     print(f"SKIP: {sys.executable} cannot import torch ({e}); on Debian: apt-get install python3-torch")
     sys.exit(SKIP)
-
-
-class Failure(Exception):
-    pass
 
 
 failures = []
@@ -110,17 +106,14 @@ def compare(fixnet, pytorch):
 
 
 def run(command, expect_status=0):
-    result = subprocess.run([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, check=False)
-    sys.stdout.write(result.stdout)
-    sys.stdout.write(result.stderr)
+    result = driver_support.run_shown(command)
     if expect_status is not None and result.returncode != expect_status:
         raise Failure(f"{' '.join(map(str, command))} exited with {result.returncode}, expected {expect_status}")
     return result
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--program", required=True, help="the torch_interop executable")
     parser.add_argument("--tool", required=True, help="tools/torch_to_fixnet.py")
     parser.add_argument("--workdir", required=True, help="directory for the files exchanged")
@@ -272,15 +265,9 @@ def main():
 
     print()
     if failures:
-        print(f"FAIL: {len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
-        return 1
-    print("PASS: fixnet and PyTorch agree in both directions; torch_to_fixnet.py converts and refuses as it should")
-    return 0
+        raise Failure(f"{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
+    return "fixnet and PyTorch agree in both directions; torch_to_fixnet.py converts and refuses as it should"
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Failure as e:
-        print(f"FAIL: {e}")
-        sys.exit(1)
+    driver_support.exit_with(main)

@@ -3,19 +3,14 @@
 // expect-gcc: FoundOutputs = 2
 //
 // A batch forward pass of a 2-4-3 network into rows of 2 values.
-#include <array>
-
-#include <fixnet/inference.hpp>
-
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+#include "net.hpp"
 
 #ifdef FIXNET_COMPILE_FAIL
-using Outputs = std::array<std::array<float, 2>, 4>;
+using Outputs = Batch<2>;
 #else
-using Outputs = std::array<std::array<float, 3>, 4>;
+using Outputs = Batch<3>;
 #endif
 
-void run(const Net& net, fixnet::Workspace<Net, 4>& ws, const std::array<std::array<float, 2>, 4>& xs,
-         Outputs& ys) {
+void run(const Net& net, BatchWorkspace& ws, const Batch<2>& xs, Outputs& ys) {
   net.forward(xs, ys, ws);
 }

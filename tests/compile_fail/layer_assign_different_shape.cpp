@@ -3,9 +3,8 @@
 // expect-gcc: FoundOutputs = 5
 //
 // Copying layer 0 of a 2-5-3 network into layer 0 of a 2-4-3 one.
-#include <fixnet/inference.hpp>
+#include "net.hpp"
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 #ifdef FIXNET_COMPILE_FAIL
 using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 5, 3>;
 #else

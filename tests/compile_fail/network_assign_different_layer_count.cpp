@@ -3,9 +3,8 @@
 // expect-gcc: FoundLayers = 3
 //
 // Copying a 2-4-4-3 network's parameters into a 2-4-3 one.
-#include <fixnet/inference.hpp>
+#include "net.hpp"
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 #ifdef FIXNET_COMPILE_FAIL
 using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 4, 3>;
 #else

@@ -5,9 +5,8 @@
 //
 // Copying a 2-4-5 network's parameters into a 2-4-3 one: layer 1 differs.
 // The twin converts a double network of the same shape.
-#include <fixnet/inference.hpp>
+#include "net.hpp"
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 #ifdef FIXNET_COMPILE_FAIL
 using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 5>;
 #else

@@ -6,9 +6,8 @@
 // net = other, where other is 3-4-3 and net 2-4-3. The twin copies from a
 // network of the same shape but other activations (only parameters are
 // copied).
-#include <fixnet/inference.hpp>
+#include "net.hpp"
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 #ifdef FIXNET_COMPILE_FAIL
 using Other = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 3, 4, 3>;
 #else

@@ -2,9 +2,8 @@
 //
 // net = other between a float and a double network of the same shape: the
 // conversion must be asked for with assign().
-#include <fixnet/inference.hpp>
+#include "net.hpp"
 
-using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 using Other = fixnet::BasicMlp<double, fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
 
 #ifdef FIXNET_COMPILE_FAIL

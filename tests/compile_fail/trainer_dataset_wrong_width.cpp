@@ -3,13 +3,9 @@
 // expect-gcc: Width = 3
 //
 // Training a 2-input network on rows of 3 values.
-#include <fixnet/fixnet.hpp>
-
-using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Softmax, 2, 8, 3>;
+#include "fit_one_epoch.hpp"
 
 int main() {
-  Net net;
-  fixnet::initialize(net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, 1);
 #ifdef FIXNET_COMPILE_FAIL
   fixnet::data::Dataset<float, 3> data(3);
   data.add({0.f, 1.f, 2.f}, 1);
@@ -17,7 +13,5 @@ int main() {
   fixnet::data::Dataset<float, 2> data(3);
   data.add({0.f, 1.f}, 1);
 #endif
-  fixnet::Trainer<Net, 1, fixnet::Sgd<Net>> trainer(
-      {.epochs = 1, .progress = fixnet::ProgressStyle::off});
-  (void)trainer.fit(net, data);
+  fit_one_epoch<Classifier>(data);
 }

@@ -1,13 +1,11 @@
 // expect: fixnet: the data set's target rows differ in width from the network's output
 //
 // Training a network of one output on target rows of two values.
-#include <fixnet/fixnet.hpp>
+#include "fit_one_epoch.hpp"
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Identity, 2, 8, 1>;
 
 int main() {
-  Net net;
-  fixnet::initialize(net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, 1);
 #ifdef FIXNET_COMPILE_FAIL
   fixnet::data::RegressionDataset<float, 2, 2> data;
   data.add({0.f, 1.f}, {1.f, 2.f});
@@ -15,7 +13,5 @@ int main() {
   fixnet::data::RegressionDataset<float, 2, 1> data;
   data.add({0.f, 1.f}, {1.f});
 #endif
-  fixnet::Trainer<Net, 1, fixnet::Sgd<Net>, fixnet::MeanSquaredError> trainer(
-      {.epochs = 1, .progress = fixnet::ProgressStyle::off});
-  (void)trainer.fit(net, data);
+  fit_one_epoch<Net, fixnet::MeanSquaredError>(data);
 }

@@ -19,7 +19,6 @@ Meson's code for a skipped test, when clang++ or its fuzzer runtime
 (Debian: clang, libclang-rt-14-dev) is not installed.
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -27,7 +26,11 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+# driver_support.py is in tests/, the parent of this script's directory.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import driver_support  # noqa: E402
+from driver_support import Failure, Skip  # noqa: E402
+
 FLAGS = ["-std=c++20", "-g", "-O1", "-fsanitize=fuzzer,address,undefined",
          # UBSan only prints and goes on by default, which the fuzzer would not see.
          "-fno-sanitize-recover=all",
@@ -87,22 +90,20 @@ def newest_input(source, include):
 def build(clang, args, binary):
     if os.path.exists(binary) and os.path.getmtime(binary) >= newest_input(args.source, args.include):
         print(f"up to date: {binary}")
-        return True
+        return
     command = [clang] + FLAGS + (["-Werror"] if args.werror else []) + [
         "-I", args.include, args.source, "-o", binary] + library_flags()
     print("building:", " ".join(command), flush=True)
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     sys.stdout.write(result.stdout + result.stderr)
     if result.returncode != 0:
-        print(f"FAIL: the fuzz target did not compile (exit status {result.returncode})")
         if os.path.exists(binary):
             os.remove(binary)
-        return False
-    return True
+        raise Failure(f"the fuzz target did not compile (exit status {result.returncode})")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--source", required=True, help="the fuzz target (defines LLVMFuzzerTestOneInput)")
     parser.add_argument("--include", required=True, help="fixnet's include directory")
     parser.add_argument("--corpus", required=True, help="the seed corpus (a directory, read only)")
@@ -115,19 +116,16 @@ def main():
 
     clang = find_clang(args.clang)
     if clang is None:
-        print(f"SKIP: {args.clang or 'clang++'} is not installed, and the fuzz targets need it (libFuzzer); "
-              "on Debian: apt-get install clang libclang-rt-14-dev")
-        return SKIP
+        raise Skip(f"{args.clang or 'clang++'} is not installed, and the fuzz targets need it (libFuzzer); "
+                   "on Debian: apt-get install clang libclang-rt-14-dev")
     if not has_fuzzer_runtime(clang):
-        print(f"SKIP: {clang} cannot link a fuzz target (-fsanitize=fuzzer): libFuzzer's runtime is "
-              "missing; on Debian: apt-get install libclang-rt-14-dev")
-        return SKIP
+        raise Skip(f"{clang} cannot link a fuzz target (-fsanitize=fuzzer): libFuzzer's runtime is "
+                   "missing; on Debian: apt-get install libclang-rt-14-dev")
 
     name = os.path.splitext(os.path.basename(args.source))[0]
     os.makedirs(args.out, exist_ok=True)
     binary = os.path.join(args.out, name)
-    if not build(clang, args, binary):
-        return 1
+    build(clang, args, binary)
 
     # The seeds join what earlier runs found; the source tree is not written.
     corpus = os.path.join(args.out, "corpus")
@@ -149,8 +147,7 @@ def main():
             result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env,
                                     timeout=args.seconds + 300, check=False)
         except subprocess.TimeoutExpired:
-            print(f"FAIL: the fuzzer ran 300 s past its -max_total_time; log: {log_path}")
-            return 1
+            raise Failure(f"the fuzzer ran 300 s past its -max_total_time; log: {log_path}") from None
     with open(log_path, encoding="utf-8", errors="replace") as log:
         output = log.read()
 
@@ -164,17 +161,14 @@ def main():
         report = REPORT.search(output)
         start = output.rfind("\n", 0, report.start()) + 1 if report else max(0, len(output) - 12000)
         print(output[start:start + 12000])
-        print(f"FAIL: the fuzzer found a problem (exit status {result.returncode}); full log: {log_path}")
-        for artifact in ARTIFACT.findall(output):
-            print(f"  input: {artifact}\n  reproduce: {binary} {artifact}")
-        return 1
+        raise Failure(f"the fuzzer found a problem (exit status {result.returncode}); full log: {log_path}"
+                      + "".join(f"\n  input: {artifact}\n  reproduce: {binary} {artifact}"
+                                for artifact in ARTIFACT.findall(output)))
     if summary is None:
         print(output[-4000:])
-        print(f"FAIL: the fuzzer exited without its final statistics; full log: {log_path}")
-        return 1
-    print(f"PASS: {name}: {summary} in {args.seconds} s, no finding (log: {log_path})")
-    return 0
+        raise Failure(f"the fuzzer exited without its final statistics; full log: {log_path}")
+    return f"{name}: {summary} in {args.seconds} s, no finding (log: {log_path})"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    driver_support.exit_with(main)
