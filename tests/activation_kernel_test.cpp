@@ -41,6 +41,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "per_target.hpp"  // after Highway: it has a part per target
+#include "kernel_support.hpp"  // after per_target.hpp, likewise
 
 // The activation and loss headers carry their Highway kernels: they come
 // after hwy/foreach_target.h, and what uses them once in a guarded block.
@@ -59,8 +60,6 @@ namespace fixnet::tests {
 using Slope5 = BasicLeakyRelu<std::ratio<1, 5>>;
 using Activations = std::tuple<Identity, Sigmoid, Tanh, Relu, LeakyRelu, Slope5, Softmax>;
 
-template <std::size_t... N>
-struct Widths {};
 // RowTag uses min(bit_ceil(N), one line) lanes, so: 1 and 2 are single narrow
 // vectors; 3 and 5 masked tails of 4 and 8 lanes; 8 a full AVX2 float vector;
 // 9 a masked AVX-512 float vector (two lines of double); 16 a full AVX-512
@@ -68,34 +67,8 @@ struct Widths {};
 using RowWidths = Widths<1, 2, 3, 5, 8, 9, 16, 17, 33>;
 inline constexpr std::size_t max_width = 33;
 
-/// The scalar reference of Act on rows of N, behind plain pointers.
-template <class Act, std::size_t N>
-void reference_forward(const double* z, double* a) {
-  Act::reference_forward(std::span<const double, N>(z, N), std::span<double, N>(a, N));
-}
-template <class Act, std::size_t N>
-void reference_backward(const double* a, const double* g, double* d) {
-  Act::reference_backward(std::span<const double, N>(a, N), std::span<const double, N>(g, N),
-                          std::span<double, N>(d, N));
-}
-
-/// One target's kernels of one activation for rows of `width`, and the
-/// reference for the same width.
-template <class T>
-struct RowKernels {
-  const char* activation;
-  std::size_t width;
-  void (*forward)(const T* z, T* a);
-  void (*backward)(const T* a, const T* grad_a, T* grad_z);
-  void (*reference_forward)(const double* z, double* a);
-  void (*reference_backward)(const double* a, const double* g, double* d);
-};
-
 /// The kernels of one target, for every activation and width.
-struct KernelTable {
-  std::vector<RowKernels<float>> f;
-  std::vector<RowKernels<double>> d;
-};
+using KernelTable = KernelLists<ActivationKernels>;
 
 /// Agreement of a kernel with the scalar reference, which runs in double on
 /// the same inputs (the kernel's inputs converted exactly):
@@ -111,46 +84,21 @@ struct KernelTable {
 /// (observed below 1e-15 relative; 5e-18 absolute after cancellation).
 /// A wrong formula, lane or mask is off by far more than either.
 template <class T>
-struct Tolerance {
-  static constexpr bool is_float = std::is_same_v<T, float>;
-  static constexpr double rel = is_float ? 1e-6 : 1e-14;
-  static constexpr double abs = is_float ? 2e-7 : 1e-15;
-};
+inline constexpr Bounds tolerance = bounds_for<T>({.rel = 1e-6, .abs = 2e-7}, {.rel = 1e-14, .abs = 1e-15});
 
 /// A row buffer wide enough for every width (padding included).
 template <class T>
 using Row = PaddedRow<T, max_width>;
 
 template <class T>
-std::string describe(const RowKernels<T>& k, const char* what) {
-  return std::string(k.activation) + " " + what + " <" + (std::is_same_v<T, float> ? "float" : "double") +
-         ", N=" + std::to_string(k.width) + ">";
-}
-
-/// Sets the first n values of a row and its padding, up to padded(n), to `pad`.
-template <class T>
-void fill_row(Row<T>& row, const std::vector<double>& values, T pad) {
-  row.v.fill(pad);
-  for (std::size_t i = 0; i < values.size(); ++i) row[i] = static_cast<T>(values[i]);
-}
-
-template <class T>
-std::vector<double> first(const Row<T>& row, std::size_t n) {
-  return std::vector<double>(row.v.begin(), row.v.begin() + static_cast<std::ptrdiff_t>(n));
-}
-
-template <class T>
-std::vector<double> random_values(TestRng& rng, std::size_t n, double low, double high) {
-  std::vector<double> v(n);
-  for (double& x : v) x = static_cast<double>(uniform<T>(rng, low, high));  // representable in T
-  return v;
+std::string describe(const ActivationKernels<T>& k, const char* what) {
+  return std::string(k.activation) + " " + what + " <" + type_name<T>() + ", N=" + std::to_string(k.width) + ">";
 }
 
 /// Checks that elements n .. padded(n) of a row are exactly zero.
 template <class T>
 void check_padding_zero(const Row<T>& row, std::size_t n, const std::string& what) {
-  std::size_t nonzero = 0;
-  for (std::size_t i = n; i < padded<T>(n); ++i) nonzero += row[i] != T(0);
+  const std::size_t nonzero = nonzero_padding(row, n);
   BOOST_CHECK_MESSAGE(nonzero == 0, what << ": " << nonzero << " of " << padded<T>(n) - n
                                          << " padding lanes past " << n << " are not zero");
 }
@@ -165,7 +113,7 @@ bool all_finite(const Row<T>& row, std::size_t n) {
 /// is written; a finite value larger than any logit in z's padding proves the
 /// padding is ignored (softmax's max must not see it).
 template <class T>
-void check_forward_row(const RowKernels<T>& k, TestRng& rng) {
+void check_forward_row(const ActivationKernels<T>& k, TestRng& rng) {
   const std::size_t n = k.width;
   const std::string what = describe(k, "forward");
   Row<T> z, a, in_place;
@@ -175,7 +123,7 @@ void check_forward_row(const RowKernels<T>& k, TestRng& rng) {
   k.forward(z.data(), a.data());
   std::vector<double> expected(n);
   k.reference_forward(zv.data(), expected.data());
-  check_close_all(first(a, n), expected, Tolerance<T>::rel, Tolerance<T>::abs, what);
+  check_close_all(first(a, n), expected, tolerance<T>.rel, tolerance<T>.abs, what);
   check_padding_zero(a, n, what);
   // In place (a aliases z, as the network's forward pass does): same result.
   in_place = z;
@@ -188,7 +136,7 @@ void check_forward_row(const RowKernels<T>& k, TestRng& rng) {
 /// Backward from a = forward(z) and an incoming gradient g (finite garbage in
 /// its padding, which must not leak into the result).
 template <class T>
-void check_backward_row(const RowKernels<T>& k, TestRng& rng) {
+void check_backward_row(const ActivationKernels<T>& k, TestRng& rng) {
   const std::size_t n = k.width;
   const std::string what = describe(k, "backward");
   Row<T> z, a, g, d, in_place;
@@ -200,7 +148,7 @@ void check_backward_row(const RowKernels<T>& k, TestRng& rng) {
   k.backward(a.data(), g.data(), d.data());
   std::vector<double> expected(n);
   k.reference_backward(first(a, n).data(), gv.data(), expected.data());
-  check_close_all(first(d, n), expected, Tolerance<T>::rel, Tolerance<T>::abs * max_abs(gv), what);
+  check_close_all(first(d, n), expected, tolerance<T>.rel, tolerance<T>.abs * max_abs(gv), what);
   check_padding_zero(d, n, what);
   // In place (grad_z aliases grad_a, as backpropagation does): same result.
   in_place = g;
@@ -212,7 +160,7 @@ void check_backward_row(const RowKernels<T>& k, TestRng& rng) {
 
 /// The vector backward pass is the derivative of the vector forward pass:
 /// d_k = d/dz_k sum_i g_i f(z)_i, by central differences in double.
-inline void check_finite_differences(const RowKernels<double>& k, TestRng& rng) {
+inline void check_finite_differences(const ActivationKernels<double>& k, TestRng& rng) {
   const std::size_t n = k.width;
   Row<double> z, a, g, d;
   auto zv = random_values<double>(rng, n, -3, 3);
@@ -240,7 +188,7 @@ inline void check_finite_differences(const RowKernels<double>& k, TestRng& rng) 
 /// absolute tolerance 1e-30 admits the sigmoid's clamped tail (e^-88 in
 /// float, a subnormal) where the reference gives exactly 0.
 template <class T>
-void check_extreme_row(const RowKernels<T>& k) {
+void check_extreme_row(const ActivationKernels<T>& k) {
   const std::size_t n = k.width;
   const std::string what = describe(k, "at +-1000");
   std::vector<double> zv(n);
@@ -252,41 +200,25 @@ void check_extreme_row(const RowKernels<T>& k) {
   BOOST_CHECK_MESSAGE(all_finite(a, n), what << ": forward is not finite");
   std::vector<double> expected(n);
   k.reference_forward(zv.data(), expected.data());
-  check_close_all(first(a, n), expected, Tolerance<T>::rel, 1e-30, what);
+  check_close_all(first(a, n), expected, tolerance<T>.rel, 1e-30, what);
   TestRng rng(7);
   const auto gv = random_values<T>(rng, n, -1, 1);
   fill_row(g, gv, T(0));
   k.backward(a.data(), g.data(), d.data());
   BOOST_CHECK_MESSAGE(all_finite(d, n), what << ": backward is not finite");
   k.reference_backward(first(a, n).data(), gv.data(), expected.data());
-  check_close_all(first(d, n), expected, Tolerance<T>::rel, 1e-30, what + " backward");
+  check_close_all(first(d, n), expected, tolerance<T>.rel, 1e-30, what + " backward");
 }
 
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-namespace fk = fixnet::HWY_NAMESPACE;
-
-template <class T, class Act, std::size_t... N>
-void add_widths(std::vector<RowKernels<T>>& table, Widths<N...>) {
-  (table.push_back({Act::name, N, &fk::activation_forward_row<Act, N, T>, &fk::activation_backward_row<Act, N, T>,
-                    &reference_forward<Act, N>, &reference_backward<Act, N>}),
-   ...);
-}
-
-/// Fills `table` with this target's kernels.
-void get_kernels(KernelTable& table) {
-  [&]<class... Acts>(std::tuple<Acts...>*) {
-    (add_widths<float, Acts>(table.f, RowWidths{}), ...);
-    (add_widths<double, Acts>(table.d, RowWidths{}), ...);
-  }(static_cast<Activations*>(nullptr));
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels.
+FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
+  add_row_kernels<Activations, RowWidths>(
+      table, []<class T, class Act, std::size_t N>() { return activation_kernels<T, Act, N>(); });
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
@@ -296,42 +228,30 @@ HWY_EXPORT(get_kernels);
 BOOST_AUTO_TEST_SUITE(activation_kernel)
 
 BOOST_AUTO_TEST_CASE(every_target_lists_seven_activations_at_nine_widths) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    BOOST_TEST(table.f.size() == 63u);
-    BOOST_TEST(table.d.size() == 63u);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, lists_kernels(63));
 }
 
 BOOST_AUTO_TEST_CASE(forward_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    TestRng rng(101);
-    for (const auto& k : table.f) check_forward_row(k, rng);
-    for (const auto& k : table.d) check_forward_row(k, rng);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels,
+                         each_kernel(101, [](const auto& k, TestRng& rng) { check_forward_row(k, rng); }));
 }
 
 BOOST_AUTO_TEST_CASE(backward_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    TestRng rng(202);
-    for (const auto& k : table.f) check_backward_row(k, rng);
-    for (const auto& k : table.d) check_backward_row(k, rng);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels,
+                         each_kernel(202, [](const auto& k, TestRng& rng) { check_backward_row(k, rng); }));
 }
 
 BOOST_AUTO_TEST_CASE(backward_rows_match_finite_differences_in_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    TestRng rng(303);
-    for (const auto& k : table.d)
-      if (k.width == 5 || k.width == 17) check_finite_differences(k, rng);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, each_double_kernel(303, {5, 17}, [](const auto& k, TestRng& rng) {
+                           check_finite_differences(k, rng);
+                         }));
 }
 
 BOOST_AUTO_TEST_CASE(rows_stay_finite_and_saturate_for_logits_of_plus_minus_1000_on_every_target) {
   FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for (const auto& k : table.f)
+    for_each_kernel(table, [](const auto& k) {
       if (k.width == 3 || k.width == 17) check_extreme_row(k);
-    for (const auto& k : table.d)
-      if (k.width == 3 || k.width == 17) check_extreme_row(k);
+    });
     // Softmax of +-1000 is the one-hot vector of the largest logit, exactly.
     for (const auto& k : table.f) {
       if (k.width != 17 || std::string(k.activation) != "Softmax") continue;

@@ -21,6 +21,7 @@
 #include <fixnet/train/full_batch/conjugate_gradient.hpp>
 
 #include "full_batch_functions.hpp"
+#include "minimizer_cases.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -39,28 +40,15 @@ BOOST_AUTO_TEST_SUITE(conjugate_gradient)
 
 BOOST_AUTO_TEST_CASE(minimises_a_convex_quadratic_to_1e_minus_8) {
   constexpr std::size_t N = 10;
-  const Quadratic<N> q(7);
-  std::array<double, N> x{};
-  ConjugateGradient<double, N> cg({.gradient_tolerance = 1e-12});
-  const auto r = cg.minimize(q, x);
-  BOOST_TEST_MESSAGE("quadratic: " << to_string(r.reason) << " after " << r.iterations << " iterations, "
-                                   << r.evaluations << " evaluations");
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, q.minimizer()) <= 1e-8);
+  const auto r =
+      check_minimises_a_convex_quadratic(ConjugateGradient<double, N>({.gradient_tolerance = 1e-12}));
   // Conjugate directions: about N steps on a quadratic, a few more for the
   // inexact line search.
   BOOST_TEST(r.iterations <= 3 * N);
 }
 
 BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_2d_from_the_classical_start_to_1e_minus_6) {
-  const Rosenbrock<2> f;
-  auto x = Rosenbrock<2>::start<double>();
-  ConjugateGradient<double, 2> cg({.gradient_tolerance = 1e-10});
-  const auto r = cg.minimize(f, x);
-  BOOST_TEST_MESSAGE("Rosenbrock 2-D: " << to_string(r.reason) << " after " << r.iterations << " iterations, "
-                                        << r.evaluations << " evaluations");
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-6);
+  const auto r = check_minimises_rosenbrock_in_2d(ConjugateGradient<double, 2>({.gradient_tolerance = 1e-10}));
   BOOST_TEST(r.cost <= 1e-12);
 }
 
@@ -81,14 +69,7 @@ BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_10d_to_1e_minus_6) {
 // In float the cost's rounding limits the decrease that can still be seen:
 // the run ends when the line search cannot find one, close to the minimiser.
 BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_float_to_float_precision) {
-  const Rosenbrock<2> f;
-  auto x = Rosenbrock<2>::start<float>();
-  ConjugateGradient<float, 2> cg({.gradient_tolerance = 1e-4});
-  const auto r = cg.minimize(f, x);
-  BOOST_TEST_MESSAGE("Rosenbrock 2-D in float: " << to_string(r.reason) << " after " << r.iterations
-                                                 << " iterations; x = " << x[0] << ", " << x[1]);
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance || r.reason == StopReason::line_search_failed));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-3);
+  check_minimises_rosenbrock_in_float(ConjugateGradient<float, 2>({.gradient_tolerance = 1e-4}));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(the_callback_sees_every_iteration_with_its_point_and_a_falling_cost, T, Scalars) {
@@ -202,11 +183,7 @@ BOOST_AUTO_TEST_CASE(a_start_at_the_minimum_stops_at_once) {
 
 // The cost is +infinity outside |x_i| <= 1.5: the line search backs off.
 BOOST_AUTO_TEST_CASE(steps_that_overflow_are_shortened_not_fatal) {
-  const Boxed<Rosenbrock<2>> f{{}, 1.5};
-  auto x = Rosenbrock<2>::start<double>();
-  const auto r = ConjugateGradient<double, 2>({.gradient_tolerance = 1e-8}).minimize(f, x);
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-6);
+  check_shortens_steps_that_overflow(ConjugateGradient<double, 2>({.gradient_tolerance = 1e-8}));
 }
 
 // Restarting every iteration is steepest descent with a line search: far

@@ -54,6 +54,7 @@
 #ifndef FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 #define FIXNET_TESTS_DYNAMIC_DISPATCH_TEST_TYPES
 
+#include "network_support.hpp"
 #include "reference.hpp"
 
 #include "dynamic_dispatch_caller.hpp"  // Blobs, kBatch
@@ -142,20 +143,6 @@ static_assert(std::is_trivially_copyable_v<BlobsDispatcher>);
 constexpr double kValueRel = 1e-5, kValueAbs = 1e-6;
 constexpr double kGradientRel = 1e-5, kGradientAbs = 1e-5;
 
-template <class Net>
-struct AsDouble;
-template <Scalar T, class... Layers>
-struct AsDouble<BasicNetwork<T, Layers...>> {
-  using type = BasicNetwork<double, Layers...>;
-};
-
-template <class Params>
-std::vector<double> values_of(const Params& p) {
-  std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  p.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
-  return std::vector<double>(v.begin(), v.end());
-}
-
 /// A network, its double twin for the reference, and a batch of inputs with
 /// class indices and row targets (a distribution per sample).
 template <class Net>
@@ -193,8 +180,9 @@ struct Fixture {
 };
 
 /// One-sample and batch forward against the reference.
-template <class Net, class D>
+template <class D>
 void check_forward(const D& dispatcher, std::uint64_t seed, const std::string& what) {
+  using Net = typename D::network_type;
   Fixture<Net> f(seed);
   std::array<std::array<float, Net::outputs>, kBatch> ys;
   dispatcher.forward(*f.net, *f.xs, ys, *f.ws);
@@ -245,15 +233,16 @@ void check_backward(const D& dispatcher, std::uint64_t seed, bool class_targets,
   BOOST_CHECK_MESSAGE(
       within(loss_only, expected_loss, kValueRel, kValueAbs),
       what << ": loss " << std::setprecision(9) << loss_only << " vs reference " << expected_loss);
-  const auto expected = values_of(*expected_grads);
-  check_close_all(values_of(*grads), expected, kGradientRel, kGradientAbs * max_abs(expected),
+  const auto expected = parameters_as_double(*expected_grads);
+  check_close_all(parameters_as_double(*grads), expected, kGradientRel, kGradientAbs * max_abs(expected),
                   what + ": gradients");
 }
 
 /// add_scaled: y + alpha x against std::fma in double (test_support.hpp's
 /// check_axpy states the bound).
-template <class Net, class D>
+template <class D>
 void check_add_scaled(const D& dispatcher, std::uint64_t seed, const std::string& what) {
+  using Net = typename D::network_type;
   using P = Gradients<Net>;
   TestRng rng(seed);
   std::vector<float> x(P::parameter_count), y(P::parameter_count);
@@ -264,11 +253,25 @@ void check_add_scaled(const D& dispatcher, std::uint64_t seed, const std::string
   net->set_parameters(std::span<const float>(y));
   grads->set_parameters(std::span<const float>(x));
   dispatcher.add_scaled(*net, -0.3f, *grads);
-  check_axpy(values_of(net->parameters()), y, -0.3f, x, what + ": add_scaled");
+  check_axpy(parameters_as_double(net->parameters()), y, -0.3f, x, what + ": add_scaled");
 }
 
 std::string describe(const char* net, const char* target) {
   return std::string(net) + " on " + target;
+}
+
+using MnistDispatcher = decltype(mnist_dispatcher());
+
+/// Runs check_blobs(blobs_dispatcher(), seed, what), then
+/// check_mnist(mnist_dispatcher(), seed + 1, what), on every target, `what`
+/// naming the network and the target.
+template <class CheckBlobs, class CheckMnist>
+void on_both_networks(std::uint64_t seed, CheckBlobs check_blobs, CheckMnist check_mnist) {
+  on_every_target([&] {
+    const char* target = hwy::TargetName(current_target());
+    check_blobs(blobs_dispatcher(), seed, describe("2-4-3", target));
+    check_mnist(mnist_dispatcher(), seed + 1, describe("784-50-10", target));
+  });
 }
 
 }  // namespace
@@ -296,11 +299,7 @@ BOOST_AUTO_TEST_CASE(the_dispatcher_reports_the_forced_target_and_its_name_chang
 }
 
 BOOST_AUTO_TEST_CASE(forward_matches_the_scalar_reference_on_every_target) {
-  on_every_target([] {
-    const char* target = hwy::TargetName(current_target());
-    check_forward<Blobs>(blobs_dispatcher(), 11, describe("2-4-3", target));
-    check_forward<Mnist>(mnist_dispatcher(), 12, describe("784-50-10", target));
-  });
+  on_both_networks(11, check_forward<BlobsDispatcher>, check_forward<MnistDispatcher>);
 }
 
 BOOST_AUTO_TEST_CASE(backward_and_loss_match_the_scalar_reference_on_every_target) {
@@ -321,35 +320,29 @@ BOOST_AUTO_TEST_CASE(backward_and_loss_match_the_scalar_reference_on_every_targe
 // accurate to 1e-6 of its largest entry, so rel 1e-6 + abs 1e-6 (a float
 // parameter itself carries 6e-8). A step in the wrong direction, of the
 // wrong size or on stale weights is off by the size of the update, ~1e-2.
-template <class Net, class L, class D>
+template <class D>
 void check_fused_step(const D& dispatcher, std::uint64_t seed, const std::string& what) {
+  using Net = typename D::network_type;
+  using L = CrossEntropy;
   constexpr float rate = 0.05f;
   Fixture<Net> f(seed);
   auto expected_grads = std::make_unique<Gradients<typename AsDouble<Net>::type>>();
   for (std::size_t b = 0; b < kBatch; ++b)
     reference::backward(*f.twin, f.x_double(b), f.classes[b], L{}, *expected_grads);
-  std::vector<double> expected = values_of(f.twin->parameters());
-  const std::vector<double> g = values_of(*expected_grads);
+  std::vector<double> expected = parameters_as_double(f.twin->parameters());
+  const std::vector<double> g = parameters_as_double(*expected_grads);
   for (std::size_t k = 0; k < expected.size(); ++k) expected[k] -= double(rate) * g[k];
   dispatcher.backward(*f.net, *f.xs, f.classes, L{}, f.net->parameters(), *f.ws, -rate);
-  check_close_all(values_of(f.net->parameters()), expected, 1e-6, 1e-6,
+  check_close_all(parameters_as_double(f.net->parameters()), expected, 1e-6, 1e-6,
                   what + ": parameters after a fused step");
 }
 
 BOOST_AUTO_TEST_CASE(backward_into_the_parameters_is_a_gradient_descent_step_on_every_target) {
-  on_every_target([] {
-    const char* target = hwy::TargetName(current_target());
-    check_fused_step<Blobs, CrossEntropy>(blobs_dispatcher(), 26, describe("2-4-3", target));
-    check_fused_step<Mnist, CrossEntropy>(mnist_dispatcher(), 27, describe("784-50-10", target));
-  });
+  on_both_networks(26, check_fused_step<BlobsDispatcher>, check_fused_step<MnistDispatcher>);
 }
 
 BOOST_AUTO_TEST_CASE(add_scaled_matches_a_scalar_loop_on_every_target) {
-  on_every_target([] {
-    const char* target = hwy::TargetName(current_target());
-    check_add_scaled<Blobs>(blobs_dispatcher(), 31, describe("2-4-3", target));
-    check_add_scaled<Mnist>(mnist_dispatcher(), 32, describe("784-50-10", target));
-  });
+  on_both_networks(31, check_add_scaled<BlobsDispatcher>, check_add_scaled<MnistDispatcher>);
 }
 
 // Stronger than agreeing with the reference: the results are the forced
@@ -388,7 +381,7 @@ BOOST_AUTO_TEST_CASE(a_dispatcher_keeps_its_target_when_another_is_forced) {
   hwy::SetSupportedTargetsForTest(targets.front());
   BOOST_TEST(blobs_dispatcher().target() == targets.front());
   BOOST_TEST(kept.target() == targets.back());
-  check_forward<Blobs>(kept, 51, describe("2-4-3 kept", kept.target_name()));
+  check_forward(kept, 51, describe("2-4-3 kept", kept.target_name()));
 }
 
 // FIXNET_DECLARE_DYNAMIC_DISPATCH in another file declares the function that
@@ -444,8 +437,8 @@ BOOST_AUTO_TEST_CASE(the_documented_calls_from_another_file_match_the_scalar_ref
     for (std::size_t b = 0; b < kBatch; ++b)
       reference::backward(*stepped, there.x_double(b), there.classes[b], CrossEntropy{}, *second);
     stepped->parameters().add_scaled(-rate, *second);
-    const auto expected = values_of(stepped->parameters());
-    check_close_all(values_of(there.net->parameters()), expected, kGradientRel,
+    const auto expected = parameters_as_double(stepped->parameters());
+    check_close_all(parameters_as_double(there.net->parameters()), expected, kGradientRel,
                     kGradientAbs * max_abs(expected),
                     "parameters after two steps from another file on " + target);
   });

@@ -19,6 +19,7 @@
 #include <fixnet/train/full_batch/lbfgs.hpp>
 
 #include "full_batch_functions.hpp"
+#include "minimizer_cases.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -33,24 +34,11 @@ using full_batch::StopReason;
 BOOST_AUTO_TEST_SUITE(lbfgs)
 
 BOOST_AUTO_TEST_CASE(minimises_a_convex_quadratic_to_1e_minus_8) {
-  constexpr std::size_t N = 10;
-  const Quadratic<N> q(7);
-  std::array<double, N> x{};
-  const auto r = Lbfgs<double, N>({.gradient_tolerance = 1e-12}).minimize(q, x);
-  BOOST_TEST_MESSAGE("quadratic: " << to_string(r.reason) << " after " << r.iterations << " iterations, "
-                                   << r.evaluations << " evaluations");
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, q.minimizer()) <= 1e-8);
+  check_minimises_a_convex_quadratic(Lbfgs<double, 10>({.gradient_tolerance = 1e-12}));
 }
 
 BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_2d_from_the_classical_start_to_1e_minus_6) {
-  const Rosenbrock<2> f;
-  auto x = Rosenbrock<2>::start<double>();
-  const auto r = Lbfgs<double, 2>({.gradient_tolerance = 1e-10}).minimize(f, x);
-  BOOST_TEST_MESSAGE("Rosenbrock 2-D: " << to_string(r.reason) << " after " << r.iterations << " iterations, "
-                                        << r.evaluations << " evaluations");
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-6);
+  check_minimises_rosenbrock_in_2d(Lbfgs<double, 2>({.gradient_tolerance = 1e-10}));
 }
 
 // History sizes 1, 3, 10 and 30 (more pairs than iterations) all converge.
@@ -75,13 +63,7 @@ BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_10d_to_1e_minus_6_with_any_history)
 }
 
 BOOST_AUTO_TEST_CASE(minimises_rosenbrock_in_float_to_float_precision) {
-  const Rosenbrock<2> f;
-  auto x = Rosenbrock<2>::start<float>();
-  const auto r = Lbfgs<float, 2>({.gradient_tolerance = 1e-4}).minimize(f, x);
-  BOOST_TEST_MESSAGE("Rosenbrock 2-D in float: " << to_string(r.reason) << " after " << r.iterations
-                                                 << " iterations; x = " << x[0] << ", " << x[1]);
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance || r.reason == StopReason::line_search_failed));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-3);
+  check_minimises_rosenbrock_in_float(Lbfgs<float, 2>({.gradient_tolerance = 1e-4}));
 }
 
 // Curvature information pays on a curved valley: fewer evaluations than
@@ -141,11 +123,7 @@ BOOST_AUTO_TEST_CASE(each_stopping_rule_stops_it_with_its_reason) {
 }
 
 BOOST_AUTO_TEST_CASE(steps_that_overflow_are_shortened_not_fatal) {
-  const Boxed<Rosenbrock<2>> f{{}, 1.5};
-  auto x = Rosenbrock<2>::start<double>();
-  const auto r = Lbfgs<double, 2>({.gradient_tolerance = 1e-8}).minimize(f, x);
-  BOOST_TEST((r.reason == StopReason::gradient_tolerance));
-  BOOST_TEST(max_difference(x, {1.0, 1.0}) <= 1e-6);
+  check_shortens_steps_that_overflow(Lbfgs<double, 2>({.gradient_tolerance = 1e-8}));
 }
 
 // The minimiser can run twice: the second run starts with an empty history.

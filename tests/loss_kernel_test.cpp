@@ -26,6 +26,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -40,6 +41,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "per_target.hpp"  // after Highway: it has a part per target
+#include "kernel_support.hpp"  // after per_target.hpp, likewise
 
 // The activation and loss headers carry their Highway kernels: they come
 // after hwy/foreach_target.h, and what uses them once in a guarded block.
@@ -87,8 +89,6 @@ using Pairings = std::tuple<
     Pairing<HalfSumSquaredError, Identity>,
     Pairing<AllowAnyOutput<CrossEntropy>, Sigmoid>, Pairing<AllowAnyOutput<BinaryCrossEntropy>, Softmax>>;
 
-template <std::size_t... N>
-struct Widths {};
 // 1 (one lane), 3 and 5 (masked tails of 4 and 8 lanes), 8 (a full AVX2
 // float vector), 17 (one lane past a full AVX-512 float vector).
 using LossWidths = Widths<1, 3, 5, 8, 17>;
@@ -131,10 +131,7 @@ struct LossKernels {
   double (*reference)(const double* z, const double* a, const double* t, double* delta, double* delta_scale);
 };
 
-struct KernelTable {
-  std::vector<LossKernels<float>> f;
-  std::vector<LossKernels<double>> d;
-};
+using KernelTable = KernelLists<LossKernels>;
 
 /// Agreement with the scalar reference in double on the same inputs:
 /// |kernel - reference| <= rel |reference| + abs * scale.
@@ -145,30 +142,15 @@ struct KernelTable {
 /// plus the rounding of a sum of up to 17 terms (observed worst: 1.5e-7).
 /// double: 1e-14 and 1e-14, the same budget in double's ULPs.
 template <class T>
-struct Tolerance {
-  static constexpr bool is_float = std::is_same_v<T, float>;
-  static constexpr double rel = is_float ? 1e-6 : 1e-14;
-  static constexpr double abs = is_float ? 1e-6 : 1e-14;
-};
+inline constexpr Bounds tolerance = bounds_for<T>({.rel = 1e-6, .abs = 1e-6}, {.rel = 1e-14, .abs = 1e-14});
 
 template <class T>
 using Row = PaddedRow<T, max_width>;
 
 template <class T>
 std::string describe(const LossKernels<T>& k, const std::string& what) {
-  return std::string(k.loss) + " after " + k.activation + " " + what + " <" +
-         (std::is_same_v<T, float> ? "float" : "double") + ", N=" + std::to_string(k.width) + ">";
-}
-
-template <class T>
-void fill_row(Row<T>& row, const std::vector<double>& values, T pad) {
-  row.v.fill(pad);
-  for (std::size_t i = 0; i < values.size(); ++i) row[i] = static_cast<T>(values[i]);
-}
-
-template <class T>
-std::vector<double> first(const Row<T>& row, std::size_t n) {
-  return std::vector<double>(row.v.begin(), row.v.begin() + static_cast<std::ptrdiff_t>(n));
+  return std::string(k.loss) + " after " + k.activation + " " + what + " <" + type_name<T>() +
+         ", N=" + std::to_string(k.width) + ">";
 }
 
 /// A target of n values of the given kind (a one-hot one every other time
@@ -193,13 +175,6 @@ std::vector<double> make_target(TestRng& rng, TargetKind kind, std::size_t n, bo
 }
 
 template <class T>
-std::vector<double> random_values(TestRng& rng, std::size_t n, double low, double high) {
-  std::vector<double> v(n);
-  for (double& x : v) x = static_cast<double>(uniform<T>(rng, low, high));
-  return v;
-}
-
-template <class T>
 void check_loss_row(const LossKernels<T>& k, TestRng& rng) {
   const std::size_t n = k.width;
   for (bool one_hot : {true, false}) {
@@ -219,15 +194,14 @@ void check_loss_row(const LossKernels<T>& k, TestRng& rng) {
     const double ref = k.reference(zv.data(), first(a, n).data(), tv.data(), ref_delta.data(), &delta_scale);
     const double value_scale = 1 + std::abs(ref) + (k.fused ? max_abs(zv) : 0);
     const std::string what = describe(k, one_hot ? "(one-hot target)" : "(general target)");
-    BOOST_CHECK_MESSAGE(within(value, ref, Tolerance<T>::rel, Tolerance<T>::abs * value_scale),
+    BOOST_CHECK_MESSAGE(within(value, ref, tolerance<T>.rel, tolerance<T>.abs * value_scale),
                         what << ": loss " << std::setprecision(17) << value << " vs reference " << ref);
-    BOOST_CHECK_MESSAGE(within(value_only, ref, Tolerance<T>::rel, Tolerance<T>::abs * value_scale),
+    BOOST_CHECK_MESSAGE(within(value_only, ref, tolerance<T>.rel, tolerance<T>.abs * value_scale),
                         what << ": loss_value_row " << std::setprecision(17) << value_only
                              << " vs reference " << ref);
-    check_close_all(first(delta, n), ref_delta, Tolerance<T>::rel, Tolerance<T>::abs * delta_scale,
+    check_close_all(first(delta, n), ref_delta, tolerance<T>.rel, tolerance<T>.abs * delta_scale,
                     what + " delta");
-    std::size_t nonzero = 0;
-    for (std::size_t i = n; i < padded<T>(n); ++i) nonzero += delta[i] != T(0);
+    const std::size_t nonzero = nonzero_padding(delta, n);
     BOOST_CHECK_MESSAGE(nonzero == 0, what << ": " << nonzero << " padding lanes of the delta are not zero");
   }
 }
@@ -272,49 +246,48 @@ const LossKernels<T>& find(const std::vector<LossKernels<T>>& table, const char*
 // their deltas a - t exact, everything finite.
 template <class T>
 void check_extreme_logits(const std::vector<LossKernels<T>>& table, std::size_t n) {
-  const std::string type = std::is_same_v<T, float> ? "float" : "double";
+  const std::string where = std::string(" <") + type_name<T>() + ", N=" + std::to_string(n) + ">";
+  const auto within_1e_6 = boost::test_tools::tolerance(T(1e-6));
   std::vector<double> zv(n, -1000.0);
   zv[n - 1] = 1000;
   Row<T> z, a, t, delta;
   fill_row(z, zv, T(0));
+  // `loss` after `activation` on z against the target tv: loss_row's loss
+  // (its delta in `delta`) and loss_value_row's.
+  const auto run = [&](const char* loss, const char* activation, const std::vector<double>& tv) {
+    const auto& k = find(table, loss, activation, n);
+    k.forward(z.data(), a.data());
+    fill_row(t, tv, T(0));
+    const T value = k.loss_row(z.data(), a.data(), t.data(), delta.data());
+    return std::pair<T, T>(value, k.loss_value_row(z.data(), a.data(), t.data()));
+  };
+  std::vector<double> first_class(n, 0.0);
+  first_class[0] = 1;
 
   {  // cross-entropy after softmax, true class 0 (logit -1000)
-    const auto& k = find(table, "CrossEntropy", "Softmax", n);
-    k.forward(z.data(), a.data());
-    std::vector<double> tv(n, 0.0);
-    tv[0] = 1;
-    fill_row(t, tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("cross-entropy <" << type << ", N=" << n << ">") {
-      BOOST_TEST(loss == T(2000), boost::test_tools::tolerance(T(1e-6)));
-      BOOST_TEST(k.loss_value_row(z.data(), a.data(), t.data()) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+    const auto [loss, value] = run("CrossEntropy", "Softmax", first_class);
+    BOOST_TEST_CONTEXT("cross-entropy" << where) {
+      BOOST_TEST(loss == T(2000), within_1e_6);
+      BOOST_TEST(value == T(2000), within_1e_6);
       BOOST_TEST(delta[0] == T(-1));
       BOOST_TEST(delta[n - 1] == T(1));
       for (std::size_t i = 1; i + 1 < n; ++i) BOOST_TEST(delta[i] == T(0));
     }
   }
   {  // binary cross-entropy after sigmoid: every output wrong by 1000
-    const auto& k = find(table, "BinaryCrossEntropy", "Sigmoid", n);
-    k.forward(z.data(), a.data());
     std::vector<double> tv(n, 1.0);
     tv[n - 1] = 0;
-    fill_row(t, tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("binary cross-entropy <" << type << ", N=" << n << ">") {
-      BOOST_TEST(loss == T(1000) * T(n), boost::test_tools::tolerance(T(1e-6)));
+    const T loss = run("BinaryCrossEntropy", "Sigmoid", tv).first;
+    BOOST_TEST_CONTEXT("binary cross-entropy" << where) {
+      BOOST_TEST(loss == T(1000) * T(n), within_1e_6);
       BOOST_TEST(delta[0] == T(-1));
       BOOST_TEST(delta[n - 1] == T(1));
     }
   }
   {  // squared error after softmax: finite, and the softmax saturated
-    const auto& k = find(table, "MeanSquaredError", "Softmax", n);
-    k.forward(z.data(), a.data());
-    std::vector<double> tv(n, 0.0);
-    tv[0] = 1;
-    fill_row(t, tv, T(0));
-    const T loss = k.loss_row(z.data(), a.data(), t.data(), delta.data());
-    BOOST_TEST_CONTEXT("mean squared error after softmax <" << type << ", N=" << n << ">") {
-      BOOST_TEST(loss == T(2) / T(n), boost::test_tools::tolerance(T(1e-6)));
+    const T loss = run("MeanSquaredError", "Softmax", first_class).first;
+    BOOST_TEST_CONTEXT("mean squared error after softmax" << where) {
+      BOOST_TEST(loss == T(2) / T(n), within_1e_6);
       BOOST_TEST(std::all_of(delta.v.begin(), delta.v.end(), [](T v) { return std::isfinite(v); }));
     }
   }
@@ -324,29 +297,15 @@ void check_extreme_logits(const std::vector<LossKernels<T>>& table, std::size_t 
 
 #endif  // FIXNET_TESTS_LOSS_KERNEL_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-namespace fk = fixnet::HWY_NAMESPACE;
-
-template <class T, class P, std::size_t... N>
-void add_widths(std::vector<LossKernels<T>>& table, Widths<N...>) {
-  using L = typename P::loss;
-  using Act = typename P::activation;
-  (table.push_back({L::name, Act::name, N, P::fused, P::target_kind, &fk::activation_forward_row<Act, N, T>,
-                    &fk::loss_row<L, Act, N, T>, &fk::loss_value_row<L, Act, N, T>, &reference_loss<P, N>}),
-   ...);
-}
-
-/// Fills `table` with this target's kernels.
-void get_kernels(KernelTable& table) {
-  [&]<class... Ps>(std::tuple<Ps...>*) {
-    (add_widths<float, Ps>(table.f, LossWidths{}), ...);
-    (add_widths<double, Ps>(table.d, LossWidths{}), ...);
-  }(static_cast<Pairings*>(nullptr));
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+// This target's kernels.
+FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
+  add_row_kernels<Pairings, LossWidths>(table, []<class T, class P, std::size_t N>() {
+    using L = typename P::loss;
+    using Act = typename P::activation;
+    return LossKernels<T>{L::name, Act::name, N, P::fused, P::target_kind, &fk::activation_forward_row<Act, N, T>,
+                          &fk::loss_row<L, Act, N, T>, &fk::loss_value_row<L, Act, N, T>, &reference_loss<P, N>};
+  });
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
@@ -356,26 +315,18 @@ HWY_EXPORT(get_kernels);
 BOOST_AUTO_TEST_SUITE(loss_kernel)
 
 BOOST_AUTO_TEST_CASE(every_target_lists_nine_pairings_at_five_widths) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    BOOST_TEST(table.f.size() == 45u);
-    BOOST_TEST(table.d.size() == 45u);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, lists_kernels(45));
 }
 
 BOOST_AUTO_TEST_CASE(loss_rows_match_the_scalar_reference_and_zero_the_padding_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    TestRng rng(404);
-    for (const auto& k : table.f) check_loss_row(k, rng);
-    for (const auto& k : table.d) check_loss_row(k, rng);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels,
+                         each_kernel(404, [](const auto& k, TestRng& rng) { check_loss_row(k, rng); }));
 }
 
 BOOST_AUTO_TEST_CASE(loss_deltas_match_finite_differences_in_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    TestRng rng(505);
-    for (const auto& k : table.d)
-      if (k.width == 5 || k.width == 17) check_finite_differences(k, rng);
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, each_double_kernel(505, {5, 17}, [](const auto& k, TestRng& rng) {
+                           check_finite_differences(k, rng);
+                         }));
 }
 
 BOOST_AUTO_TEST_CASE(losses_stay_finite_and_exact_for_logits_of_plus_minus_1000_on_every_target) {

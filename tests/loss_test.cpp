@@ -22,28 +22,39 @@ namespace {
 
 using Scalars = std::tuple<float, double>;
 
+/// A loss's formulas fused with its output activation: value<Fused<L>> is
+/// the loss of the logits z, gradient<Fused<L>> the delta dL/dz from a.
+template <class L>
+struct Fused {
+  using loss = L;
+};
+template <class L>
+inline constexpr bool is_fused = false;
+template <class L>
+inline constexpr bool is_fused<Fused<L>> = true;
+
+/// The reference's loss of x (outputs a; logits z for Fused<L>) against t.
 template <class L, class T, std::size_t N>
-T value(const std::array<T, N>& a, const std::array<T, N>& t) {
-  return L::reference_value(std::span<const T, N>(a), std::span<const T, N>(t));
+T value(const std::array<T, N>& x, const std::array<T, N>& t) {
+  const std::span<const T, N> xs(x), ts(t);
+  if constexpr (is_fused<L>) {
+    return L::loss::reference_fused_value(xs, ts);
+  } else {
+    return L::reference_value(xs, ts);
+  }
 }
 
+/// The reference's dL/da (dL/dz for Fused<L>) at outputs a against t.
 template <class L, class T, std::size_t N>
 std::array<T, N> gradient(const std::array<T, N>& a, const std::array<T, N>& t) {
+  const std::span<const T, N> as(a), ts(t);
   std::array<T, N> g{};
-  L::reference_gradient(std::span<const T, N>(a), std::span<const T, N>(t), std::span<T, N>(g));
+  if constexpr (is_fused<L>) {
+    L::loss::reference_fused_delta(as, ts, std::span<T, N>(g));
+  } else {
+    L::reference_gradient(as, ts, std::span<T, N>(g));
+  }
   return g;
-}
-
-template <class L, class T, std::size_t N>
-T fused_value(const std::array<T, N>& z, const std::array<T, N>& t) {
-  return L::reference_fused_value(std::span<const T, N>(z), std::span<const T, N>(t));
-}
-
-template <class L, class T, std::size_t N>
-std::array<T, N> fused_delta(const std::array<T, N>& a, const std::array<T, N>& t) {
-  std::array<T, N> d{};
-  L::reference_fused_delta(std::span<const T, N>(a), std::span<const T, N>(t), std::span<T, N>(d));
-  return d;
 }
 
 template <class Act, class T, std::size_t N>
@@ -165,10 +176,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(fused_delta_matches_finite_differences_of_the_fuse
     } else {
       t = random_distribution<N>(rng);
     }
-    const auto d = fused_delta<L>(activate<Act>(z), t);
+    const auto d = gradient<Fused<L>>(activate<Act>(z), t);
     std::array<double, N> fd{};
     for (std::size_t k = 0; k < N; ++k)
-      fd[k] = central_difference(z[k], fd_step, [&] { return fused_value<L>(z, t); });
+      fd[k] = central_difference(z[k], fd_step, [&] { return value<Fused<L>>(z, t); });
     check_close_all(d, fd, fd_rel, fd_abs, L::name);
   }
 }
@@ -181,14 +192,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(fused_value_equals_the_general_value_of_the_activa
   TestRng rng(11);
   const auto z = uniform_array<double, 4>(rng, -5, 5);
   const auto t = random_distribution<4>(rng);
-  BOOST_TEST(fused_value<L>(z, t) == value<L>(activate<Act>(z), t), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(value<Fused<L>>(z, t) == value<L>(activate<Act>(z), t), boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(softmax_cross_entropy_delta_is_output_minus_target) {
   const std::array<double, 3> a{0.7, 0.2, 0.1};
   const std::array<double, 3> t{0.0, 1.0, 0.0};
   const std::array<double, 3> expected{0.7, -0.8, 0.1};
-  check_close_all(fused_delta<CrossEntropy>(a, t), expected, 1e-15, 0, "a - t");
+  check_close_all(gradient<Fused<CrossEntropy>>(a, t), expected, 1e-15, 0, "a - t");
 }
 
 // Logits of +-1000 with the wrong class: lse(z) = 1000 and the true class's
@@ -198,9 +209,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(cross_entropy_is_2000_for_logits_of_plus_minus_100
   const std::array<T, 3> z{T(1000), T(-1000), T(-1000)};
   const std::array<T, 3> wrong{T(0), T(1), T(0)};
   const std::array<T, 3> right{T(1), T(0), T(0)};
-  BOOST_TEST(fused_value<CrossEntropy>(z, wrong) == T(2000), boost::test_tools::tolerance(T(1e-6)));
-  BOOST_TEST(fused_value<CrossEntropy>(z, right) == T(0), boost::test_tools::tolerance(T(1e-6)));
-  const auto d = fused_delta<CrossEntropy>(activate<Softmax>(z), wrong);
+  BOOST_TEST(value<Fused<CrossEntropy>>(z, wrong) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+  BOOST_TEST(value<Fused<CrossEntropy>>(z, right) == T(0), boost::test_tools::tolerance(T(1e-6)));
+  const auto d = gradient<Fused<CrossEntropy>>(activate<Softmax>(z), wrong);
   const std::array<double, 3> expected{1, -1, 0};
   check_close_all(d, expected, 0, 1e-30, "delta at +-1000");
 }
@@ -210,8 +221,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(binary_cross_entropy_is_finite_and_exact_for_logit
   const std::array<T, 2> z{T(1000), T(-1000)};
   const std::array<T, 2> wrong{T(0), T(1)};
   const std::array<T, 2> right{T(1), T(0)};
-  BOOST_TEST(fused_value<BinaryCrossEntropy>(z, wrong) == T(2000), boost::test_tools::tolerance(T(1e-6)));
-  BOOST_TEST(fused_value<BinaryCrossEntropy>(z, right) == T(0), boost::test_tools::tolerance(T(1e-6)));
+  BOOST_TEST(value<Fused<BinaryCrossEntropy>>(z, wrong) == T(2000), boost::test_tools::tolerance(T(1e-6)));
+  BOOST_TEST(value<Fused<BinaryCrossEntropy>>(z, right) == T(0), boost::test_tools::tolerance(T(1e-6)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -38,6 +38,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "per_target.hpp"  // after Highway: it has a part per target
+#include "kernel_support.hpp"  // after per_target.hpp, likewise
 
 // The types and checks, once: they need fixnet/network.hpp, which brings the
 // kernels and so may only be included from here (after foreach_target.h).
@@ -60,29 +61,8 @@
 
 namespace fixnet::tests {
 
-/// The networks under test. Each names its layers (per scalar type), its
-/// loss and how its targets look.
-struct BlobsSpec {
-  template <class T>
-  using net = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
-  using loss = CrossEntropy;
-  static constexpr const char* name = "2-4-3 sigmoid/softmax, cross-entropy, class indices";
-};
-struct DeepSpec {
-  // Widths around every target's lane counts; every elementwise activation.
-  template <class T>
-  using net = BasicNetwork<T, Dense<19, 33, Tanh>, Dense<33, 17, Relu>, Dense<17, 9, LeakyRelu>,
-                           Dense<9, 3, Sigmoid>>;
-  using loss = BinaryCrossEntropy;
-  static constexpr const char* name = "19-33-17-9-3 tanh/relu/leaky/sigmoid, binary cross-entropy";
-};
-struct SoftmaxHiddenSpec {
-  // Softmax inside the network (its Jacobian in backpropagation), no bias.
-  template <class T>
-  using net = BasicNetwork<T, Dense<5, 7, Softmax, NoBias>, Dense<7, 2, Identity>>;
-  using loss = MeanSquaredError;
-  static constexpr const char* name = "5-7-2 softmax (no bias)/identity, mean squared error";
-};
+/// The networks under test: BlobsSpec (targets written as class indices),
+/// DeepSpec and SoftmaxHiddenSpec from kernel_support.hpp, and:
 struct ExtremeSpec {
   template <class T>
   using net = BasicNetwork<T, Dense<2, 3, Softmax>>;
@@ -107,17 +87,6 @@ static_assert(Workspace<BlobsSpec::net<float>, 37>::lanes && Workspace<BlobsSpec
                   Workspace<SoftmaxHiddenSpec::net<float>, 37>::lanes && !Workspace<BlobsSpec::net<float>, 5>::lanes,
               "the cases must cover both layouts");
 
-/// One target's whole-network kernels for a case.
-template <class C>
-struct NetworkKernels {
-  using T = typename C::scalar;
-  using P = typename C::Params;
-  using W = typename C::Ws;
-  void (*forward)(const P&, W&) = nullptr;
-  T (*backward)(const P&, W&, P&, T) = nullptr;
-  T (*loss)(const P&, W&) = nullptr;
-};
-
 /// One target's parameter-set updates.
 template <class P>
 struct UpdateKernels {
@@ -128,17 +97,9 @@ struct UpdateKernels {
 using UpdateSets = std::tuple<typename DeepSpec::net<float>::parameters_type,
                               typename DeepSpec::net<double>::parameters_type>;
 
-template <class Cs, class Us>
-struct Tables;
-template <class... Cs, class... Us>
-struct Tables<std::tuple<Cs...>, std::tuple<Us...>> {
-  using networks = std::tuple<NetworkKernels<Cs>...>;
-  using updates = std::tuple<UpdateKernels<Us>...>;
-};
-
 struct KernelTable {
-  typename Tables<Cases, UpdateSets>::networks networks;
-  typename Tables<Cases, UpdateSets>::updates updates;
+  KernelsPerSetT<NetworkKernels, Cases> networks;
+  KernelsPerSetT<UpdateKernels, UpdateSets> updates;
 };
 
 /// Float kernels against the reference in double on the same parameters and
@@ -161,39 +122,10 @@ struct Tolerance {
   static constexpr double gradient_abs = is_float ? 3e-7 : 1e-14;
 };
 
-template <class Net>
-struct AsDouble;
-template <Scalar T, class... Layers>
-struct AsDouble<BasicNetwork<T, Layers...>> {
-  using type = BasicNetwork<double, Layers...>;
-};
-
 template <class C>
 std::string describe(const char* what) {
-  return std::string(C::spec::name) + " <" + (std::is_same_v<typename C::scalar, float> ? "float" : "double") +
-         ", B=" + std::to_string(C::batch) + ">: " + what;
-}
-
-template <class Params>
-std::vector<double> values_of(const Params& g) {
-  std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
-  return std::vector<double>(v.begin(), v.end());
-}
-
-/// Every stored value past the canonical ones is zero.
-template <class Params>
-bool padding_is_zero(const Params& p) {
-  bool zero = true;
-  p.for_each_layer([&](const auto& l) {
-    using L = std::remove_cvref_t<decltype(l)>;
-    const auto s = l.storage();
-    for (std::size_t o = 0; o < L::outputs; ++o)
-      for (std::size_t i = L::inputs; i < L::row_stride; ++i) zero = zero && s[o * L::row_stride + i] == 0;
-    if constexpr (L::has_bias)
-      for (std::size_t k = L::bias_offset + L::outputs; k < L::storage_size; ++k) zero = zero && s[k] == 0;
-  });
-  return zero;
+  return std::string(C::spec::name) + " <" + type_name<typename C::scalar>() + ", B=" + std::to_string(C::batch) +
+         ">: " + what;
 }
 
 /// A batch of inputs and targets for a case, and the reference's results.
@@ -319,10 +251,10 @@ void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
   BOOST_CHECK_MESSAGE(within(loss, reference_loss, Tolerance<T>::value_rel, Tolerance<T>::value_abs),
                       describe<C>("backward's loss ") << std::setprecision(17) << loss << " vs reference "
                                                   << reference_loss);
-  const auto expected = values_of(*reference_grads);
-  check_close_all(values_of(*grads), expected, Tolerance<T>::gradient_rel,
+  const auto expected = parameters_as_double(*reference_grads);
+  check_close_all(parameters_as_double(*grads), expected, Tolerance<T>::gradient_rel,
                   Tolerance<T>::gradient_abs * max_abs(expected), describe<C>("gradients"));
-  BOOST_CHECK_MESSAGE(padding_is_zero(*grads), describe<C>("gradient padding is not zero"));
+  BOOST_CHECK_MESSAGE(layout_padding_is_zero(*grads), describe<C>("gradient padding is not zero"));
 
   // The parameters themselves as the gradient sink, scale -lr: one step of
   // plain gradient descent (GradientDescent::step with data), equal to
@@ -333,11 +265,11 @@ void check_backward(const NetworkKernels<C>& k, TestRng& rng) {
   k.backward(stepped->parameters(), *ws, stepped->parameters(), -lr);
   auto expected_step = std::make_unique<typename AsDouble<Net>::type>(*net);
   expected_step->parameters().add_scaled(-double(lr), *reference_gradient);
-  const auto expected_parameters = values_of(expected_step->parameters());
-  check_close_all(values_of(stepped->parameters()), expected_parameters, Tolerance<T>::gradient_rel,
+  const auto expected_parameters = parameters_as_double(expected_step->parameters());
+  check_close_all(parameters_as_double(stepped->parameters()), expected_parameters, Tolerance<T>::gradient_rel,
                   Tolerance<T>::gradient_abs * max_abs(expected_parameters),
                   describe<C>("parameters after a fused step"));
-  BOOST_CHECK_MESSAGE(padding_is_zero(stepped->parameters()), describe<C>("parameter padding is not zero"));
+  BOOST_CHECK_MESSAGE(layout_padding_is_zero(stepped->parameters()), describe<C>("parameter padding is not zero"));
 }
 
 /// x = (1, 0) and weights that make the logits (1000, -1000, 0), true class
@@ -361,7 +293,7 @@ void check_extreme_logits(const NetworkKernels<C>& k) {
     BOOST_TEST(k.backward(net.parameters(), *ws, g, T(1)) == T(2000), boost::test_tools::tolerance(T(1e-6)));
     BOOST_TEST(k.loss(net.parameters(), *ws) == T(2000), boost::test_tools::tolerance(T(1e-6)));
     const std::array<double, 9> expected{1, 0, -1, 0, 0, 0, 1, -1, 0};
-    check_close_all(values_of(g), expected, 0, 1e-30, describe<C>("gradient at +-1000"));
+    check_close_all(parameters_as_double(g), expected, 0, 1e-30, describe<C>("gradient at +-1000"));
   }
 }
 
@@ -377,42 +309,31 @@ void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
   px->set_parameters(std::span<const T>(x));
   py->set_parameters(std::span<const T>(y));
   k.axpy(T(-0.3), *px, *py, 0, 1);
-  check_axpy(values_of(*py), y, T(-0.3), x, "axpy");
-  BOOST_TEST(padding_is_zero(*py));
+  check_axpy(parameters_as_double(*py), y, T(-0.3), x, "axpy");
+  BOOST_TEST(layout_padding_is_zero(*py));
   // In three parts (as three threads would): the same, and nothing twice.
   auto parts = std::make_unique<P>();
   parts->set_parameters(std::span<const T>(y));
   for (std::size_t part = 0; part < 3; ++part) k.axpy(T(-0.3), *px, *parts, part, 3);
-  BOOST_TEST(values_of(*parts) == values_of(*py), boost::test_tools::per_element());
+  BOOST_TEST(parameters_as_double(*parts) == parameters_as_double(*py), boost::test_tools::per_element());
   k.scale(T(3), *px);
   std::vector<double> expected(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) expected[i] = double(x[i] * T(3));
-  check_close_all(values_of(*px), expected, 0, 0, "scale");
-  BOOST_TEST(padding_is_zero(*px));
+  check_close_all(parameters_as_double(*px), expected, 0, 0, "scale");
+  BOOST_TEST(layout_padding_is_zero(*px));
 }
 
 }  // namespace fixnet::tests
 
 #endif  // FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-namespace fk = fixnet::HWY_NAMESPACE;
-
-/// Fills `table` with this target's kernels.
-void get_kernels(KernelTable& table) {
-  for_each_entry(table.networks, []<class C>(NetworkKernels<C>& k) {
-    k = {&fk::network_forward<typename C::Net, false, typename C::Ws>,
-         &fk::network_backward<typename C::Loss, typename C::Net, typename C::Ws>,
-         &fk::network_loss<typename C::Loss, typename C::Net, typename C::Ws>};
-  });
+// This target's kernels.
+FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
+  fill_network_kernels(table.networks);
   for_each_entry(table.updates, []<class P>(UpdateKernels<P>& k) {
     k = {&fk::axpy<P, typename P::scalar_type>, &fk::scale<P, typename P::scalar_type>};
   });
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {

@@ -24,6 +24,7 @@
 #include <fixnet/fixnet.hpp>
 #include "reference.hpp"
 
+#include "network_support.hpp"
 #include "test_support.hpp"
 
 namespace fixnet::tests {
@@ -36,29 +37,6 @@ using Mnist = Mlp<Sigmoid, Softmax, 784, 50, 10>;
 
 template <Scalar T>
 using Blobs_ = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
-
-/// The same network computing in double (for the reference and for finite
-/// differences).
-template <class Net>
-struct AsDouble;
-template <Scalar T, class... Layers>
-struct AsDouble<BasicNetwork<T, Layers...>> {
-  using type = BasicNetwork<double, Layers...>;
-};
-
-template <class Net>
-std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
-  std::vector<typename Net::scalar_type> p(Net::parameter_count);
-  net.get_parameters(std::span<typename Net::scalar_type, Net::parameter_count>(p.data(), p.size()));
-  return p;
-}
-
-template <class Params>
-std::vector<typename Params::scalar_type> values_of(const Params& g) {
-  std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
-  return v;
-}
 
 /// Central finite differences of the loss at (x, target) with respect to the
 /// parameters at `indices` (canonical order), compared with the gradient of
@@ -79,8 +57,8 @@ void check_backward_by_finite_differences(const Net& original, const X& x, const
   BOOST_CHECK_MESSAGE(within(net->loss(x, target, loss), value, 1e-13, 1e-13),
                       what << ": loss() differs from backward()'s loss");
 
-  const std::vector<double> g = values_of(*grads);
-  const std::vector<double> rg = values_of(*ref_grads);
+  const std::vector<double> g = parameters_of(*grads);
+  const std::vector<double> rg = parameters_of(*ref_grads);
   std::vector<double> theta = parameters_of(*net);
   std::vector<double> fd, kernel, scalar;
   for (std::size_t k : indices) {
@@ -335,8 +313,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(batch_backward_equals_the_sum_of_single_sample_bac
   }
   const bool is_float = std::is_same_v<T, float>;
   BOOST_TEST(batch_loss == sum_loss, boost::test_tools::tolerance(is_float ? T(1e-5) : T(1e-13)));
-  const auto expected = values_of(sum);
-  check_close_all(values_of(batch), expected, is_float ? 1e-5 : 1e-13,
+  const auto expected = parameters_of(sum);
+  check_close_all(parameters_of(batch), expected, is_float ? 1e-5 : 1e-13,
                   (is_float ? 1e-6 : 1e-14) * max_abs(expected), "batch vs sum of samples");
   // The batch loss is the sum of the batch's losses, also through loss().
   BOOST_TEST(net->loss(xs, classes, CrossEntropy{}, *ws) == batch_loss,
@@ -387,9 +365,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradients_accumulate_across_calls_until_zeroed, T,
   BOOST_TEST(net->backward(x2, 2, CrossEntropy{}, both) == l2);  // not l1 + l2
   Gradients<Net> sum = g1;
   sum.add_scaled(T(1), g2);
-  const auto expected = values_of(sum);
+  const auto expected = parameters_of(sum);
   const bool is_float = std::is_same_v<T, float>;
-  check_close_all(values_of(both), expected, is_float ? 1e-6 : 1e-15, 0, "g(x1) + g(x2)");
+  check_close_all(parameters_of(both), expected, is_float ? 1e-6 : 1e-15, 0, "g(x1) + g(x2)");
   BOOST_TEST(!(both == g1));
   both.zero();
   net->backward(x1, 0, CrossEntropy{}, both);
@@ -410,7 +388,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(backward_of_a_hand_computed_network_gives_the_hand
   Gradients<Net> g;
   BOOST_TEST(net.backward(std::array<T, 2>{3, 1}, std::array<T, 1>{6}, HalfSumSquaredError{}, g) == T(2));
   const std::array<double, 9> expected{6, 2, 6, 2, 2, 2, 4, 11, 2};
-  check_close_all(values_of(g), expected, 0, 0, "hand-computed gradient");
+  check_close_all(parameters_of(g), expected, 0, 0, "hand-computed gradient");
 }
 
 // Logits of +-1000 from the weights of a whole network: the loss is exact
@@ -431,7 +409,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_network_producing_logits_of_plus_minus_1000_stay
     BOOST_TEST(net.loss(x, 0, CrossEntropy{}) == T(0));
     // delta = a - t = (1, -1, 0): dW = delta x^T, db = delta.
     const std::array<double, 9> expected{1, 0, -1, 0, 0, 0, 1, -1, 0};
-    check_close_all(values_of(g), expected, 0, 1e-30, "gradient at logits of +-1000");
+    check_close_all(parameters_of(g), expected, 0, 1e-30, "gradient at logits of +-1000");
   }
   {
     // A 2-4-3 network whose output weights are +-1000: logits of up to
@@ -456,7 +434,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_network_producing_logits_of_plus_minus_1000_stay
     BOOST_TEST(expected > 100.0);  // the wrong class by far
     // float: logits of ~2000 carry 1e-4 of rounding, the loss ~1e-6 relative.
     BOOST_TEST(static_cast<double>(loss) == expected, boost::test_tools::tolerance(1e-5));
-    for (T v : values_of(g)) BOOST_TEST(std::isfinite(v));
+    for (T v : parameters_of(g)) BOOST_TEST(std::isfinite(v));
   }
   {
     // Binary cross-entropy after sigmoid: z = 1000 with target 0 costs 1000.

@@ -24,6 +24,7 @@
 #include "test_support.hpp"
 
 #include "counting_new.hpp"
+#include "allocation_support.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -116,15 +117,7 @@ struct HotPath {
 template <class Path>
 void check_allocates_nothing(const char* what) {
   auto path = std::make_unique<Path>(1);
-  const auto warm = path->run();
-  const std::size_t before = allocation_count();
-  const auto first = path->run();
-  const auto second = path->run();
-  const std::size_t after = allocation_count();
-  BOOST_TEST_CONTEXT(what) {
-    BOOST_TEST(after - before == 0u);
-    BOOST_TEST(std::isfinite(warm + first + second));
-  }
+  check_allocates_nothing_after_warm_up(what, [&] { return path->run(); });
 }
 
 }  // namespace
@@ -198,12 +191,7 @@ BOOST_AUTO_TEST_CASE(data_parallel_passes_allocate_nothing) {
     team.forward(*net, *xs, ys);
     return sum + ys[B - 1][0];
   };
-  const float warm = run();
-  const std::size_t before = allocation_count();
-  const float first = run();
-  const float second = run();
-  BOOST_TEST(allocation_count() - before == 0u);
-  BOOST_TEST(std::isfinite(warm + first + second));
+  check_allocates_nothing_after_warm_up("DataParallel step, backward and forward", run);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -61,6 +61,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "per_target.hpp"  // after Highway: it has a part per target
+#include "kernel_support.hpp"  // after per_target.hpp, likewise
 
 #ifndef FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 #define FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
@@ -138,19 +139,10 @@ inline bool any_non_finite(const std::vector<double>& xs) {
   return std::any_of(xs.begin(), xs.end(), [](double x) { return !std::isfinite(x); });
 }
 
-template <class T>
-constexpr const char* type_name() {
-  return std::is_same_v<T, float> ? "float" : "double";
-}
-
 /// Kernel tolerances (those of activation_kernel_test and
 /// network_kernel_test).
 template <class T>
-struct Tolerance {
-  static constexpr bool is_float = std::is_same_v<T, float>;
-  static constexpr double rel = is_float ? 3e-6 : 1e-14;
-  static constexpr double abs = is_float ? 3e-7 : 1e-14;
-};
+inline constexpr Bounds tolerance = bounds_for<T>({.rel = 3e-6, .abs = 3e-7}, {.rel = 1e-14, .abs = 1e-14});
 
 /// Whole networks with a non-finite value injected: an infinity saturates
 /// tanh and sigmoid units, whose derivatives 1 - y^2 and y (1 - y) are then
@@ -159,10 +151,8 @@ struct Tolerance {
 /// optimised one: the absolute part is 1e-6 for floats (3.6e-7 measured on
 /// a 19-33-17-9-3 network's gradient in the debug build).
 template <class T>
-struct NetworkTolerance {
-  static constexpr double rel = Tolerance<T>::rel;
-  static constexpr double abs = Tolerance<T>::is_float ? 1e-6 : 1e-14;
-};
+inline constexpr Bounds network_tolerance =
+    bounds_for<T>({.rel = tolerance<float>.rel, .abs = 1e-6}, {.rel = tolerance<double>.rel, .abs = 1e-14});
 
 /// Finite test values, the same on every run: 2 sin(1.7 i + 0.4 + phase),
 /// rounded to T.
@@ -180,43 +170,11 @@ inline constexpr std::size_t max_width = 17;
 template <class T>
 using Row = PaddedRow<T, max_width>;
 
-template <class T>
-void fill_row(Row<T>& row, const std::vector<double>& values) {
-  row.v.fill(T(0));
-  for (std::size_t i = 0; i < values.size(); ++i) row[i] = static_cast<T>(values[i]);
-}
-template <class T>
-std::vector<double> first(const Row<T>& row, std::size_t n) {
-  return std::vector<double>(row.v.begin(), row.v.begin() + static_cast<std::ptrdiff_t>(n));
-}
 /// Whether elements n .. padded(n) are exactly zero (NaN is not).
 template <class T>
 bool padding_zero(const Row<T>& row, std::size_t n) {
-  for (std::size_t i = n; i < padded<T>(n); ++i)
-    if (!(row[i] == T(0))) return false;
-  return true;
+  return nonzero_padding(row, n) == 0;
 }
-
-template <class Act, std::size_t N>
-void reference_forward(const double* z, double* a) {
-  Act::reference_forward(std::span<const double, N>(z, N), std::span<double, N>(a, N));
-}
-template <class Act, std::size_t N>
-void reference_backward(const double* a, const double* g, double* d) {
-  Act::reference_backward(std::span<const double, N>(a, N), std::span<const double, N>(g, N),
-                          std::span<double, N>(d, N));
-}
-
-template <class T>
-struct ActivationKernels {
-  const char* activation;
-  std::size_t width;
-  bool elementwise;
-  void (*forward)(const T* z, T* a);
-  void (*backward)(const T* a, const T* grad_a, T* grad_z);
-  void (*reference_forward)(const double* z, double* a);
-  void (*reference_backward)(const double* a, const double* g, double* d);
-};
 
 /// NaN or +-inf at position p of z, of the incoming gradient, of the outputs.
 template <class T>
@@ -237,7 +195,7 @@ void check_activation(const ActivationKernels<T>& k) {
       fill_row(z, zv);
       k.forward(z.data(), a.data());
       k.reference_forward(zv.data(), expected.data());
-      check_agrees(first(a, n), expected, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs, what + "z, forward");
+      check_agrees(first(a, n), expected, s.is_nan, tolerance<T>.rel, tolerance<T>.abs, what + "z, forward");
       BOOST_CHECK_MESSAGE(padding_zero(a, n), what << "z: forward wrote non-zero padding");
       if (s.is_nan) {
         BOOST_CHECK_MESSAGE(std::isnan(a[p]), what << "z: forward gives " << a[p] << ", not NaN");
@@ -257,7 +215,7 @@ void check_activation(const ActivationKernels<T>& k) {
       fill_row(g, gv);
       k.backward(a.data(), g.data(), d.data());
       k.reference_backward(av.data(), gv.data(), expected.data());
-      check_agrees(first(d, n), expected, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs,
+      check_agrees(first(d, n), expected, s.is_nan, tolerance<T>.rel, tolerance<T>.abs,
                    what + "the incoming gradient, backward");
       BOOST_CHECK_MESSAGE(padding_zero(d, n), what << "the incoming gradient: backward wrote non-zero padding");
       if (s.is_nan) BOOST_CHECK_MESSAGE(std::isnan(d[p]), what << "the incoming gradient: backward gives " << d[p]);
@@ -270,7 +228,7 @@ void check_activation(const ActivationKernels<T>& k) {
       const auto g_clean = wave<T>(n, 1.1, 1);
       k.backward(a.data(), g.data(), d.data());
       k.reference_backward(a_special.data(), g_clean.data(), expected.data());
-      check_agrees(first(d, n), expected, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs, what + "a, backward");
+      check_agrees(first(d, n), expected, s.is_nan, tolerance<T>.rel, tolerance<T>.abs, what + "a, backward");
       BOOST_CHECK_MESSAGE(padding_zero(d, n), what << "a: backward wrote non-zero padding");
       // The identity's derivative does not read a.
       if (s.is_nan && std::string_view(k.activation) != "Identity") {
@@ -341,11 +299,11 @@ void check_loss(const LossKernels<T>& k) {
         const double expected_loss = k.reference(zv.data(), tv.data(), expected.data());
         BOOST_CHECK_MESSAGE(padding_zero(delta, n), what << "non-zero padding in delta");
         if (k.clamped && !in_target && !s.is_nan) continue;
-        check_agrees({double(loss)}, {expected_loss}, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs,
+        check_agrees({double(loss)}, {expected_loss}, s.is_nan, tolerance<T>.rel, tolerance<T>.abs,
                      what + "loss_row's loss");
-        check_agrees({double(value)}, {expected_loss}, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs,
+        check_agrees({double(value)}, {expected_loss}, s.is_nan, tolerance<T>.rel, tolerance<T>.abs,
                      what + "loss_value_row");
-        check_agrees(first(delta, n), expected, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs, what + "delta");
+        check_agrees(first(delta, n), expected, s.is_nan, tolerance<T>.rel, tolerance<T>.abs, what + "delta");
         if (s.is_nan) {
           BOOST_CHECK_MESSAGE(std::isnan(loss) && std::isnan(value),
                               what << "the loss is " << loss << " (loss_row) and " << value << " (loss_value_row)");
@@ -359,32 +317,13 @@ void check_loss(const LossKernels<T>& k) {
 
 // ---------------------------------------------------------------- networks
 
-struct BlobsSpec {
-  template <class T>
-  using net = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
-  using loss = CrossEntropy;
-  static constexpr const char* name = "2-4-3 sigmoid/softmax, cross-entropy";
-};
-struct DeepSpec {
-  // Every elementwise activation, widths around every target's lane counts.
-  template <class T>
-  using net = BasicNetwork<T, Dense<19, 33, Tanh>, Dense<33, 17, Relu>, Dense<17, 9, LeakyRelu>,
-                           Dense<9, 3, Sigmoid>>;
-  using loss = BinaryCrossEntropy;
-  static constexpr const char* name = "19-33-17-9-3 tanh/relu/leaky/sigmoid, binary cross-entropy";
-};
+// BlobsSpec, DeepSpec and SoftmaxHiddenSpec: kernel_support.hpp.
 struct ReluSpec {
   // Relu straight after the input, and an unfused loss after an identity.
   template <class T>
   using net = BasicNetwork<T, Dense<3, 5, Relu>, Dense<5, 2, Identity>>;
   using loss = MeanSquaredError;
   static constexpr const char* name = "3-5-2 relu/identity, mean squared error";
-};
-struct SoftmaxHiddenSpec {
-  template <class T>
-  using net = BasicNetwork<T, Dense<5, 7, Softmax, NoBias>, Dense<7, 2, Identity>>;
-  using loss = MeanSquaredError;
-  static constexpr const char* name = "5-7-2 softmax (no bias)/identity, mean squared error";
 };
 
 template <class Spec, class T, std::size_t B>
@@ -398,23 +337,6 @@ using Cases = std::tuple<Case<BlobsSpec, float, 1>, Case<BlobsSpec, float, 5>, C
 static_assert(Workspace<BlobsSpec::net<float>, 37>::lanes && Workspace<ReluSpec::net<float>, 37>::lanes &&
                   !Workspace<BlobsSpec::net<float>, 5>::lanes,
               "the cases must cover both layouts");
-
-template <class C>
-struct NetworkKernels {
-  using T = typename C::scalar;
-  using P = typename C::Params;
-  using W = typename C::Ws;
-  void (*forward)(const P&, W&) = nullptr;
-  T (*backward)(const P&, W&, P&, T) = nullptr;
-  T (*loss)(const P&, W&) = nullptr;
-};
-
-template <class Net>
-struct AsDouble;
-template <Scalar T, class... Layers>
-struct AsDouble<BasicNetwork<T, Layers...>> {
-  using type = BasicNetwork<double, Layers...>;
-};
 
 /// Where a special value goes in a network case.
 enum class Site { input_first, input_last, weight_first, weight_last, bias_first, bias_last, target };
@@ -456,11 +378,6 @@ std::ptrdiff_t parameter_index(Site site) {
       return l.has_bias ? static_cast<std::ptrdiff_t>(l.begin + l.inputs * l.outputs + l.outputs - 1) : -1;
     default: return -1;
   }
-}
-
-template <class Params>
-std::vector<double> values_of(const Params& g) {
-  return canonical(g);
 }
 
 /// One case, one site, one special value: forward, loss, backward and the
@@ -522,7 +439,7 @@ void check_network_site(const NetworkKernels<C>& k, Site site, const Special& s)
     ws->get_output(b, y);
     const auto expected = reference::forward(*ref_net, xs[b]);
     const std::vector<double> actual(y.begin(), y.end()), e(expected.begin(), expected.end());
-    check_agrees(actual, e, s.is_nan, Tolerance<T>::rel, Tolerance<T>::abs,
+    check_agrees(actual, e, s.is_nan, tolerance<T>.rel, tolerance<T>.abs,
                  what + "forward, sample " + std::to_string(b), kRule);
     if (s.is_nan && site != Site::target && (b == 0 || is_parameter)) {
       BOOST_CHECK_MESSAGE(any_nan(actual), what << "forward, sample " << b << ": no output is NaN");
@@ -537,18 +454,18 @@ void check_network_site(const NetworkKernels<C>& k, Site site, const Special& s)
   double ref_loss = 0;
   for (std::size_t b = 0; b < B; ++b)
     ref_loss += reference::backward(*ref_net, xs[b], ts[b], typename C::Loss{}, *ref_gradient);
-  check_agrees({double(loss)}, {ref_loss}, s.is_nan, NetworkTolerance<T>::rel, NetworkTolerance<T>::abs, what + "loss", kRule);
+  check_agrees({double(loss)}, {ref_loss}, s.is_nan, network_tolerance<T>.rel, network_tolerance<T>.abs, what + "loss", kRule);
   if (s.is_nan) BOOST_CHECK_MESSAGE(std::isnan(loss), what << "the loss is " << loss << ", not NaN");
 
   // Backward into zeroed gradients.
   write();
   auto grads = std::make_unique<P>();
   const T backward_loss = k.backward(net->parameters(), *ws, *grads, T(1));
-  check_agrees({double(backward_loss)}, {ref_loss}, s.is_nan, NetworkTolerance<T>::rel, NetworkTolerance<T>::abs,
+  check_agrees({double(backward_loss)}, {ref_loss}, s.is_nan, network_tolerance<T>.rel, network_tolerance<T>.abs,
                what + "backward's loss", kRule);
-  const auto expected_gradient = values_of(*ref_gradient);
-  const auto gradient = values_of(*grads);
-  check_agrees(gradient, expected_gradient, s.is_nan, NetworkTolerance<T>::rel, NetworkTolerance<T>::abs, what + "gradient", kRule);
+  const auto expected_gradient = canonical(*ref_gradient);
+  const auto gradient = canonical(*grads);
+  check_agrees(gradient, expected_gradient, s.is_nan, network_tolerance<T>.rel, network_tolerance<T>.abs, what + "gradient", kRule);
   BOOST_CHECK_MESSAGE(padding_is_zero(*grads), what << "the gradient's padding is not zero");
   if (s.is_nan) {
     BOOST_CHECK_MESSAGE(std::isnan(backward_loss), what << "backward's loss is " << backward_loss);
@@ -564,7 +481,7 @@ void check_network_site(const NetworkKernels<C>& k, Site site, const Special& s)
   for (std::size_t i = 0; i < expected_parameters.size(); ++i)
     expected_parameters[i] += -lr * expected_gradient[i];
   const auto parameters = canonical(stepped->parameters());
-  check_agrees(parameters, expected_parameters, s.is_nan, NetworkTolerance<T>::rel, NetworkTolerance<T>::abs,
+  check_agrees(parameters, expected_parameters, s.is_nan, network_tolerance<T>.rel, network_tolerance<T>.abs,
                what + "parameters after a fused step", kRule);
   BOOST_CHECK_MESSAGE(padding_is_zero(stepped->parameters()), what << "parameter padding not zero after a step");
   if (s.is_nan) BOOST_CHECK_MESSAGE(any_nan(parameters), what << "no parameter is NaN after a fused step");
@@ -791,26 +708,14 @@ void check_parameter_passes(const OptimizerKernels<P>& k) {
 
 // ---------------------------------------------------------------- the table
 
-template <class... T>
-struct Tables;
-template <class... Cs, class... Ps>
-struct Tables<std::tuple<Cs...>, std::tuple<Ps...>> {
-  using networks = std::tuple<NetworkKernels<Cs>...>;
-  using optimizers = std::tuple<OptimizerKernels<Ps>...>;
-};
-
 struct KernelTable {
-  std::vector<ActivationKernels<float>> activations_f;
-  std::vector<ActivationKernels<double>> activations_d;
-  std::vector<LossKernels<float>> losses_f;
-  std::vector<LossKernels<double>> losses_d;
-  typename Tables<Cases, OptimizerSets>::networks networks;
-  typename Tables<Cases, OptimizerSets>::optimizers optimizers;
+  KernelLists<ActivationKernels> activations;
+  KernelLists<LossKernels> losses;
+  KernelsPerSetT<NetworkKernels, Cases> networks;
+  KernelsPerSetT<OptimizerKernels, OptimizerSets> optimizers;
 };
 
 using Activations = std::tuple<Identity, Sigmoid, Tanh, Relu, LeakyRelu, Softmax>;
-template <std::size_t... N>
-struct Widths {};
 using ActivationWidths = Widths<3, 17>;
 
 template <class L, class Act>
@@ -829,44 +734,20 @@ using LossWidths = Widths<5, 17>;
 
 #endif  // FIXNET_TESTS_NON_FINITE_KERNEL_TEST_TYPES
 
-HWY_BEFORE_NAMESPACE();
-namespace fixnet::tests::HWY_NAMESPACE {
-namespace fk = fixnet::HWY_NAMESPACE;
-
-template <class T, class Act, std::size_t... N>
-void add_activation(std::vector<ActivationKernels<T>>& table, Widths<N...>) {
-  (table.push_back({Act::name, N, Act::elementwise, &fk::activation_forward_row<Act, N, T>,
-                    &fk::activation_backward_row<Act, N, T>, &reference_forward<Act, N>,
-                    &reference_backward<Act, N>}),
-   ...);
-}
-
-template <class T, class Combo, std::size_t... N>
-void add_loss(std::vector<LossKernels<T>>& table, Widths<N...>) {
-  using L = typename Combo::loss;
-  using Act = typename Combo::activation;
-  static const std::string name = Combo::name();
-  constexpr bool kClamped = !std::is_same_v<L, CrossEntropy> && !std::is_same_v<L, BinaryCrossEntropy> &&
-                           !std::is_same_v<L, MeanSquaredError> && !std::is_same_v<L, HalfSumSquaredError>;
-  (table.push_back({name.c_str(), N, &fk::activation_forward_row<Act, N, T>, &fk::loss_row<L, Act, N, T>,
-                    &fk::loss_value_row<L, Act, N, T>, &reference_loss<L, Act, N>, kClamped}),
-   ...);
-}
-
-void get_kernels(KernelTable& table) {
-  [&]<class... Acts>(std::tuple<Acts...>*) {
-    (add_activation<float, Acts>(table.activations_f, ActivationWidths{}), ...);
-    (add_activation<double, Acts>(table.activations_d, ActivationWidths{}), ...);
-  }(static_cast<Activations*>(nullptr));
-  [&]<class... Combos>(std::tuple<Combos...>*) {
-    (add_loss<float, Combos>(table.losses_f, LossWidths{}), ...);
-    (add_loss<double, Combos>(table.losses_d, Widths<5>{}), ...);
-  }(static_cast<LossCombos*>(nullptr));
-  for_each_entry(table.networks, []<class C>(NetworkKernels<C>& k) {
-    k = {&fk::network_forward<typename C::Net, false, typename C::Ws>,
-         &fk::network_backward<typename C::Loss, typename C::Net, typename C::Ws>,
-         &fk::network_loss<typename C::Loss, typename C::Net, typename C::Ws>};
+// This target's kernels.
+FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
+  add_row_kernels<Activations, ActivationWidths>(
+      table.activations, []<class T, class Act, std::size_t N>() { return activation_kernels<T, Act, N>(); });
+  add_row_kernels<LossCombos, LossWidths, Widths<5>>(table.losses, []<class T, class Combo, std::size_t N>() {
+    using L = typename Combo::loss;
+    using Act = typename Combo::activation;
+    static const std::string name = Combo::name();
+    constexpr bool kClamped = !std::is_same_v<L, CrossEntropy> && !std::is_same_v<L, BinaryCrossEntropy> &&
+                             !std::is_same_v<L, MeanSquaredError> && !std::is_same_v<L, HalfSumSquaredError>;
+    return LossKernels<T>{name.c_str(), N, &fk::activation_forward_row<Act, N, T>, &fk::loss_row<L, Act, N, T>,
+                          &fk::loss_value_row<L, Act, N, T>, &reference_loss<L, Act, N>, kClamped};
   });
+  fill_network_kernels(table.networks);
   for_each_entry(table.optimizers, []<class P>(OptimizerKernels<P>& k) {
     k = {&fk::sgd_step<P, typename P::scalar_type>,
          &fk::adam_step<P, typename P::scalar_type>,
@@ -877,10 +758,7 @@ void get_kernels(KernelTable& table) {
          &fk::scale<P, typename P::scalar_type>,
          &fk::all_finite<P>};
   });
-}
-
-}  // namespace fixnet::tests::HWY_NAMESPACE
-HWY_AFTER_NAMESPACE();
+});
 
 #if HWY_ONCE
 namespace fixnet::tests {
@@ -891,22 +769,22 @@ BOOST_AUTO_TEST_SUITE(non_finite_kernel)
 
 BOOST_AUTO_TEST_CASE(every_target_lists_twelve_activations_and_twelve_losses) {
   FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    BOOST_TEST(table.activations_f.size() == 12u);
-    BOOST_TEST(table.losses_f.size() == 12u);
+    BOOST_TEST(table.activations.f.size() == 12u);
+    BOOST_TEST(table.losses.f.size() == 12u);
   });
 }
 
 BOOST_AUTO_TEST_CASE(activations_propagate_nan_and_infinity_forward_and_backward_on_every_target) {
   FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for (const auto& k : table.activations_f) check_activation(k);
-    for (const auto& k : table.activations_d) check_activation(k);
+    for (const auto& k : table.activations.f) check_activation(k);
+    for (const auto& k : table.activations.d) check_activation(k);
   });
 }
 
 BOOST_AUTO_TEST_CASE(losses_propagate_nan_and_infinity_in_logits_and_targets_on_every_target) {
   FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for (const auto& k : table.losses_f) check_loss(k);
-    for (const auto& k : table.losses_d) check_loss(k);
+    for (const auto& k : table.losses.f) check_loss(k);
+    for (const auto& k : table.losses.d) check_loss(k);
   });
 }
 

@@ -17,6 +17,7 @@
 
 #include <fixnet/fixnet.hpp>
 
+#include "network_support.hpp"
 #include "test_support.hpp"
 
 namespace fixnet::tests {
@@ -29,41 +30,12 @@ using Blobs = BasicMlp<T, Sigmoid, Softmax, 2, 4, 3>;
 template <Scalar T>
 using Mixed = BasicNetwork<T, Dense<5, 17, Tanh>, Dense<17, 3, Relu, NoBias>, Dense<3, 2, Sigmoid>>;
 
-template <class Net>
-std::vector<typename Net::scalar_type> parameters_of(const Net& net) {
-  std::vector<typename Net::scalar_type> p(Net::parameter_count);
-  net.get_parameters(std::span<typename Net::scalar_type, Net::parameter_count>(p.data(), p.size()));
-  return p;
-}
-
-template <class Params>
-std::vector<typename Params::scalar_type> values_of(const Params& g) {
-  std::vector<typename Params::scalar_type> v(Params::parameter_count);
-  g.get_parameters(std::span<typename Params::scalar_type, Params::parameter_count>(v.data(), v.size()));
-  return v;
-}
-
 template <class T>
 std::vector<T> random_values(std::size_t n, std::uint64_t seed) {
   TestRng rng(seed);
   std::vector<T> v(n);
   for (T& x : v) x = uniform<T>(rng, -2, 2);
   return v;
-}
-
-/// Every stored value past the canonical ones (row and bias padding) is zero.
-template <class Params>
-bool padding_is_zero(const Params& p) {
-  bool zero = true;
-  p.for_each_layer([&](const auto& l) {
-    using L = std::remove_cvref_t<decltype(l)>;
-    const auto s = l.storage();
-    for (std::size_t o = 0; o < L::outputs; ++o)
-      for (std::size_t i = L::inputs; i < L::row_stride; ++i) zero = zero && s[o * L::row_stride + i] == 0;
-    if constexpr (L::has_bias)
-      for (std::size_t k = L::bias_offset + L::outputs; k < L::storage_size; ++k) zero = zero && s[k] == 0;
-  });
-  return zero;
 }
 
 }  // namespace
@@ -76,7 +48,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(parameters_round_trip_through_the_canonical_span, 
   auto net = std::make_unique<Net>();
   net->set_parameters(std::span<const T, Net::parameter_count>(values.data(), values.size()));
   BOOST_TEST(parameters_of(*net) == values, boost::test_tools::per_element());
-  BOOST_TEST(padding_is_zero(net->parameters()));
+  BOOST_TEST(layout_padding_is_zero(net->parameters()));
   // The std::array overloads and the run-time-sized span agree.
   std::array<T, Net::parameter_count> array{};
   std::copy(values.begin(), values.end(), array.begin());
@@ -153,7 +125,7 @@ BOOST_AUTO_TEST_CASE(float_and_double_networks_convert_explicitly_value_by_value
   const auto dv = parameters_of(*d);
   BOOST_TEST_REQUIRE(dv.size() == fv.size());
   for (std::size_t k = 0; k < fv.size(); ++k) BOOST_TEST(dv[k] == static_cast<double>(fv[k]));
-  BOOST_TEST(padding_is_zero(d->parameters()));
+  BOOST_TEST(layout_padding_is_zero(d->parameters()));
 
   auto back = std::make_unique<Mixed<float>>();
   back->assign(*d);
@@ -215,14 +187,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradients_zero_scale_and_add_scaled_act_on_every_p
   ga->scale(T(0.5));
   std::vector<T> expected(a.size());
   for (std::size_t k = 0; k < a.size(); ++k) expected[k] = a[k] * T(0.5);  // exact: a power of two
-  BOOST_TEST(values_of(*ga) == expected, boost::test_tools::per_element());
+  BOOST_TEST(parameters_of(*ga) == expected, boost::test_tools::per_element());
 
   ga->add_scaled(T(-0.25), *gb);
-  check_axpy(values_of(*ga), expected, T(-0.25), b, "y + alpha x");
-  BOOST_TEST(padding_is_zero(*ga));
+  check_axpy(parameters_of(*ga), expected, T(-0.25), b, "y + alpha x");
+  BOOST_TEST(layout_padding_is_zero(*ga));
 
   ga->zero();
-  for (T v : values_of(*ga)) BOOST_TEST(v == T(0));
+  for (T v : parameters_of(*ga)) BOOST_TEST(v == T(0));
   BOOST_TEST((*ga == G{}));
 }
 
@@ -231,15 +203,15 @@ BOOST_AUTO_TEST_CASE(padding_stays_zero_through_initialisation_training_and_upda
   using Net = Mixed<float>;
   auto net = std::make_unique<Net>();
   initialize(*net, init::Normal{}, init::Normal{}, 8);
-  BOOST_TEST(padding_is_zero(net->parameters()));
+  BOOST_TEST(layout_padding_is_zero(net->parameters()));
   Gradients<Net> g;
   TestRng rng(8);
   for (int i = 0; i < 3; ++i)
     net->backward(uniform_array<float, 5>(rng, -1, 1), std::array<float, 2>{1, 0}, BinaryCrossEntropy{}, g);
-  BOOST_TEST(padding_is_zero(g));
+  BOOST_TEST(layout_padding_is_zero(g));
   g.scale(3.0f);
   GradientDescent<float>{0.1f}.step(*net, g);
-  BOOST_TEST(padding_is_zero(net->parameters()));
+  BOOST_TEST(layout_padding_is_zero(net->parameters()));
 }
 
 BOOST_AUTO_TEST_CASE(parameter_sets_are_plain_values_of_whole_cache_lines) {

@@ -148,6 +148,24 @@ void run_on_every_target(Query&& dispatched, Run&& run) {
   }                                                                                       \
   HWY_AFTER_NAMESPACE()
 
+/// Defines `void NAME(TABLE& table)` in the namespace of the target being
+/// compiled, calling FILL (the rest of the arguments: a callable taking
+/// `TABLE&`) on the table; in FILL, `fk` is that target's namespace of
+/// kernels (fixnet::HWY_NAMESPACE). For a table that is not a tuple of one
+/// entry per type (FIXNET_PER_TARGET_TABLE); written and exported the same
+/// way:
+///
+///   FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
+///     table.step = &fk::sgd_step<P, float>;
+///   });
+#define FIXNET_PER_TARGET_FILL(NAME, TABLE, ...)                   \
+  HWY_BEFORE_NAMESPACE();                                          \
+  namespace fixnet::tests::HWY_NAMESPACE {                         \
+  namespace fk = ::fixnet::HWY_NAMESPACE;                          \
+  inline void NAME(TABLE& table) { (__VA_ARGS__)(table); }         \
+  }                                                                \
+  HWY_AFTER_NAMESPACE()
+
 #endif  // FIXNET_TESTS_PER_TARGET_HPP
 
 // The part compiled once per target (toggled as Highway's -inl headers are).

@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fixnet/fixnet.hpp>
@@ -49,34 +50,21 @@ void read_as(const st::Reader& reader, const std::string& name, const st::Tensor
 }
 
 /// Reads every tensor of a buffer the reader accepted: none may be refused.
+/// Floating dtypes are read as float and as double, each integer dtype as its
+/// own element type (the one that dtype_of maps to it), BOOL not at all (no
+/// C++ element type reads it).
 void read_every_tensor(const st::Reader& reader) {
-  for (const auto& [name, info] : reader.tensors()) {
-    switch (info.dtype) {
-      case st::Dtype::F64:
-      case st::Dtype::F32:
-      case st::Dtype::F16:
-      case st::Dtype::BF16:
-        read_as<float>(reader, name, info);
-        read_as<double>(reader, name, info);
-        break;
-      case st::Dtype::I64:
-        read_as<std::int64_t>(reader, name, info);
-        break;
-      case st::Dtype::I32:
-        read_as<std::int32_t>(reader, name, info);
-        break;
-      case st::Dtype::I16:
-        read_as<std::int16_t>(reader, name, info);
-        break;
-      case st::Dtype::I8:
-        read_as<std::int8_t>(reader, name, info);
-        break;
-      case st::Dtype::U8:
-        read_as<std::uint8_t>(reader, name, info);
-        break;
-      case st::Dtype::BOOL:
-        break;  // no C++ element type reads it
+  using IntegerTypes = std::tuple<std::int64_t, std::int32_t, std::int16_t, std::int8_t, std::uint8_t>;
+  for (const auto& tensor : reader.tensors()) {
+    const std::string& name = tensor.first;
+    const st::TensorInfo& info = tensor.second;
+    if (st::is_floating(info.dtype)) {
+      read_as<float>(reader, name, info);
+      read_as<double>(reader, name, info);
     }
+    [&]<class... T>(std::tuple<T...>*) {
+      ((info.dtype == *st::dtype_of<T> ? read_as<T>(reader, name, info) : void()), ...);
+    }(static_cast<IntegerTypes*>(nullptr));
   }
 }
 
