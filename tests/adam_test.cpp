@@ -53,78 +53,77 @@ struct AdamKernel {
   using T = typename P::scalar_type;
   void (*step)(const detail::AdamStep<T>&, P&, const P&, P&, P&, P&) = nullptr;
 };
-using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
-                        typename Wide<float>::parameters_type>;
-using KernelTable = KernelsPerSetT<AdamKernel, Sets>;
+using KernelTable = KernelsPerSetT<AdamKernel, ReferenceSets>;
 
-/// The configurations under test, in double (converted to each scalar type).
-/// Betas below the defaults in some, so that five steps move the bias
-/// corrections and the averages far from their start.
-struct Config {
-  const char* name;
-  AdamOptions<double> options;
-};
-inline const std::vector<Config> configs{
-    {"defaults", {}},
-    {"lr 0.05, betas 0.5 0.6", {.lr = 0.05, .beta1 = 0.5, .beta2 = 0.6}},
-    {"amsgrad", {.lr = 0.01, .beta1 = 0.8, .beta2 = 0.7, .amsgrad = true}},
-    {"L2 weight decay", {.lr = 0.01, .beta1 = 0.8, .beta2 = 0.9, .weight_decay = 0.2}},
-    {"decoupled weight decay (AdamW)", {.lr = 0.01, .weight_decay = 0.3, .decoupled_weight_decay = true}},
-    {"AdamW, amsgrad, weights only, eps 1e-3",
-     {.lr = 0.02, .beta1 = 0.7, .beta2 = 0.5, .eps = 1e-3, .weight_decay = 0.5, .amsgrad = true,
-      .decoupled_weight_decay = true, .decay_biases = false}},
-    {"L2 on weights only", {.lr = 0.01, .weight_decay = 0.4, .decay_biases = false}},
-};
+/// Adam for the shared checks of optimizer_test_support.hpp: its
+/// configurations, torch.optim.Adam's (and AdamW's) update in double, its
+/// state sets.
+struct AdamUnderTest {
+  template <class Model>
+  using type = Adam<Model>;
 
-template <class T>
-AdamOptions<T> options_in(const AdamOptions<double>& o) {
-  return {.lr = T(o.lr),
-          .beta1 = T(o.beta1),
-          .beta2 = T(o.beta2),
-          .eps = T(o.eps),
-          .weight_decay = T(o.weight_decay),
-          .amsgrad = o.amsgrad,
-          .decoupled_weight_decay = o.decoupled_weight_decay,
-          .decay_biases = o.decay_biases};
-}
+  /// Betas below the defaults in some, so that five steps move the bias
+  /// corrections and the averages far from their start.
+  template <class T>
+  static std::vector<OptimizerConfig<AdamOptions<T>>> configs() {
+    return {
+        {"defaults", {}},
+        {"lr 0.05, betas 0.5 0.6", {.lr = T(0.05), .beta1 = T(0.5), .beta2 = T(0.6)}},
+        {"amsgrad", {.lr = T(0.01), .beta1 = T(0.8), .beta2 = T(0.7), .amsgrad = true}},
+        {"L2 weight decay",
+         {.lr = T(0.01), .beta1 = T(0.8), .beta2 = T(0.9), .weight_decay = T(0.2)}},
+        {"decoupled weight decay (AdamW)",
+         {.lr = T(0.01), .weight_decay = T(0.3), .decoupled_weight_decay = true}},
+        {"AdamW, amsgrad, weights only, eps 1e-3",
+         {.lr = T(0.02),
+          .beta1 = T(0.7),
+          .beta2 = T(0.5),
+          .eps = T(1e-3),
+          .weight_decay = T(0.5),
+          .amsgrad = true,
+          .decoupled_weight_decay = true,
+          .decay_biases = false}},
+        {"L2 on weights only", {.lr = T(0.01), .weight_decay = T(0.4), .decay_biases = false}},
+    };
+  }
 
-/// torch.optim.Adam's (and AdamW's) update for one parameter, in double;
-/// state m, v, v_max.
-template <class T>
-ReferenceStep adam_reference(const AdamOptions<T>& options) {
-  const double lr = options.lr, beta1 = options.beta1, beta2 = options.beta2, eps = options.eps;
-  const double wd = options.weight_decay;
-  const bool amsgrad = options.amsgrad, decoupled = options.decoupled_weight_decay;
-  const bool decay_biases = options.decay_biases;
-  return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
-    double& m = s[0];
-    double& v = s[1];
-    double& v_max = s[2];
-    if (wd != 0 && (!is_bias || decay_biases)) {
-      if (decoupled) {
-        p *= 1 - lr * wd;
-      } else {
-        g += wd * p;
+  /// The update of one parameter; state m, v, v_max.
+  template <class T>
+  static ReferenceStep reference(const AdamOptions<T>& options) {
+    const double lr = options.lr, beta1 = options.beta1, beta2 = options.beta2, eps = options.eps;
+    const double wd = options.weight_decay;
+    const bool amsgrad = options.amsgrad, decoupled = options.decoupled_weight_decay;
+    const bool decay_biases = options.decay_biases;
+    return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
+      double& m = s[0];
+      double& v = s[1];
+      double& v_max = s[2];
+      if (wd != 0 && (!is_bias || decay_biases)) {
+        if (decoupled) {
+          p *= 1 - lr * wd;
+        } else {
+          g += wd * p;
+        }
       }
-    }
-    m = beta1 * m + (1 - beta1) * g;
-    v = beta2 * v + (1 - beta2) * g * g;
-    const double bias_correction1 = 1 - std::pow(beta1, double(t));
-    const double bias_correction2 = 1 - std::pow(beta2, double(t));
-    double second = v;
-    if (amsgrad) {
-      v_max = std::max(v_max, v);
-      second = v_max;
-    }
-    p -= lr / bias_correction1 * m / (std::sqrt(second) / std::sqrt(bias_correction2) + eps);
-  };
-}
+      m = beta1 * m + (1 - beta1) * g;
+      v = beta2 * v + (1 - beta2) * g * g;
+      const double bias_correction1 = 1 - std::pow(beta1, double(t));
+      const double bias_correction2 = 1 - std::pow(beta2, double(t));
+      double second = v;
+      if (amsgrad) {
+        v_max = std::max(v_max, v);
+        second = v_max;
+      }
+      p -= lr / bias_correction1 * m / (std::sqrt(second) / std::sqrt(bias_correction2) + eps);
+    };
+  }
 
-/// The state sets of an Adam, in the reference's order.
-template <class O>
-std::vector<const typename O::parameters_type*> adam_states(const O& o) {
-  return {&o.first_moment(), &o.second_moment(), &o.max_second_moment()};
-}
+  /// In the reference's order.
+  template <class O>
+  static std::vector<const typename O::parameters_type*> states(const O& o) {
+    return {&o.first_moment(), &o.second_moment(), &o.max_second_moment()};
+  }
+};
 
 using TinyNet = Tiny<float>;
 static_assert(Optimizer<Adam<TinyNet>, TinyNet>);
@@ -148,64 +147,17 @@ namespace fixnet::tests {
 
 HWY_EXPORT(get_kernels);
 
-namespace {
-
-template <class P>
-std::string describe(const char* config) {
-  return std::string(config) + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
-         ", " + std::to_string(P::parameter_count) + " parameters>";
-}
-
-/// Every configuration, five steps, on one target's kernel for one set type.
-template <class P>
-void check_kernel(const AdamKernel<P>& kernel) {
-  using T = typename P::scalar_type;
-  for (const Config& c : configs) {
-    const auto options = options_in<T>(c.options);
-    Adam<P> adam(options);
-    check_against_reference<P>(
-        adam, [&](Adam<P>& o, P& p, const P& g) { o.step_with(kernel.step, p, g); }, adam_reference(options),
-        adam_states<Adam<P>>, 5, describe<P>(c.name));
-  }
-}
-
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(adam)
 
 BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernel(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) {
+                           check_every_configuration_on_kernel<AdamUnderTest>(k);
+                         }));
 }
 
 // The public step (static target) on a network.
 BOOST_AUTO_TEST_CASE(step_on_a_network_matches_the_formulas) {
-  using Net = Tiny<float>;
-  using P = Gradients<Net>;
-  for (const Config& c : configs) {
-    const auto options = options_in<float>(c.options);
-    Adam<Net> adam(options);
-    Net net;
-    check_against_reference<P>(
-        adam,
-        [&](Adam<Net>& o, P& p, const P& g) {
-          net.parameters() = p;
-          o.step(net, g);
-          p = net.parameters();
-        },
-        adam_reference(options), adam_states<Adam<Net>>, 5, describe<P>(c.name) + ", step(net, grads)");
-  }
+  check_every_configuration_on_a_network<AdamUnderTest>();
 }
 
 // AdamW is Adam with decoupled weight decay and PyTorch's AdamW defaults;
@@ -222,9 +174,7 @@ BOOST_AUTO_TEST_CASE(adamw_is_adam_with_decoupled_weight_decay) {
   auto b = std::make_unique<Net>(*a);
   auto g = std::make_unique<P>();
   for (std::size_t t = 1; t <= 3; ++t) {
-    std::vector<double> values(Net::parameter_count);
-    for (std::size_t k = 0; k < values.size(); ++k) values[k] = KnownValues::gradient(k, t);
-    assign(*g, values);
+    assign(*g, known_gradients<P>(t));
     adamw.step(*a, *g);
     adam.step(*b, *g);
   }
@@ -235,27 +185,19 @@ BOOST_AUTO_TEST_CASE(adamw_is_adam_with_decoupled_weight_decay) {
 // With bias correction, the first step moves every parameter by
 // lr g / (|g| + eps): lr against the gradient's sign, whatever its size.
 BOOST_AUTO_TEST_CASE(the_first_step_moves_each_parameter_by_the_learning_rate) {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
-  Gradients<Net> g;
-  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1000.0f, -0.001f}));
-  Adam<Net> adam({.lr = 0.01f});
-  adam.step(net, g);
-  std::array<float, 2> p{};
-  net.get_parameters(p);
+  OneUnit c({1.0f, 0.5f}, {1000.0f, -0.001f});
+  Adam<OneUnit::Net> adam({.lr = 0.01f});
+  adam.step(c.net, c.g);
+  const auto p = c.parameters();
   BOOST_TEST(p[0] == 0.99f, boost::test_tools::tolerance(1e-6f));
   BOOST_TEST(p[1] == 0.51f, boost::test_tools::tolerance(1e-5f));
   BOOST_TEST(adam.step_count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  Gradients<Net> g;
-  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, -1.0f}));
-  Adam<Net> adam({.lr = 0.5f, .amsgrad = true});
-  adam.step(net, g);
+  OneUnit c({1.0f, -1.0f});
+  Adam<OneUnit::Net> adam({.lr = 0.5f, .amsgrad = true});
+  adam.step(c.net, c.g);
   adam.set_learning_rate(0.25f);
   BOOST_TEST(adam.learning_rate() == 0.25f);
   adam.reset();
@@ -266,10 +208,9 @@ BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
   BOOST_TEST(canonical(adam.max_second_moment()) == zeros, boost::test_tools::per_element());
   // After reset the next step is a first step: exactly lr against the
   // gradient's sign (up to eps), now with the new rate.
-  net.set_parameters(std::array<float, 2>{0.0f, 0.0f});
-  adam.step(net, g);
-  std::array<float, 2> p{};
-  net.get_parameters(p);
+  c.net.set_parameters(std::array<float, 2>{0.0f, 0.0f});
+  adam.step(c.net, c.g);
+  const auto p = c.parameters();
   BOOST_TEST(p[0] == -0.25f, boost::test_tools::tolerance(1e-6f));
   BOOST_TEST(p[1] == 0.25f, boost::test_tools::tolerance(1e-6f));
 }

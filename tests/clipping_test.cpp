@@ -79,14 +79,6 @@ HWY_EXPORT(get_kernels);
 
 namespace {
 
-/// Known gradients of a set, rounded to its scalar type.
-template <class P>
-std::vector<double> known_gradients(std::size_t t) {
-  std::vector<double> g(P::parameter_count);
-  for (std::size_t k = 0; k < g.size(); ++k) g[k] = KnownValues::gradient(k, t);
-  return rounded<typename P::scalar_type>(g);
-}
-
 /// The squared norm over every value against double (n positive terms:
 /// relative error below n eps, see regularization_test.cpp), and scaling
 /// exactly as a scalar multiply; padding stays zero.
@@ -122,9 +114,7 @@ Gradients<Tiny<float>> three_four() {
 BOOST_AUTO_TEST_SUITE(clipping)
 
 BOOST_AUTO_TEST_CASE(sum_of_squares_and_scaling_match_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernels(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) { check_kernels(k); }));
 }
 
 BOOST_AUTO_TEST_CASE(the_norm_runs_over_every_layer_weights_and_biases) {

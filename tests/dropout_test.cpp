@@ -46,6 +46,7 @@
 #ifndef FIXNET_TESTS_DROPOUT_TEST_ONCE
 #define FIXNET_TESTS_DROPOUT_TEST_ONCE
 
+#include "optimizer_test_support.hpp"
 #include "reference.hpp"
 
 namespace fixnet::tests {
@@ -79,6 +80,27 @@ std::pair<double, std::vector<typename Net::scalar_type>> train_pass(const Net& 
   g->get_parameters(std::span<T, Net::parameter_count>(out.data(), Net::parameter_count));
   return {l, out};
 }
+
+/// B inputs of 3 features drawn from [-2, 2) and their class labels, each
+/// label `label(rng, b)` drawn right after the inputs of sample b.
+template <class T, std::size_t B>
+struct Batch {
+  std::array<std::array<T, 3>, B> xs;
+  std::array<std::uint8_t, B> labels;
+};
+template <class T, std::size_t B, class Label>
+Batch<T, B> random_batch(std::uint64_t seed, Label label) {
+  TestRng rng(seed);
+  Batch<T, B> batch;
+  for (std::size_t b = 0; b < B; ++b) {
+    batch.xs[b] = uniform_array<T, 3>(rng, -2, 2);
+    batch.labels[b] = static_cast<std::uint8_t>(label(rng, b));
+  }
+  return batch;
+}
+
+/// One of 4 classes, at random.
+constexpr auto four_classes = [](TestRng& rng, std::size_t) { return rng() % 4; };
 
 }  // namespace
 
@@ -177,13 +199,7 @@ BOOST_AUTO_TEST_CASE(training_matches_the_scalar_reference_with_the_same_masks) 
   // 1e-5 relative to the largest gradient (float sums in another order).
   const auto net = make_net<Dropped>(3);
   auto run = [&]<std::size_t B>(std::integral_constant<std::size_t, B>) {
-    TestRng rng(B);
-    std::array<std::array<float, 3>, B> xs;
-    std::array<std::uint8_t, B> labels;
-    for (std::size_t b = 0; b < B; ++b) {
-      xs[b] = uniform_array<float, 3>(rng, -2, 2);
-      labels[b] = static_cast<std::uint8_t>(rng() % 4);
-    }
+    const auto [xs, labels] = random_batch<float, B>(B, four_classes);
     const auto [loss, grads] = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 21, 4);
     const std::uint32_t key = pass_key(21, 4);
     Gradients<Dropped> expected;
@@ -207,20 +223,14 @@ BOOST_AUTO_TEST_CASE(gradients_with_the_mask_held_fixed_match_finite_differences
                            Dropout<5>, Dense<5, 2, Softmax>>;
   auto net = make_net<Net>(4);
   constexpr std::size_t B = 4;
-  TestRng rng(4);
-  std::array<std::array<double, 3>, B> xs;
-  std::array<std::uint8_t, B> labels;
-  for (std::size_t b = 0; b < B; ++b) {
-    xs[b] = uniform_array<double, 3>(rng, -2, 2);
-    labels[b] = static_cast<std::uint8_t>(b % 2);
-  }
-  const auto grads = train_pass<Net, B>(*net, xs, labels, CrossEntropy{}, 5, 9).second;
+  const auto batch = random_batch<double, B>(4, [](TestRng&, std::size_t b) { return b % 2; });
+  const auto grads = train_pass<Net, B>(*net, batch.xs, batch.labels, CrossEntropy{}, 5, 9).second;
   std::array<double, Net::parameter_count> theta;
   net->get_parameters(theta);
   for (std::size_t k = 0; k < Net::parameter_count; ++k) {
     const double fd = central_difference(theta[k], fd_step, [&] {
       net->set_parameters(theta);
-      return train_pass<Net, B>(*net, xs, labels, CrossEntropy{}, 5, 9).first;
+      return train_pass<Net, B>(*net, batch.xs, batch.labels, CrossEntropy{}, 5, 9).first;
     });
     BOOST_TEST_CONTEXT("parameter " << k << ": " << grads[k] << " vs " << fd) {
       BOOST_TEST(within(grads[k], fd, fd_rel, fd_abs));
@@ -231,13 +241,7 @@ BOOST_AUTO_TEST_CASE(gradients_with_the_mask_held_fixed_match_finite_differences
 BOOST_AUTO_TEST_CASE(the_same_seed_and_step_give_the_same_pass_and_other_seeds_other_ones) {
   const auto net = make_net<Dropped>(6);
   constexpr std::size_t B = 24;
-  TestRng rng(6);
-  std::array<std::array<float, 3>, B> xs;
-  std::array<std::uint8_t, B> labels;
-  for (std::size_t b = 0; b < B; ++b) {
-    xs[b] = uniform_array<float, 3>(rng, -2, 2);
-    labels[b] = static_cast<std::uint8_t>(rng() % 4);
-  }
+  const auto [xs, labels] = random_batch<float, B>(6, four_classes);
   const auto a = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 1, 0);
   const auto b = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 1, 0);
   const auto c = train_pass<Dropped, B>(*net, xs, labels, CrossEntropy{}, 2, 0);
@@ -367,14 +371,6 @@ std::string describe(const char* what) {
          ", B=" + std::to_string(C::batch) + (C::Ws::lanes ? ", lanes" : ", rows") + ">";
 }
 
-template <class Params>
-std::vector<double> values_of(const Params& p) {
-  using T = typename Params::scalar_type;
-  std::vector<T> v(Params::parameter_count);
-  p.get_parameters(std::span<T, Params::parameter_count>(v.data(), v.size()));
-  return std::vector<double>(v.begin(), v.end());
-}
-
 /// One target's training pass (network_backward, gradients added onto zero)
 /// against the scalar reference in double with the same masks
 /// (reference::DropoutPass with the pass key of the workspace's seed and
@@ -397,12 +393,8 @@ void check_training_pass(const TrainKernel<C>& k) {
   auto ws = std::make_unique<typename C::Ws>();
   ws->dropout_seed = seed;
   ws->dropout_step = step;
-  TestRng rng(B);
-  std::vector<std::array<T, 3>> xs(B);
-  std::vector<std::uint8_t> labels(B);
+  const auto [xs, labels] = random_batch<T, B>(B, four_classes);
   for (std::size_t b = 0; b < B; ++b) {
-    xs[b] = uniform_array<T, 3>(rng, -2, 2);
-    labels[b] = static_cast<std::uint8_t>(rng() % 4);
     ws->set_input(b, xs[b]);
     ws->set_target(b, labels[b]);
   }
@@ -427,8 +419,8 @@ void check_training_pass(const TrainKernel<C>& k) {
   BOOST_CHECK_MESSAGE(within(loss, expected_loss, rel, abs),
                       describe<C>("loss") << ": " << std::setprecision(17) << loss
                                           << " vs reference " << expected_loss);
-  const auto e = values_of(*expected);
-  check_close_all(values_of(*grads), e, rel, abs * max_abs(e), describe<C>("gradients"));
+  const auto e = canonical(*expected);
+  check_close_all(canonical(*grads), e, rel, abs * max_abs(e), describe<C>("gradients"));
 }
 
 }  // namespace
@@ -436,9 +428,8 @@ void check_training_pass(const TrainKernel<C>& k) {
 BOOST_AUTO_TEST_SUITE(dropout)
 
 BOOST_AUTO_TEST_CASE(training_passes_match_the_scalar_reference_in_rows_and_lanes_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_training_passes, [](const TrainTable& table) {
-    for_each_entry(table, [](const auto& k) { check_training_pass(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_training_passes,
+                         on_each_entry([](const auto& k) { check_training_pass(k); }));
 }
 
 // Issue 15: a select (IfThenElseZero) turned a dropped NaN into 0. Each of

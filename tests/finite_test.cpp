@@ -120,9 +120,7 @@ void check_kernel(const FiniteKernel<P>& k) {
 BOOST_AUTO_TEST_SUITE(finite)
 
 BOOST_AUTO_TEST_CASE(nan_and_infinity_are_detected_anywhere_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernel(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) { check_kernel(k); }));
 }
 
 BOOST_AUTO_TEST_CASE(all_finite_takes_a_network_or_a_parameter_set) {

@@ -1,8 +1,10 @@
 // fixnet tests — helpers shared by the tests of the optimisers and the other
-// training passes (regularisation, clipping, finiteness): the parameter sets
-// under test, their values in canonical order, a layout-independent padding
-// check, and the driver that runs an optimiser for several steps beside an
-// elementwise reference in double.
+// training passes (regularisation, clipping, finiteness, dropout): the
+// parameter sets under test, their values in canonical order, a
+// layout-independent padding check, a 1-1 layer for cases worked out by hand,
+// and the driver that runs an optimiser for several steps beside an
+// elementwise reference in double, for every configuration of it, on one
+// target's kernel or through the public step on a network.
 //
 // Include after <fixnet/fixnet.hpp> and test_support.hpp.
 #ifndef FIXNET_TESTS_OPTIMIZER_TEST_SUPPORT_HPP
@@ -15,7 +17,9 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -34,6 +38,12 @@ using Tiny = BasicNetwork<T, Dense<2, 3, Sigmoid>, Dense<3, 2, Identity>>;
 /// run over more than one line per row, and a bias region is missing.
 template <class T>
 using Wide = BasicNetwork<T, Dense<19, 33, Tanh>, Dense<33, 17, Relu, NoBias>, Dense<17, 3, Identity>>;
+
+/// The sets each optimiser's kernel is checked on: both scalar types, and
+/// the rows of several lines in float.
+using ReferenceSets =
+    std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
+               typename Wide<float>::parameters_type>;
 
 /// Values of a parameter set in canonical order, as double.
 template <class P>
@@ -117,6 +127,47 @@ struct KnownValues {
   }
 };
 
+/// KnownValues' gradients of step t for a set P, rounded to its scalar type.
+template <class P>
+std::vector<double> known_gradients(std::size_t t) {
+  std::vector<double> g(P::parameter_count);
+  for (std::size_t k = 0; k < g.size(); ++k) g[k] = KnownValues::gradient(k, t);
+  return rounded<typename P::scalar_type>(g);
+}
+
+/// A 1-1 identity layer and a gradient set for it, as (w, b) pairs: small
+/// cases worked out by hand, most of them exact in binary.
+struct OneUnit {
+  using Net = Network<Dense<1, 1, Identity>>;
+  Net net;
+  Gradients<Net> g;
+  /// The network as constructed (w = b = 0), the gradients given.
+  explicit OneUnit(const std::array<float, 2>& gradients) {
+    g.set_parameters(std::span<const float, 2>(gradients));
+  }
+  OneUnit(const std::array<float, 2>& parameters, const std::array<float, 2>& gradients)
+      : OneUnit(gradients) {
+    net.set_parameters(parameters);
+  }
+  /// (w, b) now.
+  std::array<float, 2> parameters() const {
+    std::array<float, 2> p{};
+    net.get_parameters(p);
+    return p;
+  }
+};
+
+/// The message of the std::invalid_argument that `f` throws ("" if none).
+template <class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 /// An elementwise optimiser in double: step(p, g, state, t, is_bias) updates
 /// one parameter p with gradient g at step t (1-based); `state` holds its
 /// state sets in the order of the optimiser's `states` list.
@@ -163,6 +214,69 @@ void check_against_reference(Optimizer& optimizer, Step&& step, const ReferenceS
       }
     }
   }
+}
+
+/// A named configuration of an optimiser: its options in scalar type T.
+template <class Options>
+struct OptimizerConfig {
+  const char* name;
+  Options options;
+};
+
+/// "NAME <float, 17 parameters>": a configuration on a set type, in a context.
+template <class P>
+std::string describe_set(const std::string& name) {
+  return name + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
+         ", " + std::to_string(P::parameter_count) + " parameters>";
+}
+
+/// Runs every configuration of an optimiser for five steps beside its
+/// reference (check_against_reference), each step through `step(optimizer,
+/// params, grads)`. `UnderTest` describes the optimiser:
+///
+///   template <class Model> using type = Sgd<Model>;
+///   template <class T> static std::vector<OptimizerConfig<SgdOptions<T>>> configs();
+///   template <class T> static ReferenceStep reference(const SgdOptions<T>&);
+///   template <class O> static std::vector<const typename O::parameters_type*> states(const O&);
+template <class UnderTest, class Model, class P, class Step>
+void check_every_configuration(Step&& step, const std::string& how) {
+  using O = typename UnderTest::template type<Model>;
+  for (const auto& c : UnderTest::template configs<typename P::scalar_type>()) {
+    O optimizer(c.options);
+    check_against_reference<P>(optimizer, step, UnderTest::reference(c.options),
+                               UnderTest::template states<O>, 5, describe_set<P>(c.name) + how);
+  }
+}
+
+/// Every configuration on one target's kernel (`kernel.step`, called through
+/// `step_with`) for one set type P.
+template <class UnderTest, template <class> class Kernel, class P>
+void check_every_configuration_on_kernel(const Kernel<P>& kernel) {
+  check_every_configuration<UnderTest, P, P>(
+      [&](auto& o, P& p, const P& g) { o.step_with(kernel.step, p, g); }, "");
+}
+
+/// Every configuration through the public step (static target) on a 2-3-2
+/// network in float.
+template <class UnderTest>
+void check_every_configuration_on_a_network() {
+  using Net = Tiny<float>;
+  using P = Gradients<Net>;
+  Net net;
+  check_every_configuration<UnderTest, Net, P>(
+      [&](auto& o, P& p, const P& g) {
+        net.parameters() = p;
+        o.step(net, g);
+        p = net.parameters();
+      },
+      ", step(net, grads)");
+}
+
+/// A check of a whole table of kernels (FIXNET_ON_EVERY_TARGET's argument)
+/// that calls `check` on each entry.
+template <class Check>
+auto on_each_entry(Check check) {
+  return [check](const auto& table) { for_each_entry(table, check); };
 }
 
 }  // namespace fixnet::tests

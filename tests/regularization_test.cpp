@@ -144,21 +144,13 @@ void check_kernels(const L2Kernels<P>& k) {
 BOOST_AUTO_TEST_SUITE(regularization)
 
 BOOST_AUTO_TEST_CASE(l2_gradient_and_sum_of_squares_match_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernels(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) { check_kernels(k); }));
 }
 
 /// A 1-1 identity layer with w = 2, b = 3 and gradients (1, 1): every value
 /// below is exact in binary.
-struct ExactCase {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  Gradients<Net> g;
-  ExactCase() {
-    net.set_parameters(std::array<float, 2>{2.0f, 3.0f});
-    g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
-  }
+struct ExactCase : OneUnit {
+  ExactCase() : OneUnit({2.0f, 3.0f}, {1.0f, 1.0f}) {}
 };
 
 BOOST_AUTO_TEST_CASE(l2_adds_lambda_w_to_the_weights_only_by_default) {
@@ -202,9 +194,7 @@ BOOST_AUTO_TEST_CASE(l2_then_gradient_descent_is_sgd_with_weight_decay_on_weight
   auto g = std::make_unique<Gradients<Net>>();
   Sgd<Net> sgd({.lr = 0.1f, .weight_decay = 0.01f, .decay_biases = false});
   for (std::size_t t = 1; t <= 3; ++t) {
-    std::vector<double> values(Net::parameter_count);
-    for (std::size_t k = 0; k < values.size(); ++k) values[k] = KnownValues::gradient(k, t);
-    assign(*g, values);
+    assign(*g, known_gradients<Gradients<Net>>(t));
     sgd.step(*b, *g);
     L2{0.01f}.add_gradient(*a, *g);
     GradientDescent<float>{0.1f}.step(*a, *g);

@@ -52,71 +52,70 @@ struct RmsPropKernel {
   using T = typename P::scalar_type;
   void (*step)(const detail::RmsPropStep<T>&, P&, const P&, P&, P&, P&) = nullptr;
 };
-using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
-                        typename Wide<float>::parameters_type>;
-using KernelTable = KernelsPerSetT<RmsPropKernel, Sets>;
+using KernelTable = KernelsPerSetT<RmsPropKernel, ReferenceSets>;
 
-/// The configurations under test, in double (converted to each scalar type).
-/// alpha 0.9 rather than 0.99, so that five steps move the averages far from
-/// their start.
-struct Config {
-  const char* name;
-  RmsPropOptions<double> options;
+/// RmsProp for the shared checks of optimizer_test_support.hpp: its
+/// configurations, torch.optim.RMSprop's update in double, its state sets.
+struct RmsPropUnderTest {
+  template <class Model>
+  using type = RmsProp<Model>;
+
+  /// alpha 0.9 rather than 0.99, so that five steps move the averages far
+  /// from their start.
+  template <class T>
+  static std::vector<OptimizerConfig<RmsPropOptions<T>>> configs() {
+    return {
+        {"defaults", {}},
+        {"alpha 0.9", {.lr = T(0.01), .alpha = T(0.9)}},
+        {"centered", {.lr = T(0.01), .alpha = T(0.9), .centered = true}},
+        {"momentum", {.lr = T(0.01), .alpha = T(0.9), .momentum = T(0.8)}},
+        {"centered, momentum, weight decay",
+         {.lr = T(0.02),
+          .alpha = T(0.9),
+          .eps = T(1e-6),
+          .weight_decay = T(0.1),
+          .momentum = T(0.5),
+          .centered = true}},
+        {"weight decay on weights only",
+         {.lr = T(0.01), .alpha = T(0.8), .weight_decay = T(0.3), .decay_biases = false}},
+    };
+  }
+
+  /// The update of one parameter; state v, ga, b.
+  template <class T>
+  static ReferenceStep reference(const RmsPropOptions<T>& options) {
+    const double lr = options.lr, alpha = options.alpha, eps = options.eps,
+                 wd = options.weight_decay;
+    const double mu = options.momentum;
+    const bool centered = options.centered, decay_biases = options.decay_biases;
+    return [=](double& p, double g, std::array<double, 3>& s, std::size_t, bool is_bias) {
+      if (wd != 0 && (!is_bias || decay_biases)) g += wd * p;
+      double& v = s[0];
+      double& ga = s[1];
+      double& b = s[2];
+      v = alpha * v + (1 - alpha) * g * g;
+      double avg;
+      if (centered) {
+        ga = ga + (1 - alpha) * (g - ga);
+        avg = std::sqrt(v - ga * ga) + eps;
+      } else {
+        avg = std::sqrt(v) + eps;
+      }
+      if (mu > 0) {
+        b = mu * b + g / avg;
+        p -= lr * b;
+      } else {
+        p -= lr * g / avg;
+      }
+    };
+  }
+
+  /// In the reference's order.
+  template <class O>
+  static std::vector<const typename O::parameters_type*> states(const O& o) {
+    return {&o.square_average(), &o.gradient_average(), &o.momentum_buffer()};
+  }
 };
-inline const std::vector<Config> configs{
-    {"defaults", {}},
-    {"alpha 0.9", {.lr = 0.01, .alpha = 0.9}},
-    {"centered", {.lr = 0.01, .alpha = 0.9, .centered = true}},
-    {"momentum", {.lr = 0.01, .alpha = 0.9, .momentum = 0.8}},
-    {"centered, momentum, weight decay",
-     {.lr = 0.02, .alpha = 0.9, .eps = 1e-6, .weight_decay = 0.1, .momentum = 0.5, .centered = true}},
-    {"weight decay on weights only", {.lr = 0.01, .alpha = 0.8, .weight_decay = 0.3, .decay_biases = false}},
-};
-
-template <class T>
-RmsPropOptions<T> options_in(const RmsPropOptions<double>& o) {
-  return {.lr = T(o.lr),
-          .alpha = T(o.alpha),
-          .eps = T(o.eps),
-          .weight_decay = T(o.weight_decay),
-          .momentum = T(o.momentum),
-          .centered = o.centered,
-          .decay_biases = o.decay_biases};
-}
-
-/// torch.optim.RMSprop's update for one parameter, in double; state v, ga, b.
-template <class T>
-ReferenceStep rmsprop_reference(const RmsPropOptions<T>& options) {
-  const double lr = options.lr, alpha = options.alpha, eps = options.eps, wd = options.weight_decay;
-  const double mu = options.momentum;
-  const bool centered = options.centered, decay_biases = options.decay_biases;
-  return [=](double& p, double g, std::array<double, 3>& s, std::size_t, bool is_bias) {
-    if (wd != 0 && (!is_bias || decay_biases)) g += wd * p;
-    double& v = s[0];
-    double& ga = s[1];
-    double& b = s[2];
-    v = alpha * v + (1 - alpha) * g * g;
-    double avg;
-    if (centered) {
-      ga = ga + (1 - alpha) * (g - ga);
-      avg = std::sqrt(v - ga * ga) + eps;
-    } else {
-      avg = std::sqrt(v) + eps;
-    }
-    if (mu > 0) {
-      b = mu * b + g / avg;
-      p -= lr * b;
-    } else {
-      p -= lr * g / avg;
-    }
-  };
-}
-
-/// The state sets of an RmsProp, in the reference's order.
-template <class O>
-std::vector<const typename O::parameters_type*> rmsprop_states(const O& o) {
-  return {&o.square_average(), &o.gradient_average(), &o.momentum_buffer()};
-}
 
 using TinyNet = Tiny<float>;
 static_assert(Optimizer<RmsProp<TinyNet>, TinyNet>);
@@ -137,78 +136,26 @@ namespace fixnet::tests {
 
 HWY_EXPORT(get_kernels);
 
-namespace {
-
-template <class P>
-std::string describe(const char* config) {
-  return std::string(config) + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
-         ", " + std::to_string(P::parameter_count) + " parameters>";
-}
-
-/// Every configuration, five steps, on one target's kernel for one set type.
-template <class P>
-void check_kernel(const RmsPropKernel<P>& kernel) {
-  using T = typename P::scalar_type;
-  for (const Config& c : configs) {
-    const auto options = options_in<T>(c.options);
-    RmsProp<P> rmsprop(options);
-    check_against_reference<P>(
-        rmsprop, [&](RmsProp<P>& o, P& p, const P& g) { o.step_with(kernel.step, p, g); },
-        rmsprop_reference(options), rmsprop_states<RmsProp<P>>, 5, describe<P>(c.name));
-  }
-}
-
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(rmsprop)
 
 BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernel(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) {
+                           check_every_configuration_on_kernel<RmsPropUnderTest>(k);
+                         }));
 }
 
 // The public step (static target) on a network.
 BOOST_AUTO_TEST_CASE(step_on_a_network_matches_the_formulas) {
-  using Net = Tiny<float>;
-  using P = Gradients<Net>;
-  for (const Config& c : configs) {
-    const auto options = options_in<float>(c.options);
-    RmsProp<Net> rmsprop(options);
-    Net net;
-    check_against_reference<P>(
-        rmsprop,
-        [&](RmsProp<Net>& o, P& p, const P& g) {
-          net.parameters() = p;
-          o.step(net, g);
-          p = net.parameters();
-        },
-        rmsprop_reference(options), rmsprop_states<RmsProp<Net>>, 5, describe<P>(c.name) + ", step(net, grads)");
-  }
+  check_every_configuration_on_a_network<RmsPropUnderTest>();
 }
 
 // The first step of plain RMSProp moves each parameter by
 // -lr g / (sqrt(1 - alpha) |g| + eps): about -lr sign(g) / sqrt(1 - alpha).
 BOOST_AUTO_TEST_CASE(the_first_step_is_about_lr_over_sqrt_one_minus_alpha_against_the_gradient) {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
-  Gradients<Net> g;
-  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{4.0f, -0.25f}));
-  RmsProp<Net> rmsprop({.lr = 0.01f, .alpha = 0.75f});
-  rmsprop.step(net, g);
-  std::array<float, 2> p{};
-  net.get_parameters(p);
+  OneUnit c({1.0f, 0.5f}, {4.0f, -0.25f});
+  RmsProp<OneUnit::Net> rmsprop({.lr = 0.01f, .alpha = 0.75f});
+  rmsprop.step(c.net, c.g);
+  const auto p = c.parameters();
   BOOST_TEST(p[0] == 1.0f - 0.02f, boost::test_tools::tolerance(1e-6f));
   BOOST_TEST(p[1] == 0.5f + 0.02f, boost::test_tools::tolerance(1e-6f));
 }
@@ -233,12 +180,9 @@ BOOST_AUTO_TEST_CASE(centered_rmsprop_stays_finite_on_constant_gradients) {
 }
 
 BOOST_AUTO_TEST_CASE(set_learning_rate_and_reset) {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  Gradients<Net> g;
-  g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, 1.0f}));
-  RmsProp<Net> rmsprop({.lr = 0.5f, .momentum = 0.5f, .centered = true});
-  rmsprop.step(net, g);
+  OneUnit c({1.0f, 1.0f});
+  RmsProp<OneUnit::Net> rmsprop({.lr = 0.5f, .momentum = 0.5f, .centered = true});
+  rmsprop.step(c.net, c.g);
   BOOST_TEST(rmsprop.step_count() == 1u);
   rmsprop.set_learning_rate(0.125f);
   BOOST_TEST(rmsprop.learning_rate() == 0.125f);

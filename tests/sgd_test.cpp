@@ -51,58 +51,55 @@ struct SgdKernel {
   using T = typename P::scalar_type;
   void (*step)(const detail::SgdStep<T>&, P&, const P&, P&) = nullptr;
 };
-using Sets = std::tuple<typename Tiny<float>::parameters_type, typename Tiny<double>::parameters_type,
-                        typename Wide<float>::parameters_type>;
-using KernelTable = KernelsPerSetT<SgdKernel, Sets>;
+using KernelTable = KernelsPerSetT<SgdKernel, ReferenceSets>;
 
-/// The configurations under test, in double (converted to each scalar type).
-struct Config {
-  const char* name;
-  SgdOptions<double> options;
+/// Sgd for the shared checks of optimizer_test_support.hpp: its
+/// configurations, torch.optim.SGD's update in double, its state sets.
+struct SgdUnderTest {
+  template <class Model>
+  using type = Sgd<Model>;
+
+  template <class T>
+  static std::vector<OptimizerConfig<SgdOptions<T>>> configs() {
+    return {
+        {"plain", {.lr = T(0.1)}},
+        {"momentum", {.lr = T(0.1), .momentum = T(0.9)}},
+        {"momentum with dampening", {.lr = T(0.05), .momentum = T(0.8), .dampening = T(0.3)}},
+        {"nesterov", {.lr = T(0.1), .momentum = T(0.9), .nesterov = true}},
+        {"momentum and weight decay", {.lr = T(0.1), .momentum = T(0.9), .weight_decay = T(0.05)}},
+        {"nesterov, weight decay on weights only",
+         {.lr = T(0.1),
+          .momentum = T(0.7),
+          .weight_decay = T(0.2),
+          .nesterov = true,
+          .decay_biases = false}},
+        {"plain, weight decay", {.lr = T(0.3), .weight_decay = T(0.1)}},
+    };
+  }
+
+  /// The update of one parameter, from the options as the optimiser holds
+  /// them (rounded to its scalar type).
+  template <class T>
+  static ReferenceStep reference(const SgdOptions<T>& options) {
+    const double lr = options.lr, mu = options.momentum, dampening = options.dampening;
+    const double wd = options.weight_decay;
+    const bool nesterov = options.nesterov, decay_biases = options.decay_biases;
+    return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
+      if (wd != 0 && (!is_bias || decay_biases)) g += wd * p;
+      if (mu != 0) {
+        s[0] = t == 1 ? g : mu * s[0] + (1 - dampening) * g;
+        g = nesterov ? g + mu * s[0] : s[0];
+      }
+      p -= lr * g;
+    };
+  }
+
+  /// In the reference's order.
+  template <class O>
+  static std::vector<const typename O::parameters_type*> states(const O& sgd) {
+    return {&sgd.momentum_buffer()};
+  }
 };
-inline const std::vector<Config> configs{
-    {"plain", {.lr = 0.1}},
-    {"momentum", {.lr = 0.1, .momentum = 0.9}},
-    {"momentum with dampening", {.lr = 0.05, .momentum = 0.8, .dampening = 0.3}},
-    {"nesterov", {.lr = 0.1, .momentum = 0.9, .nesterov = true}},
-    {"momentum and weight decay", {.lr = 0.1, .momentum = 0.9, .weight_decay = 0.05}},
-    {"nesterov, weight decay on weights only",
-     {.lr = 0.1, .momentum = 0.7, .weight_decay = 0.2, .nesterov = true, .decay_biases = false}},
-    {"plain, weight decay", {.lr = 0.3, .weight_decay = 0.1}},
-};
-
-template <class T>
-SgdOptions<T> options_in(const SgdOptions<double>& o) {
-  return {.lr = T(o.lr),
-          .momentum = T(o.momentum),
-          .dampening = T(o.dampening),
-          .weight_decay = T(o.weight_decay),
-          .nesterov = o.nesterov,
-          .decay_biases = o.decay_biases};
-}
-
-/// torch.optim.SGD's update for one parameter, in double, from the options
-/// as the optimiser holds them (rounded to its scalar type).
-template <class T>
-ReferenceStep sgd_reference(const SgdOptions<T>& options) {
-  const double lr = options.lr, mu = options.momentum, dampening = options.dampening;
-  const double wd = options.weight_decay;
-  const bool nesterov = options.nesterov, decay_biases = options.decay_biases;
-  return [=](double& p, double g, std::array<double, 3>& s, std::size_t t, bool is_bias) {
-    if (wd != 0 && (!is_bias || decay_biases)) g += wd * p;
-    if (mu != 0) {
-      s[0] = t == 1 ? g : mu * s[0] + (1 - dampening) * g;
-      g = nesterov ? g + mu * s[0] : s[0];
-    }
-    p -= lr * g;
-  };
-}
-
-/// The state sets of an Sgd, in the reference's order.
-template <class O>
-std::vector<const typename O::parameters_type*> sgd_states(const O& sgd) {
-  return {&sgd.momentum_buffer()};
-}
 
 // The optimiser's contract, as the compiler sees it.
 using TinyNet = Tiny<float>;
@@ -127,72 +124,24 @@ namespace fixnet::tests {
 
 HWY_EXPORT(get_kernels);
 
-namespace {
-
-template <class P>
-std::string describe(const char* config) {
-  return std::string(config) + " <" + (std::is_same_v<typename P::scalar_type, float> ? "float" : "double") +
-         ", " + std::to_string(P::parameter_count) + " parameters>";
-}
-
-/// Every configuration, five steps, on one target's kernel for one set type.
-template <class P>
-void check_kernel(const SgdKernel<P>& kernel) {
-  using T = typename P::scalar_type;
-  for (const Config& c : configs) {
-    const auto options = options_in<T>(c.options);
-    Sgd<P> sgd(options);
-    check_against_reference<P>(
-        sgd, [&](Sgd<P>& o, P& p, const P& g) { o.step_with(kernel.step, p, g); }, sgd_reference(options),
-        sgd_states<Sgd<P>>, 5, describe<P>(c.name));
-  }
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(sgd)
 
+// Every configuration, five steps, on each target's kernel for each set type.
 BOOST_AUTO_TEST_CASE(several_steps_match_the_formulas_in_double_on_every_target) {
-  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, [](const auto& k) { check_kernel(k); });
-  });
+  FIXNET_ON_EVERY_TARGET(get_kernels, on_each_entry([](const auto& k) {
+                           check_every_configuration_on_kernel<SgdUnderTest>(k);
+                         }));
 }
 
-// The public step (static target) on a network, through both overloads.
+// The public step (static target) on a network.
 BOOST_AUTO_TEST_CASE(step_on_a_network_matches_the_formulas) {
-  using Net = Tiny<float>;
-  using P = Gradients<Net>;
-  for (const Config& c : configs) {
-    const auto options = options_in<float>(c.options);
-    Sgd<Net> sgd(options);
-    Net net;
-    check_against_reference<P>(
-        sgd,
-        [&](Sgd<Net>& o, P& p, const P& g) {
-          net.parameters() = p;
-          o.step(net, g);
-          p = net.parameters();
-        },
-        sgd_reference(options), sgd_states<Sgd<Net>>,
-        5, describe<P>(c.name) + ", step(net, grads)");
-  }
+  check_every_configuration_on_a_network<SgdUnderTest>();
 }
 
 /// A 1-1 identity layer with w = 1, b = 0.5 and the constant gradient
 /// (1, -2): every product and sum below is exact in binary.
-struct ExactCase {
-  using Net = Network<Dense<1, 1, Identity>>;
-  Net net;
-  Gradients<Net> g;
-  ExactCase() {
-    net.set_parameters(std::array<float, 2>{1.0f, 0.5f});
-    g.set_parameters(std::span<const float, 2>(std::array<float, 2>{1.0f, -2.0f}));
-  }
-  std::array<float, 2> parameters() const {
-    std::array<float, 2> p{};
-    net.get_parameters(p);
-    return p;
-  }
+struct ExactCase : OneUnit {
+  ExactCase() : OneUnit({1.0f, 0.5f}, {1.0f, -2.0f}) {}
 };
 
 // lr 0.5, momentum 0.5: b = g, then 1.5 g, 1.75 g; w and b move by
@@ -239,9 +188,7 @@ BOOST_AUTO_TEST_CASE(sgd_without_momentum_is_gradient_descent) {
   initialize(*a, init::XavierUniform{}, init::Normal{}, 5);
   *b = *a;
   auto g = std::make_unique<Gradients<Net>>();
-  std::vector<double> values(Net::parameter_count);
-  for (std::size_t k = 0; k < values.size(); ++k) values[k] = KnownValues::gradient(k, 2);
-  assign(*g, values);
+  assign(*g, known_gradients<Gradients<Net>>(2));
   Sgd<Net> sgd({.lr = 0.1f});
   for (int i = 0; i < 3; ++i) {
     sgd.step(*a, *g);
@@ -265,17 +212,6 @@ BOOST_AUTO_TEST_CASE(set_learning_rate_changes_the_next_step_and_reset_forgets_t
   BOOST_TEST(canonical(sgd.momentum_buffer()) == std::vector<double>(2, 0.0), boost::test_tools::per_element());
   sgd.step(c.net, c.g);  // b = g again
   BOOST_TEST(c.parameters()[0] == -0.125f);
-}
-
-/// The message of the std::invalid_argument that `f` throws ("" if none).
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
 }
 
 BOOST_AUTO_TEST_CASE(invalid_options_are_rejected_with_a_message) {

@@ -32,34 +32,18 @@
 
 #include "counting_new.hpp"
 #include "history_support.hpp"
+#include "trainer_test_support.hpp"
 
 namespace fixnet::tests {
 namespace {
 
 using Net = Mlp<Sigmoid, Softmax, 2, 8, 3>;
-using Points = data::Dataset<float, 2>;
 constexpr std::size_t kBatch = 16;
-
-/// The blobs as a data set.
-Points blobs(std::size_t per_centre, float stddev, std::uint64_t seed) {
-  data::BlobsOptions options;
-  options.points_per_centre = per_centre;
-  options.stddev = stddev;
-  const data::LabelledPoints p = data::make_blobs(options, seed);
-  Points d(3);
-  for (std::size_t i = 0; i < p.size(); ++i) d.add(p.features[i], p.labels[i]);
-  return d;
-}
 
 std::unique_ptr<Net> initial_net(std::uint64_t seed = 7) {
   auto net = std::make_unique<Net>();
   initialize(*net, init::XavierUniform{}, init::Zeros{}, seed);
   return net;
-}
-
-TrainerOptions quiet(TrainerOptions o = {}) {
-  o.progress = ProgressStyle::off;
-  return o;
 }
 
 std::array<float, Net::parameter_count> parameters_of(const Net& net) {
@@ -70,6 +54,24 @@ std::array<float, Net::parameter_count> parameters_of(const Net& net) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+/// That a divergence of `kind` in epoch `epoch`, after a good start, gave
+/// back the parameters of the best epoch: the history and the message say
+/// so, and the network has the best epoch's validation loss.
+template <class T>
+void check_gave_back_the_best(const TrainingDiverged& e, TrainingDiverged::Kind kind,
+                              std::size_t epoch, T& trainer, const Net& net,
+                              const Points& validation) {
+  BOOST_TEST((e.kind() == kind));
+  BOOST_TEST(e.epoch() == epoch);
+  const TrainingHistory& h = e.history();
+  BOOST_TEST_REQUIRE(h.best_epoch.has_value());
+  BOOST_TEST(h.restored_best);
+  BOOST_TEST((h.stop_reason == StopReason::diverged));
+  BOOST_TEST(
+      contains(e.what(), "Restored the parameters of epoch " + std::to_string(*h.best_epoch)));
+  BOOST_TEST(trainer.evaluate(net, validation).loss == h.best()->validation_loss);
 }
 
 }  // namespace
@@ -215,45 +217,37 @@ BOOST_AUTO_TEST_CASE(a_nan_parameter_stops_training_and_is_named) {
   auto net = initial_net();
   net->layer_parameters<1>().weight(2, 5) = std::numeric_limits<float>::quiet_NaN();
   Trainer<Net, kBatch, Adam<Net>> trainer(quiet({.epochs = 3}), {.lr = 0.01f});
-  try {
-    (void)trainer.fit(*net, train);
-    BOOST_FAIL("expected TrainingDiverged");
-  } catch (const TrainingDiverged& e) {
-    const std::string what = e.what();
-    BOOST_TEST_MESSAGE(what);
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss));
-    BOOST_TEST(e.epoch() == 1u);
-    BOOST_TEST(e.batch() == 1u);
-    BOOST_TEST_REQUIRE(e.location().has_value());
-    BOOST_TEST(e.location()->layer == 1u);
-    BOOST_TEST(e.location()->row == 2u);
-    BOOST_TEST(e.location()->column == 5u);
-    BOOST_TEST(e.history().empty());
-    BOOST_TEST(contains(
-        what, "training stopped at epoch 1, batch 1/9 (steps taken: 0): the loss of the batch is"));
-    BOOST_TEST(contains(what, "parameter layer 1 W[2][5] (parameter 45) is nan"));
-    BOOST_TEST(contains(what, "learning rate was 0.01"));
-  }
+  const auto e = divergence_of([&] { return trainer.fit(*net, train); });
+  BOOST_TEST_REQUIRE(e.has_value());
+  const std::string what = e->what();
+  BOOST_TEST((e->kind() == TrainingDiverged::Kind::loss));
+  BOOST_TEST(e->epoch() == 1u);
+  BOOST_TEST(e->batch() == 1u);
+  BOOST_TEST_REQUIRE(e->location().has_value());
+  BOOST_TEST(e->location()->layer == 1u);
+  BOOST_TEST(e->location()->row == 2u);
+  BOOST_TEST(e->location()->column == 5u);
+  BOOST_TEST(e->history().empty());
+  BOOST_TEST(contains(
+      what, "training stopped at epoch 1, batch 1/9 (steps taken: 0): the loss of the batch is"));
+  BOOST_TEST(contains(what, "parameter layer 1 W[2][5] (parameter 45) is nan"));
+  BOOST_TEST(contains(what, "learning rate was 0.01"));
 }
 
 BOOST_AUTO_TEST_CASE(a_huge_learning_rate_stops_training_with_a_message) {
   const Points train = blobs(50, 1.0f, 1), validation = blobs(20, 1.0f, 2);
   auto net = initial_net();
   Trainer<Net, kBatch, Sgd<Net>> trainer(quiet({.epochs = 5}), {.lr = 1e38f});
-  try {
-    (void)trainer.fit(*net, train, validation);
-    BOOST_FAIL("expected TrainingDiverged");
-  } catch (const TrainingDiverged& e) {
-    const std::string what = e.what();
-    BOOST_TEST_MESSAGE(what);
-    BOOST_TEST(contains(what, "fixnet::Trainer: training stopped at epoch 1, batch "));
-    BOOST_TEST(contains(what, "try a smaller one, or gradient clipping"));
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::parameter ||
-                e.kind() == TrainingDiverged::Kind::loss));
-    if (e.kind() == TrainingDiverged::Kind::parameter) {
-      BOOST_TEST(contains(what, "after this step"));
-      BOOST_TEST(!all_finite(*net));  // left as it was, for inspection
-    }
+  const auto e = divergence_of([&] { return trainer.fit(*net, train, validation); });
+  BOOST_TEST_REQUIRE(e.has_value());
+  const std::string what = e->what();
+  BOOST_TEST(contains(what, "fixnet::Trainer: training stopped at epoch 1, batch "));
+  BOOST_TEST(contains(what, "try a smaller one, or gradient clipping"));
+  BOOST_TEST((e->kind() == TrainingDiverged::Kind::parameter ||
+              e->kind() == TrainingDiverged::Kind::loss));
+  if (e->kind() == TrainingDiverged::Kind::parameter) {
+    BOOST_TEST(contains(what, "after this step"));
+    BOOST_TEST(!all_finite(*net));  // left as it was, for inspection
   }
 }
 
@@ -301,27 +295,18 @@ BOOST_AUTO_TEST_CASE(divergence_gives_back_the_parameters_of_the_best_epoch) {
     if (e.epoch == 3) net->layer_parameters<1>().weight(1, 1) = std::numeric_limits<float>::quiet_NaN();
   });
   Trainer<Net, kBatch, Adam<Net>> trainer(options, {.lr = 0.05f});
-  try {
-    (void)trainer.fit(*net, train, validation);
-    BOOST_FAIL("expected TrainingDiverged");
-  } catch (const TrainingDiverged& e) {
-    const std::string what = e.what();
-    BOOST_TEST_MESSAGE(what);
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss));
-    BOOST_TEST(e.epoch() == 4u);
-    const TrainingHistory& h = e.history();
-    BOOST_TEST_REQUIRE(h.epochs.size() == 3u);
-    BOOST_TEST_REQUIRE(h.best_epoch.has_value());
-    BOOST_TEST(h.restored_best);
-    BOOST_TEST((h.stop_reason == StopReason::diverged));
-    BOOST_TEST(h.stop_message == what);
-    const std::size_t best = *h.best_epoch;
-    BOOST_TEST(contains(what, "Restored the parameters of epoch " + std::to_string(best) +
-                                  " (validation loss "));
-    BOOST_TEST(all_finite(*net));
-    BOOST_TEST((net->parameters() == snapshots[best - 1]));
-    BOOST_TEST(trainer.evaluate(*net, validation).loss == h.best()->validation_loss);
-  }
+  const auto e = divergence_of([&] { return trainer.fit(*net, train, validation); });
+  BOOST_TEST_REQUIRE(e.has_value());
+  check_gave_back_the_best(*e, TrainingDiverged::Kind::loss, 4, trainer, *net, validation);
+  const std::string what = e->what();
+  const TrainingHistory& h = e->history();
+  BOOST_TEST_REQUIRE(h.epochs.size() == 3u);
+  BOOST_TEST(h.stop_message == what);
+  const std::size_t best = *h.best_epoch;
+  BOOST_TEST(contains(
+      what, "Restored the parameters of epoch " + std::to_string(best) + " (validation loss "));
+  BOOST_TEST(all_finite(*net));
+  BOOST_TEST((net->parameters() == snapshots[best - 1]));
 }
 
 // Issue 15: a learning rate that blows up after three good epochs drives the
@@ -333,23 +318,10 @@ BOOST_AUTO_TEST_CASE(an_exploding_finite_loss_is_divergence_and_keeps_the_best) 
   TrainerOptions options = quiet({.epochs = 10});
   options.schedule = [](std::size_t epoch) { return epoch < 3 ? 0.5 : 1e6; };
   Trainer<Net, kBatch, Sgd<Net>> trainer(options, {.lr = 0.5f});
-  try {
-    const TrainingHistory h = trainer.fit(*net, train, validation);
-    BOOST_FAIL("expected TrainingDiverged, the run " << h.stop_message << ", last loss "
-                                                     << h.last().train_loss);
-  } catch (const TrainingDiverged& e) {
-    const std::string what = e.what();
-    BOOST_TEST_MESSAGE(what);
-    BOOST_TEST((e.kind() == TrainingDiverged::Kind::loss_exploded));
-    BOOST_TEST(e.epoch() == 4u);
-    BOOST_TEST(contains(what, "more than divergence_factor (10000) times the lowest so far"));
-    const TrainingHistory& h = e.history();
-    BOOST_TEST_REQUIRE(h.best_epoch.has_value());
-    BOOST_TEST(h.restored_best);
-    BOOST_TEST((h.stop_reason == StopReason::diverged));
-    BOOST_TEST(contains(what, "Restored the parameters of epoch " + std::to_string(*h.best_epoch)));
-    BOOST_TEST(trainer.evaluate(*net, validation).loss == h.best()->validation_loss);
-  }
+  const auto e = divergence_of([&] { return trainer.fit(*net, train, validation); });
+  BOOST_TEST_REQUIRE(e.has_value());
+  check_gave_back_the_best(*e, TrainingDiverged::Kind::loss_exploded, 4, trainer, *net, validation);
+  BOOST_TEST(contains(e->what(), "more than divergence_factor (10000) times the lowest so far"));
   // 0 turns the check off: the same run then ends as before, "completed".
   auto off = initial_net();
   options.divergence_factor = 0;
@@ -534,22 +506,16 @@ BOOST_AUTO_TEST_CASE(accumulating_batches_takes_fewer_steps) {
 BOOST_AUTO_TEST_CASE(the_batch_loop_allocates_nothing) {
   const Points train = blobs(100, 1.0f, 1), validation = blobs(20, 1.0f, 2);
   auto net = initial_net();
-  std::vector<std::size_t> counts;
-  counts.reserve(100);
-  TrainerOptions options = quiet({.epochs = 3,
-                                  .schedule = CosineAnnealing<float>{0.05f, 50},
-                                  .schedule_unit = ScheduleUnit::step,
-                                  .l2 = 1e-4,
-                                  .clip_norm = 1.0,
-                                  .patience = 5});
-  options.on_batch.push_back([&](const BatchRecord& b) {
-    if (b.epoch == 2) counts.push_back(allocations.load(std::memory_order_relaxed));
+  const TrainerOptions options = quiet({.epochs = 3,
+                                        .schedule = CosineAnnealing<float>{0.05f, 50},
+                                        .schedule_unit = ScheduleUnit::step,
+                                        .l2 = 1e-4,
+                                        .clip_norm = 1.0,
+                                        .patience = 5});
+  check_epoch_two_allocates_nothing(options, 300u / kBatch, [&](const TrainerOptions& o) {
+    Trainer<Net, kBatch, Adam<Net>> trainer(o);
+    (void)trainer.fit(*net, train, validation);
   });
-  Trainer<Net, kBatch, Adam<Net>> trainer(options);
-  (void)trainer.fit(*net, train, validation);
-  BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
-  BOOST_TEST(counts.front() == counts.back(),
-             "allocations during epoch 2's batches: " << counts.back() - counts.front());
 }
 
 // Threads compute whole batches of a step into their own gradient sets,
@@ -595,17 +561,11 @@ BOOST_AUTO_TEST_CASE(threads_take_the_same_steps_as_one_thread) {
 BOOST_AUTO_TEST_CASE(threads_allocate_nothing_in_the_batch_loop) {
   const Points train = blobs(100, 1.0f, 1);
   auto net = initial_net();
-  std::vector<std::size_t> counts;
-  counts.reserve(100);
-  TrainerOptions options = quiet({.epochs = 3, .batches_per_step = 2, .threads = 2});
-  options.on_batch.push_back([&](const BatchRecord& b) {
-    if (b.epoch == 2) counts.push_back(allocations.load(std::memory_order_relaxed));
+  const TrainerOptions options = quiet({.epochs = 3, .batches_per_step = 2, .threads = 2});
+  check_epoch_two_allocates_nothing(options, 300u / kBatch, [&](const TrainerOptions& o) {
+    Trainer<Net, kBatch, Adam<Net>> trainer(o);
+    (void)trainer.fit(*net, train);
   });
-  Trainer<Net, kBatch, Adam<Net>> trainer(options);
-  (void)trainer.fit(*net, train);
-  BOOST_TEST_REQUIRE(counts.size() == 300u / kBatch);
-  BOOST_TEST(counts.front() == counts.back(),
-             "allocations during epoch 2's batches: " << counts.back() - counts.front());
 }
 
 // A step of one batch cannot be shared: the message says what to set.
