@@ -572,7 +572,7 @@ BOOST_AUTO_TEST_CASE(the_code_of_the_checkpoints_page_runs) {
     options.on_batch.push_back([](const BatchRecord& b) {
       if (b.epoch == 5) throw std::runtime_error("killed");
     });
-    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    fixnet::Trainer<Net, 32, fixnet::Adam<>> trainer(options, {.lr = 1e-3f});
     try {
       fixnet::TrainingHistory history = trainer.fit(*net, train, validation);
       BOOST_ERROR("the run was to die in epoch 5; it trained " << history.epochs.size());
@@ -588,7 +588,7 @@ BOOST_AUTO_TEST_CASE(the_code_of_the_checkpoints_page_runs) {
   // The program that resumes it, with the same options.
   {
     auto net = std::make_unique<Net>();  // its parameters come from the checkpoint
-    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    fixnet::Trainer<Net, 32, fixnet::Adam<>> trainer(options, {.lr = 1e-3f});
     fixnet::TrainingHistory history =
         trainer.resume(*net, "run.ckpt.safetensors", train, validation);
     check_same_history(whole, history);
@@ -603,7 +603,7 @@ BOOST_AUTO_TEST_CASE(the_code_of_the_checkpoints_page_runs) {
     TrainerOptions options = plain;
     options.on_epoch.clear();
     options.checkpoint_path = checkpoint;  // from --checkpoint, if given
-    fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer(options, {.lr = 1e-3f});
+    fixnet::Trainer<Net, 32, fixnet::Adam<>> trainer(options, {.lr = 1e-3f});
     fixnet::TrainingHistory history =
         resume ? trainer.resume(*net, checkpoint, train, validation)  // --resume
                : trainer.fit(*net, train, validation);

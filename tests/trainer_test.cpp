@@ -723,7 +723,7 @@ BOOST_AUTO_TEST_CASE(the_documented_two_thread_full_batch_trainer_follows_one_th
   const Points train = blobs(100, 1.0f, 1);
   auto net = initial_net();
   auto single = std::make_unique<Net>(*net);
-  fixnet::Trainer<Net, 100, fixnet::Sgd<Net>> trainer(
+  fixnet::Trainer<Net, 100, fixnet::Sgd<>> trainer(
       {.epochs = 100, .shuffle = false, .batches_per_step = 0, .threads = 2}, {.lr = 0.1f});
   const TrainingHistory h = trainer.fit(*net, train);
   Trainer<Net, 100, Sgd<Net>> one(quiet({.epochs = 100, .shuffle = false, .batches_per_step = 0}),
