@@ -150,17 +150,11 @@ class DenseParameters {
   /// (value a T& here, a T in the const overload).
   template <class F>
   constexpr void for_each_parameter(F&& f) {
-    for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t i = 0; i < In; ++i) f(ParameterIndex{false, o, i}, weight(o, i));
-    if constexpr (HasBias)
-      for (std::size_t o = 0; o < Out; ++o) f(ParameterIndex{true, o, 0}, bias(o));
+    visit_parameters(*this, f);
   }
   template <class F>
   constexpr void for_each_parameter(F&& f) const {
-    for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t i = 0; i < In; ++i) f(ParameterIndex{false, o, i}, weight(o, i));
-    if constexpr (HasBias)
-      for (std::size_t o = 0; o < Out; ++o) f(ParameterIndex{true, o, 0}, bias(o));
+    visit_parameters(*this, f);
   }
 
   /// The padded block the kernels work on (padding included, always zero).
@@ -175,6 +169,14 @@ class DenseParameters {
   friend bool operator==(const DenseParameters&, const DenseParameters&) = default;
 
  private:
+  template <class Self, class F>
+  static constexpr void visit_parameters(Self& self, F& f) {
+    for (std::size_t o = 0; o < Out; ++o)
+      for (std::size_t i = 0; i < In; ++i) f(ParameterIndex{false, o, i}, self.weight(o, i));
+    if constexpr (HasBias)
+      for (std::size_t o = 0; o < Out; ++o) f(ParameterIndex{true, o, 0}, self.bias(o));
+  }
+
   alignas(alignment) std::array<T, storage_size> storage_{};
 };
 
