@@ -20,6 +20,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "output_files.hpp"
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Softmax, 4, 8, 3>;
 
@@ -71,10 +72,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "iris: %s\n", e.what());
-    return 1;
-  }
+  return examples::run_tutorial("iris", [&] { return run(argc, argv); });
 }

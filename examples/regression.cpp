@@ -20,6 +20,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "output_files.hpp"
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Identity, 1, 16, 16, 1>;
 
@@ -81,10 +82,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "regression: %s\n", e.what());
-    return 1;
-  }
+  return examples::run_tutorial("regression", [&] { return run(argc, argv); });
 }
