@@ -26,14 +26,10 @@
 //   gnuplot -p -e "set datafile separator ','; set key autotitle columnhead;
 //                  set logscale y; plot 'blobs_loss.csv' using 1:2 with lines"
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>

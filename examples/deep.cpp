@@ -20,9 +20,7 @@
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp).
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <memory>
 #include <ratio>
 #include <stdexcept>

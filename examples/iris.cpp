@@ -10,8 +10,6 @@
 // statistics, trains a 4-8-3 network with early stopping, and prints the
 // held-out accuracy and confusion matrix.
 #include <cstdint>
-#include <cstdio>
-#include <exception>
 #include <iostream>
 #include <string>
 

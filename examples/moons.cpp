@@ -35,14 +35,10 @@
 // 1-10 reach 100% in those 10 000 epochs; the others (and seed 42) sit on a
 // plateau near the bias-free error.
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>

@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <exception>
 #include <random>
 
 #include <fmt/core.h>
