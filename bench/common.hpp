@@ -22,6 +22,13 @@
 
 namespace fixnet_bench {
 
+// --- Networks ---------------------------------------------------------------
+
+/// The reference experiment's 2-4-3 classifier of three Gaussian blobs.
+using Blobs = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
+/// The MNIST tutorial's 784-50-10.
+using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
+
 // --- Machine limits (bench/machine.cpp) -------------------------------------
 
 /// Single-core FMA peak of the static Highway target in GFLOP/s, measured
@@ -227,6 +234,16 @@ std::string shape_name() {
 inline benchmark::internal::Benchmark* add(const std::string& name,
                                            void (*fn)(benchmark::State&)) {
   return benchmark::RegisterBenchmark(name.c_str(), fn);
+}
+
+/// Registers `scenario`/fixnet, `scenario`/eigen and `scenario`/reference,
+/// in that order.
+inline void add_contenders(const std::string& scenario, void (*fixnet)(benchmark::State&),
+                           void (*eigen)(benchmark::State&),
+                           void (*reference)(benchmark::State&)) {
+  add(scenario + "/fixnet", fixnet);
+  add(scenario + "/eigen", eigen);
+  add(scenario + "/reference", reference);
 }
 
 }  // namespace fixnet_bench

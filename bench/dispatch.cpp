@@ -49,9 +49,6 @@
 
 namespace fixnet_bench {
 
-using Blobs = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
-using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
-
 // 2-4-3 only infers here: a batch size of 1, no loss.
 FIXNET_DYNAMIC_DISPATCH(blobs_dispatcher, Blobs, 1);
 FIXNET_DYNAMIC_DISPATCH(mnist_dispatcher, Mnist, 32, fixnet::CrossEntropy);
@@ -216,6 +213,21 @@ std::string benchmark_name(const std::string& via, const std::string& scenario) 
   return "dispatch/" + via + "/" + scenario;
 }
 
+/// Registers `scenario` on the static path (`on_static`), then through the
+/// Dispatcher `member` of each target in `all`, in their order
+/// (`dispatched`).
+template <class Dispatcher>
+void register_per_target(const std::vector<TargetDispatchers>& all, const std::string& scenario,
+                         void (*on_static)(benchmark::State&, Static),
+                         void (*dispatched)(benchmark::State&, Dispatcher),
+                         Dispatcher TargetDispatchers::*member) {
+  const std::string static_path = std::string("static_") + fixnet::simd_target();
+  benchmark::RegisterBenchmark(benchmark_name(static_path, scenario).c_str(), on_static, Static{});
+  for (const TargetDispatchers& t : all)
+    benchmark::RegisterBenchmark(benchmark_name(hwy::TargetName(t.target), scenario).c_str(),
+                                 dispatched, t.*member);
+}
+
 }  // namespace
 
 void verify_baselines() {
@@ -237,27 +249,12 @@ void register_benchmarks() {
   benchmark::AddCustomContext("dispatch_targets", targets);
 
   // Scenario by scenario: the static path, then each target, best first.
-  const std::string static_path = std::string("static_") + fixnet::simd_target();
-  const std::string blobs_forward = shape_name<Blobs>() + "/forward";
-  benchmark::RegisterBenchmark(benchmark_name(static_path, blobs_forward).c_str(),
-                               forward<Blobs, Static>, Static{});
-  for (const TargetDispatchers& t : all)
-    benchmark::RegisterBenchmark(benchmark_name(hwy::TargetName(t.target), blobs_forward).c_str(),
-                                 forward<Blobs, BlobsDispatcher>, t.blobs);
-
-  const std::string mnist_forward = shape_name<Mnist>() + "/forward";
-  benchmark::RegisterBenchmark(benchmark_name(static_path, mnist_forward).c_str(),
-                               forward<Mnist, Static>, Static{});
-  for (const TargetDispatchers& t : all)
-    benchmark::RegisterBenchmark(benchmark_name(hwy::TargetName(t.target), mnist_forward).c_str(),
-                                 forward<Mnist, MnistDispatcher>, t.mnist);
-
-  const std::string step = shape_name<Mnist>() + "/train_step_batch_" + std::to_string(kBatch);
-  benchmark::RegisterBenchmark(benchmark_name(static_path, step).c_str(), train_step<Static>,
-                               Static{});
-  for (const TargetDispatchers& t : all)
-    benchmark::RegisterBenchmark(benchmark_name(hwy::TargetName(t.target), step).c_str(),
-                                 train_step<MnistDispatcher>, t.mnist);
+  register_per_target(all, shape_name<Blobs>() + "/forward", forward<Blobs, Static>,
+                      forward<Blobs, BlobsDispatcher>, &TargetDispatchers::blobs);
+  register_per_target(all, shape_name<Mnist>() + "/forward", forward<Mnist, Static>,
+                      forward<Mnist, MnistDispatcher>, &TargetDispatchers::mnist);
+  register_per_target(all, shape_name<Mnist>() + "/train_step_batch_" + std::to_string(kBatch),
+                      train_step<Static>, train_step<MnistDispatcher>, &TargetDispatchers::mnist);
 }
 
 }  // namespace fixnet_bench

@@ -114,12 +114,10 @@ void latency(benchmark::State& state) {
 template <class Net>
 void register_one_sample() {
   const std::string scenario = "forward/" + shape_name<Net>();
-  add(scenario + "/throughput/fixnet", throughput<Net, Contender::fixnet>);
-  add(scenario + "/throughput/eigen", throughput<Net, Contender::eigen>);
-  add(scenario + "/throughput/reference", throughput<Net, Contender::reference>);
-  add(scenario + "/latency/fixnet", latency<Net, Contender::fixnet>);
-  add(scenario + "/latency/eigen", latency<Net, Contender::eigen>);
-  add(scenario + "/latency/reference", latency<Net, Contender::reference>);
+  add_contenders(scenario + "/throughput", throughput<Net, Contender::fixnet>,
+                 throughput<Net, Contender::eigen>, throughput<Net, Contender::reference>);
+  add_contenders(scenario + "/latency", latency<Net, Contender::fixnet>,
+                 latency<Net, Contender::eigen>, latency<Net, Contender::reference>);
 }
 
 // --- Batches ----------------------------------------------------------------
@@ -128,29 +126,36 @@ void register_one_sample() {
 // the inputs in place and leaves its outputs in its batch buffer: each as a
 // user of it would.
 
-template <class Net, int B>
-void batch_fixnet(benchmark::State& state) {
-  Fixture<Net, B> f;
-  auto ws = std::make_unique<fixnet::Workspace<Net, B>>();
-  AlignedVector<std::array<float, Net::outputs>> ys(B);
-  const std::span<const std::array<float, Net::inputs>, B> xs(f.xs.data(), B);
+/// Times `pass()`, a forward pass of B samples that leaves its outputs in
+/// memory, once per iteration.
+template <class Net, int B, class Pass>
+void time_batches(benchmark::State& state, Pass&& pass) {
   for (auto _ : state) {
-    f.net->forward(xs, std::span<std::array<float, Net::outputs>, B>(ys.data(), B), *ws);
-    benchmark::DoNotOptimize(ys.data());
+    pass();
     benchmark::ClobberMemory();
   }
   set_sample_counters(state, B, forward_flops<Net>());
 }
 
 template <class Net, int B>
+void batch_fixnet(benchmark::State& state) {
+  Fixture<Net, B> f;
+  auto ws = std::make_unique<fixnet::Workspace<Net, B>>();
+  AlignedVector<std::array<float, Net::outputs>> ys(B);
+  const std::span<const std::array<float, Net::inputs>, B> xs(f.xs.data(), B);
+  time_batches<Net, B>(state, [&] {
+    f.net->forward(xs, std::span<std::array<float, Net::outputs>, B>(ys.data(), B), *ws);
+    benchmark::DoNotOptimize(ys.data());
+  });
+}
+
+template <class Net, int B>
 void batch_eigen(benchmark::State& state) {
   Fixture<Net, B> f;
-  for (auto _ : state) {
+  time_batches<Net, B>(state, [&] {
     eigen_forward(*f.eigen, input_columns<Net::inputs, B>(f.xs.data()), *f.batch);
     benchmark::DoNotOptimize(f.batch->y.data);
-    benchmark::ClobberMemory();
-  }
-  set_sample_counters(state, B, forward_flops<Net>());
+  });
 }
 
 template <class Net, int B>
@@ -165,12 +170,12 @@ void batch_reference(benchmark::State& state) {
   set_sample_counters(state, B, forward_flops<Net>());
 }
 
-template <class Net, int B>
-void register_batch() {
-  const std::string scenario = "forward_batch/" + shape_name<Net>() + "/batch_" + std::to_string(B);
-  add(scenario + "/fixnet", batch_fixnet<Net, B>);
-  add(scenario + "/eigen", batch_eigen<Net, B>);
-  add(scenario + "/reference", batch_reference<Net, B>);
+/// Registers the batch scenarios of Net at each batch size, in that order.
+template <class Net, int... Bs>
+void register_batches() {
+  (add_contenders("forward_batch/" + shape_name<Net>() + "/batch_" + std::to_string(Bs),
+                  batch_fixnet<Net, Bs>, batch_eigen<Net, Bs>, batch_reference<Net, Bs>),
+   ...);
 }
 
 // --- Checks -----------------------------------------------------------------
@@ -217,6 +222,20 @@ void verify_batch() {
                 kTolerance);
   }
 }
+
+/// verify_batch at each batch size.
+template <class Net, int... Bs>
+void verify_batches() {
+  (verify_batch<Net, Bs>(), ...);
+}
+
+/// The one-sample scenarios of each of Nets, checked and registered in that
+/// order.
+template <class... Nets>
+struct OneSample {
+  static void verify() { (verify_one_sample<Nets>(), ...); }
+  static void add() { (register_one_sample<Nets>(), ...); }
+};
 
 }  // namespace fixnet_bench::forward
 

@@ -8,8 +8,6 @@
 namespace fixnet_bench {
 namespace {
 
-using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
-
 /// The batch split over two threads (fixnet::DataParallel); wall-clock time.
 template <class Net, int B>
 void batch_fixnet_two_threads(benchmark::State& state) {
@@ -17,26 +15,18 @@ void batch_fixnet_two_threads(benchmark::State& state) {
   fixnet::DataParallel<Net, B, 2> team;
   AlignedVector<std::array<float, Net::outputs>> ys(B);
   const std::span<const std::array<float, Net::inputs>, B> xs(f.xs.data(), B);
-  for (auto _ : state) {
+  forward::time_batches<Net, B>(state, [&] {
     team.forward(*f.net, xs, std::span<std::array<float, Net::outputs>, B>(ys.data(), B));
     benchmark::DoNotOptimize(ys.data());
-    benchmark::ClobberMemory();
-  }
-  set_sample_counters(state, B, forward_flops<Net>());
+  });
 }
 
 }  // namespace
 
-void verify_baselines() {
-  forward::verify_batch<Mnist, 8>();
-  forward::verify_batch<Mnist, 128>();
-}
+void verify_baselines() { forward::verify_batches<Mnist, 8, 128>(); }
 
 void register_benchmarks() {
-  forward::register_batch<Mnist, 8>();
-  forward::register_batch<Mnist, 32>();
-  forward::register_batch<Mnist, 64>();
-  forward::register_batch<Mnist, 128>();
+  forward::register_batches<Mnist, 8, 32, 64, 128>();
   add("forward_batch/784-50-10/batch_128_two_threads/fixnet", batch_fixnet_two_threads<Mnist, 128>)->UseRealTime();
 }
 

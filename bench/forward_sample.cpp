@@ -7,31 +7,17 @@
 namespace fixnet_bench {
 namespace {
 
-using fixnet::Sigmoid;
-using fixnet::Softmax;
+using Sweep16 = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 16, 16, 16>;
+using Sweep64 = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 64, 64, 64>;
+using Sweep256 = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 256, 256, 10>;
 
-using Blobs = fixnet::Mlp<Sigmoid, Softmax, 2, 4, 3>;
-using Sweep16 = fixnet::Mlp<Sigmoid, Softmax, 16, 16, 16>;
-using Sweep64 = fixnet::Mlp<Sigmoid, Softmax, 64, 64, 64>;
-using Sweep256 = fixnet::Mlp<Sigmoid, Softmax, 256, 256, 10>;
-using Mnist = fixnet::Mlp<Sigmoid, Softmax, 784, 50, 10>;
+/// The networks, in the order of their checks and benchmarks.
+using Networks = forward::OneSample<Blobs, Sweep16, Sweep64, Sweep256, Mnist>;
 
 }  // namespace
 
-void verify_baselines() {
-  forward::verify_one_sample<Blobs>();
-  forward::verify_one_sample<Sweep16>();
-  forward::verify_one_sample<Sweep64>();
-  forward::verify_one_sample<Sweep256>();
-  forward::verify_one_sample<Mnist>();
-}
+void verify_baselines() { Networks::verify(); }
 
-void register_benchmarks() {
-  forward::register_one_sample<Blobs>();
-  forward::register_one_sample<Sweep16>();
-  forward::register_one_sample<Sweep64>();
-  forward::register_one_sample<Sweep256>();
-  forward::register_one_sample<Mnist>();
-}
+void register_benchmarks() { Networks::add(); }
 
 }  // namespace fixnet_bench

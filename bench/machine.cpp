@@ -22,6 +22,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 /// Independent FMA chains per round of `fma_chains`.
 constexpr std::size_t kChains = 12;
 
+/// One FMA a = a * m + c on each of the chains `a`.
+template <class V, class... Vs>
+HWY_INLINE void fma_each(V m, V c, Vs&... a) {
+  ((a = hn::MulAdd(a, m, c)), ...);
+}
+
 /// Runs `rounds` x kChains independent FMAs a = a * m + c on full vectors.
 /// Why 12 chains: an FMA has 4 cycles of latency and current x86 cores
 /// (Zen 4/5, Golden Cove, Skylake-SP) start two per cycle, so 8 must be in
@@ -36,20 +42,8 @@ HWY_NOINLINE float fma_chains(std::size_t rounds) {
   auto a3 = hn::Set(d, 1.03f), a4 = hn::Set(d, 1.04f), a5 = hn::Set(d, 1.05f);
   auto a6 = hn::Set(d, 1.06f), a7 = hn::Set(d, 1.07f), a8 = hn::Set(d, 1.08f);
   auto a9 = hn::Set(d, 1.09f), a10 = hn::Set(d, 1.10f), a11 = hn::Set(d, 1.11f);
-  for (std::size_t r = 0; r < rounds; ++r) {
-    a0 = hn::MulAdd(a0, m, c);
-    a1 = hn::MulAdd(a1, m, c);
-    a2 = hn::MulAdd(a2, m, c);
-    a3 = hn::MulAdd(a3, m, c);
-    a4 = hn::MulAdd(a4, m, c);
-    a5 = hn::MulAdd(a5, m, c);
-    a6 = hn::MulAdd(a6, m, c);
-    a7 = hn::MulAdd(a7, m, c);
-    a8 = hn::MulAdd(a8, m, c);
-    a9 = hn::MulAdd(a9, m, c);
-    a10 = hn::MulAdd(a10, m, c);
-    a11 = hn::MulAdd(a11, m, c);
-  }
+  for (std::size_t r = 0; r < rounds; ++r)
+    fma_each(m, c, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
   // Every chain feeds the result, so none of them is dead code.
   const auto s = hn::Add(hn::Add(hn::Add(hn::Add(a0, a1), hn::Add(a2, a3)),
                                  hn::Add(hn::Add(a4, a5), hn::Add(a6, a7))),

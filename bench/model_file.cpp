@@ -22,8 +22,6 @@
 namespace fixnet_bench {
 namespace {
 
-using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
-
 std::filesystem::path scratch(const char* name) {
   const auto dir = std::filesystem::temp_directory_path() / "fixnet_bench_model_file";
   std::filesystem::create_directories(dir);
@@ -36,6 +34,16 @@ std::unique_ptr<Mnist> trained_like() {
   return net;
 }
 
+/// Times `op()` on one model per iteration, keeping what it writes to memory.
+template <class Op>
+void time_per_model(benchmark::State& state, Op&& op) {
+  for (auto _ : state) {
+    op();
+    benchmark::ClobberMemory();
+  }
+  set_sample_counters(state, 1, 0);
+}
+
 void to_bytes(benchmark::State& state) {
   const auto net = trained_like();
   for (auto _ : state) benchmark::DoNotOptimize(fixnet::to_safetensors(*net));
@@ -46,11 +54,7 @@ void from_bytes(benchmark::State& state) {
   const auto net = trained_like();
   const std::vector<std::byte> bytes = fixnet::to_safetensors(*net);
   auto into = std::make_unique<Mnist>();
-  for (auto _ : state) {
-    fixnet::from_safetensors(*into, bytes);
-    benchmark::ClobberMemory();
-  }
-  set_sample_counters(state, 1, 0);
+  time_per_model(state, [&] { fixnet::from_safetensors(*into, bytes); });
 }
 
 void save_file(benchmark::State& state) {
@@ -65,22 +69,16 @@ void load_file(benchmark::State& state) {
   const auto path = scratch("load.safetensors");
   fixnet::save(*net, path);
   auto into = std::make_unique<Mnist>();
-  for (auto _ : state) {
-    fixnet::load(*into, path);
-    benchmark::ClobberMemory();
-  }
-  set_sample_counters(state, 1, 0);
+  time_per_model(state, [&] { fixnet::load(*into, path); });
 }
 
 // Baselines.
 void raw_parameters(benchmark::State& state) {
   const auto net = trained_like();
   std::vector<float> values(Mnist::parameter_count);
-  for (auto _ : state) {
+  time_per_model(state, [&] {
     net->get_parameters(std::span<float, Mnist::parameter_count>(values.data(), values.size()));
-    benchmark::ClobberMemory();
-  }
-  set_sample_counters(state, 1, 0);
+  });
 }
 
 void raw_write_fsync(benchmark::State& state) {

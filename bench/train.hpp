@@ -84,6 +84,29 @@ float reference_backward(const Net& net, const Row<Net::inputs>* xs, const std::
   return loss;
 }
 
+/// One step of `sgd` on the reference's summed gradient of n samples (made
+/// in `grads`); returns the loss.
+template <class Net>
+float reference_sgd_step(Net& net, const Row<Net::inputs>* xs, const std::uint8_t* labels,
+                         std::size_t n, const fixnet::GradientDescent<float>& sgd,
+                         fixnet::Gradients<Net>& grads) {
+  grads.zero();
+  const float loss = reference_backward(net, xs, labels, n, grads);
+  sgd.step(net, grads);
+  return loss;
+}
+
+/// Times `pass()`, which trains Net on `samples` samples and returns the
+/// loss, once per iteration.
+template <class Net, class Pass>
+void time_training(benchmark::State& state, double samples, Pass&& pass) {
+  for (auto _ : state) {
+    const float loss = pass();
+    benchmark::DoNotOptimize(loss);
+  }
+  set_sample_counters(state, samples, training_flops<Net>());
+}
+
 /// A network, its Eigen twin, gradient and scratch buffers for batches of B.
 template <class Net, int B>
 struct Trainer {
@@ -106,71 +129,68 @@ struct StepFixture : Trainer<Net, B> {
   static_assert(kPool % B == 0);
   AlignedVector<Row<Net::inputs>> xs = random_inputs<Net::inputs>(kPool, 2);
   std::vector<std::uint8_t> labels = random_labels<Net::outputs>(kPool, 3);
+  std::size_t next = 0;
+
+  /// The first sample of the next batch of the pool, in turn.
+  std::size_t next_batch() {
+    const std::size_t first = next;
+    next = (next + B) % kPool;
+    return first;
+  }
 };
 
 template <class Net, int B>
 void step_fixnet(benchmark::State& state) {
   StepFixture<Net, B> f;
-  std::size_t first = 0;
-  for (auto _ : state) {
-    const float loss =
-        fixnet_sgd_step<Net, B>(*f.net, &f.xs[first], &f.labels[first], kLearningRate / B, *f.ws);
-    benchmark::DoNotOptimize(loss);
-    first = (first + B) % kPool;
-  }
-  set_sample_counters(state, B, training_flops<Net>());
+  time_training<Net>(state, B, [&] {
+    const std::size_t i = f.next_batch();
+    return fixnet_sgd_step<Net, B>(*f.net, &f.xs[i], &f.labels[i], kLearningRate / B, *f.ws);
+  });
 }
 
 template <class Net, int B>
 void step_eigen(benchmark::State& state) {
   StepFixture<Net, B> f;
-  std::size_t first = 0;
-  for (auto _ : state) {
-    const float loss = eigen_sgd_step(*f.eigen, input_columns<Net::inputs, B>(&f.xs[first]),
-                                      &f.labels[first], *f.batch, kLearningRate / B);
-    benchmark::DoNotOptimize(loss);
-    first = (first + B) % kPool;
-  }
-  set_sample_counters(state, B, training_flops<Net>());
+  time_training<Net>(state, B, [&] {
+    const std::size_t i = f.next_batch();
+    return eigen_sgd_step(*f.eigen, input_columns<Net::inputs, B>(&f.xs[i]), &f.labels[i],
+                          *f.batch, kLearningRate / B);
+  });
 }
 
 template <class Net, int B>
 void step_reference(benchmark::State& state) {
   StepFixture<Net, B> f;
   const fixnet::GradientDescent<float> sgd{kLearningRate / B};
-  std::size_t first = 0;
-  for (auto _ : state) {
-    f.grads->zero();
-    const float loss = reference_backward(*f.net, &f.xs[first], &f.labels[first], B, *f.grads);
-    sgd.step(*f.net, *f.grads);
-    benchmark::DoNotOptimize(loss);
-    first = (first + B) % kPool;
-  }
-  set_sample_counters(state, B, training_flops<Net>());
+  time_training<Net>(state, B, [&] {
+    const std::size_t i = f.next_batch();
+    return reference_sgd_step(*f.net, &f.xs[i], &f.labels[i], B, sgd, *f.grads);
+  });
 }
 
+/// "train_step/784-50-10/sample" for B = 1, ".../batch_32" for B = 32.
 template <class Net, int B>
-void register_step() {
-  const std::string scenario = "train_step/" + shape_name<Net>() + "/" +
-                               (B == 1 ? std::string("sample") : "batch_" + std::to_string(B));
-  add(scenario + "/fixnet", step_fixnet<Net, B>);
-  add(scenario + "/eigen", step_eigen<Net, B>);
-  add(scenario + "/reference", step_reference<Net, B>);
+std::string step_scenario() {
+  return "train_step/" + shape_name<Net>() + "/" +
+         (B == 1 ? std::string("sample") : "batch_" + std::to_string(B));
+}
+
+/// Registers the step scenarios of Net at each batch size, in that order.
+template <class Net, int... Bs>
+void register_steps() {
+  (add_contenders(step_scenario<Net, Bs>(), step_fixnet<Net, Bs>, step_eigen<Net, Bs>,
+                  step_reference<Net, Bs>),
+   ...);
 }
 
 // --- Checks -----------------------------------------------------------------
 
-template <class Net>
-std::vector<float> canonical(const fixnet::Gradients<Net>& grads) {
-  std::vector<float> v(Net::parameter_count);
-  grads.get_parameters(std::span<float, Net::parameter_count>(v.data(), v.size()));
-  return v;
-}
-
-template <class Net>
-std::vector<float> canonical(const Net& net) {
-  std::vector<float> v(Net::parameter_count);
-  net.get_parameters(std::span<float, Net::parameter_count>(v.data(), v.size()));
+/// The values of a network's parameters, or of its gradients, in canonical
+/// order.
+template <class Parameters>
+std::vector<float> canonical(const Parameters& p) {
+  std::vector<float> v(Parameters::parameter_count);
+  p.get_parameters(std::span<float, Parameters::parameter_count>(v.data(), v.size()));
   return v;
 }
 
@@ -198,7 +218,7 @@ void verify_training(const std::string& what, const Row<Net::inputs>* xs,
   t.eigen_grads->set_zero();
   const float eigen_loss =
       eigen_accumulate_gradients(*t.eigen, x, labels, *t.batch, *t.eigen_grads);
-  const std::vector<float> grads = canonical<Net>(*t.grads);
+  const std::vector<float> grads = canonical(*t.grads);
   const std::vector<float> eigen_grads = t.eigen_grads->canonical();
   check_close(what + " loss, fixnet vs Eigen", {eigen_loss}, {loss}, 1e-4f * std::abs(eigen_loss));
   check_close(what + " gradient, fixnet vs Eigen", eigen_grads, grads,
@@ -207,7 +227,7 @@ void verify_training(const std::string& what, const Row<Net::inputs>* xs,
     fixnet::Gradients<Net>& reference_grads = *t.grads;
     reference_grads.zero();
     const float reference_loss = reference_backward(*t.net, xs, labels, B, reference_grads);
-    const std::vector<float> expected = canonical<Net>(reference_grads);
+    const std::vector<float> expected = canonical(reference_grads);
     check_close(what + " loss, fixnet vs reference", {reference_loss}, {loss},
                 1e-4f * std::abs(reference_loss));
     check_close(what + " gradient, fixnet vs reference", expected, grads,
@@ -237,6 +257,12 @@ void verify_step() {
   StepFixture<Net, B> f;
   verify_training<Net, B>(shape_name<Net>() + " batch " + std::to_string(B), f.xs.data(),
                           f.labels.data(), kLearningRate, true);
+}
+
+/// verify_step at each batch size.
+template <class Net, int... Bs>
+void verify_steps() {
+  (verify_step<Net, Bs>(), ...);
 }
 
 }  // namespace fixnet_bench::train

@@ -34,12 +34,7 @@
 namespace fixnet_bench {
 namespace {
 
-using fixnet::Sigmoid;
-using fixnet::Softmax;
 using train::Row;
-
-using Blobs = fixnet::Mlp<Sigmoid, Softmax, 2, 4, 3>;
-using Mnist = fixnet::Mlp<Sigmoid, Softmax, 784, 50, 10>;
 
 // --- Blobs (scenario 4) -------------------------------------------------------
 
@@ -61,6 +56,23 @@ std::string loss_label(float first, float last) {
   return "summed loss " + std::to_string(first) + " -> " + std::to_string(last);
 }
 
+/// Times Epochs calls of `epoch()` (one full-batch step on the blobs,
+/// returning its loss) per iteration; a run of more than one epoch is
+/// labelled with its first and last loss.
+template <long Epochs, class Epoch>
+void time_blobs_epochs(benchmark::State& state, Epoch&& epoch) {
+  float first = 0, loss = 0;
+  for (auto _ : state) {
+    for (long e = 0; e < Epochs; ++e) {
+      loss = epoch();
+      if (e == 0) first = loss;
+    }
+    benchmark::DoNotOptimize(loss);
+  }
+  if (Epochs > 1) state.SetLabel(loss_label(first, loss));
+  set_sample_counters(state, double(Epochs) * kBlobsPoints, training_flops<Blobs>());
+}
+
 template <long Epochs>
 void blobs_fixnet(benchmark::State& state) {
   const auto& data = blobs_points();
@@ -68,16 +80,8 @@ void blobs_fixnet(benchmark::State& state) {
   const std::span<const Row<2>, kBlobsPoints> xs(data.features.data(), kBlobsPoints);
   const std::span<const std::uint8_t, kBlobsPoints> labels(data.labels.data(), kBlobsPoints);
   const fixnet::GradientDescent<float> sgd{kBlobsLearningRate};
-  float first = 0, loss = 0;
-  for (auto _ : state) {
-    for (long e = 0; e < Epochs; ++e) {
-      loss = sgd.step(*t.net, xs, labels, train::Loss{}, *t.ws);
-      if (e == 0) first = loss;
-    }
-    benchmark::DoNotOptimize(loss);
-  }
-  if (Epochs > 1) state.SetLabel(loss_label(first, loss));
-  set_sample_counters(state, double(Epochs) * kBlobsPoints, training_flops<Blobs>());
+  time_blobs_epochs<Epochs>(state,
+                            [&] { return sgd.step(*t.net, xs, labels, train::Loss{}, *t.ws); });
 }
 
 template <long Epochs>
@@ -85,30 +89,19 @@ void blobs_eigen(benchmark::State& state) {
   const auto& data = blobs_points();
   train::Trainer<Blobs, kBlobsPoints> t;
   const auto x = input_columns<2, kBlobsPoints>(data.features.data());
-  float first = 0, loss = 0;
-  for (auto _ : state) {
-    for (long e = 0; e < Epochs; ++e) {
-      loss = eigen_sgd_step(*t.eigen, x, data.labels.data(), *t.batch, kBlobsLearningRate);
-      if (e == 0) first = loss;
-    }
-    benchmark::DoNotOptimize(loss);
-  }
-  if (Epochs > 1) state.SetLabel(loss_label(first, loss));
-  set_sample_counters(state, double(Epochs) * kBlobsPoints, training_flops<Blobs>());
+  time_blobs_epochs<Epochs>(state, [&] {
+    return eigen_sgd_step(*t.eigen, x, data.labels.data(), *t.batch, kBlobsLearningRate);
+  });
 }
 
 void blobs_reference(benchmark::State& state) {
   const auto& data = blobs_points();
   train::Trainer<Blobs, 1> t;
   const fixnet::GradientDescent<float> sgd{kBlobsLearningRate};
-  for (auto _ : state) {
-    t.grads->zero();
-    const float loss = train::reference_backward(*t.net, data.features.data(), data.labels.data(),
-                                                 kBlobsPoints, *t.grads);
-    sgd.step(*t.net, *t.grads);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kBlobsPoints, training_flops<Blobs>());
+  train::time_training<Blobs>(state, kBlobsPoints, [&] {
+    return train::reference_sgd_step(*t.net, data.features.data(), data.labels.data(),
+                                     kBlobsPoints, sgd, *t.grads);
+  });
 }
 
 // --- MNIST-shaped (scenario 5) ------------------------------------------------
@@ -134,66 +127,73 @@ const MnistData& mnist_data() {
   return data;
 }
 
+/// The loss summed over `chunk(first)` for the runs of Chunk samples that
+/// start below `samples`, in order.
+template <std::size_t Chunk, class F>
+float over_chunks(std::size_t samples, F&& chunk) {
+  float loss = 0;
+  for (std::size_t first = 0; first < samples; first += Chunk) loss += chunk(first);
+  return loss;
+}
+
 void mnist_epoch_fixnet(benchmark::State& state) {
   const auto& d = mnist_data();
   train::Trainer<Mnist, kMiniBatch> t;
-  for (auto _ : state) {
-    float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
-      loss += train::fixnet_sgd_step<Mnist, kMiniBatch>(*t.net, &d.xs[first], &d.labels[first],
-                                                        train::kLearningRate / kMiniBatch, *t.ws);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+  train::time_training<Mnist>(state, kMnistSamples, [&] {
+    return over_chunks<kMiniBatch>(kMnistSamples, [&](std::size_t first) {
+      return train::fixnet_sgd_step<Mnist, kMiniBatch>(*t.net, &d.xs[first], &d.labels[first],
+                                                       train::kLearningRate / kMiniBatch, *t.ws);
+    });
+  });
 }
 
 void mnist_epoch_eigen(benchmark::State& state) {
   const auto& d = mnist_data();
   train::Trainer<Mnist, kMiniBatch> t;
-  for (auto _ : state) {
-    float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += kMiniBatch)
-      loss += eigen_sgd_step(*t.eigen, input_columns<784, kMiniBatch>(&d.xs[first]),
-                             &d.labels[first], *t.batch, train::kLearningRate / kMiniBatch);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+  train::time_training<Mnist>(state, kMnistSamples, [&] {
+    return over_chunks<kMiniBatch>(kMnistSamples, [&](std::size_t first) {
+      return eigen_sgd_step(*t.eigen, input_columns<784, kMiniBatch>(&d.xs[first]),
+                            &d.labels[first], *t.batch, train::kLearningRate / kMiniBatch);
+    });
+  });
 }
 
 void mnist_epoch_reference(benchmark::State& state) {
   const auto& d = mnist_data();
   train::Trainer<Mnist, 1> t;
   const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMiniBatch};
-  for (auto _ : state) {
-    float loss = 0;
-    for (std::size_t first = 0; first < kReferenceEpochSamples; first += kMiniBatch) {
-      t.grads->zero();
-      loss +=
-          train::reference_backward(*t.net, &d.xs[first], &d.labels[first], kMiniBatch, *t.grads);
-      sgd.step(*t.net, *t.grads);
-    }
-    benchmark::DoNotOptimize(loss);
-  }
+  train::time_training<Mnist>(state, kReferenceEpochSamples, [&] {
+    return over_chunks<kMiniBatch>(kReferenceEpochSamples, [&](std::size_t first) {
+      return train::reference_sgd_step(*t.net, &d.xs[first], &d.labels[first], kMiniBatch, sgd,
+                                       *t.grads);
+    });
+  });
   state.SetLabel("first " + std::to_string(kReferenceEpochSamples) + " samples");
-  set_sample_counters(state, kReferenceEpochSamples, training_flops<Mnist>());
+}
+
+/// One full-batch iteration per benchmark iteration: the summed gradient of
+/// the 60 000 samples, chunk by chunk (`chunk(first)` adds that of the Chunk
+/// samples from `first` to `t.grads` and returns their loss), then one step.
+template <int Chunk, class F>
+void time_full_batches(benchmark::State& state, train::Trainer<Mnist, Chunk>& t, F&& chunk) {
+  static_assert(kMnistSamples % Chunk == 0);
+  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
+  train::time_training<Mnist>(state, kMnistSamples, [&] {
+    t.grads->zero();
+    const float loss = over_chunks<Chunk>(kMnistSamples, chunk);
+    sgd.step(*t.net, *t.grads);
+    return loss;
+  });
 }
 
 template <int Chunk>
 void mnist_full_batch_fixnet(benchmark::State& state) {
-  static_assert(kMnistSamples % Chunk == 0);
   const auto& d = mnist_data();
   train::Trainer<Mnist, Chunk> t;
-  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
-  for (auto _ : state) {
-    t.grads->zero();
-    float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += Chunk)
-      loss += train::fixnet_backward<Mnist, Chunk>(*t.net, &d.xs[first], &d.labels[first], *t.grads,
-                                                   *t.ws);
-    sgd.step(*t.net, *t.grads);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+  time_full_batches<Chunk>(state, t, [&](std::size_t first) {
+    return train::fixnet_backward<Mnist, Chunk>(*t.net, &d.xs[first], &d.labels[first], *t.grads,
+                                                *t.ws);
+  });
 }
 
 /// The mini-batch epoch on two threads (fixnet::DataParallel), steps on
@@ -210,37 +210,27 @@ void mnist_epoch_fixnet_two_threads(benchmark::State& state) {
   train::Trainer<Mnist, kMiniBatch> t;
   fixnet::DataParallel<Mnist, Step, 2> team;
   const fixnet::GradientDescent<float> sgd{train::kLearningRate / Step};
-  for (auto _ : state) {
-    float loss = 0;
-    for (std::size_t first = 0; first < kSamples; first += Step)
-      loss += team.step(*t.net, std::span<const Row<784>, Step>(&d.xs[first], Step),
-                        std::span<const std::uint8_t, Step>(&d.labels[first], Step), train::Loss{},
-                        sgd);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kSamples, training_flops<Mnist>());
+  train::time_training<Mnist>(state, kSamples, [&] {
+    return over_chunks<Step>(kSamples, [&](std::size_t first) {
+      return team.step(*t.net, std::span<const Row<784>, Step>(&d.xs[first], Step),
+                       std::span<const std::uint8_t, Step>(&d.labels[first], Step), train::Loss{},
+                       sgd);
+    });
+  });
 }
 
 /// The full-batch iteration on two threads, chunks of Chunk samples (half
 /// per thread).
 template <int Chunk>
 void mnist_full_batch_fixnet_two_threads(benchmark::State& state) {
-  static_assert(kMnistSamples % Chunk == 0);
   const auto& d = mnist_data();
   train::Trainer<Mnist, Chunk> t;
   fixnet::DataParallel<Mnist, Chunk, 2> team;
-  const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
-  for (auto _ : state) {
-    t.grads->zero();
-    float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += Chunk)
-      loss += team.backward(*t.net, std::span<const Row<784>, Chunk>(&d.xs[first], Chunk),
-                            std::span<const std::uint8_t, Chunk>(&d.labels[first], Chunk), train::Loss{},
-                            *t.grads);
-    sgd.step(*t.net, *t.grads);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+  time_full_batches<Chunk>(state, t, [&](std::size_t first) {
+    return team.backward(*t.net, std::span<const Row<784>, Chunk>(&d.xs[first], Chunk),
+                         std::span<const std::uint8_t, Chunk>(&d.labels[first], Chunk),
+                         train::Loss{}, *t.grads);
+  });
 }
 
 template <int Chunk>
@@ -248,31 +238,38 @@ void mnist_full_batch_eigen(benchmark::State& state) {
   static_assert(kMnistSamples % Chunk == 0);
   const auto& d = mnist_data();
   train::Trainer<Mnist, Chunk> t;
-  for (auto _ : state) {
+  train::time_training<Mnist>(state, kMnistSamples, [&] {
     t.eigen_grads->set_zero();
-    float loss = 0;
-    for (std::size_t first = 0; first < kMnistSamples; first += Chunk)
-      loss += eigen_accumulate_gradients(*t.eigen, input_columns<784, Chunk>(&d.xs[first]),
-                                         &d.labels[first], *t.batch, *t.eigen_grads);
+    const float loss = over_chunks<Chunk>(kMnistSamples, [&](std::size_t first) {
+      return eigen_accumulate_gradients(*t.eigen, input_columns<784, Chunk>(&d.xs[first]),
+                                        &d.labels[first], *t.batch, *t.eigen_grads);
+    });
     t.eigen->subtract_scaled(train::kLearningRate / kMnistSamples, *t.eigen_grads);
-    benchmark::DoNotOptimize(loss);
-  }
-  set_sample_counters(state, kMnistSamples, training_flops<Mnist>());
+    return loss;
+  });
 }
 
 void mnist_full_batch_reference(benchmark::State& state) {
   const auto& d = mnist_data();
   train::Trainer<Mnist, 1> t;
   const fixnet::GradientDescent<float> sgd{train::kLearningRate / kMnistSamples};
-  for (auto _ : state) {
-    t.grads->zero();
-    const float loss = train::reference_backward(*t.net, d.xs.data(), d.labels.data(),
-                                                 kReferenceFullBatchSamples, *t.grads);
-    sgd.step(*t.net, *t.grads);
-    benchmark::DoNotOptimize(loss);
-  }
+  train::time_training<Mnist>(state, kReferenceFullBatchSamples, [&] {
+    return train::reference_sgd_step(*t.net, d.xs.data(), d.labels.data(),
+                                     kReferenceFullBatchSamples, sgd, *t.grads);
+  });
   state.SetLabel("first " + std::to_string(kReferenceFullBatchSamples) + " samples");
-  set_sample_counters(state, kReferenceFullBatchSamples, training_flops<Mnist>());
+}
+
+/// Registers a scenario whose iterations take milliseconds.
+benchmark::internal::Benchmark* add_slow(const std::string& name, void (*fn)(benchmark::State&)) {
+  return add(name, fn)->Unit(benchmark::kMillisecond);
+}
+
+/// Registers a scenario that runs on two threads: wall-clock time (the
+/// default, CPU time of the calling thread, would leave the other thread's
+/// work out).
+void add_two_threads(const std::string& name, void (*fn)(benchmark::State&)) {
+  add_slow(name, fn)->UseRealTime();
 }
 
 }  // namespace
@@ -299,37 +296,25 @@ void register_benchmarks() {
   add("blobs/2-4-3/epoch/eigen", blobs_eigen<1>);
   add("blobs/2-4-3/epoch/reference", blobs_reference);
   // One iteration is the whole experiment: seconds, from a fresh network.
-  add("blobs/2-4-3/experiment_50000_epochs/fixnet", blobs_fixnet<kBlobsEpochs>)
-      ->Iterations(1)
-      ->Unit(benchmark::kMillisecond);
-  add("blobs/2-4-3/experiment_50000_epochs/eigen", blobs_eigen<kBlobsEpochs>)
-      ->Iterations(1)
-      ->Unit(benchmark::kMillisecond);
+  add_slow("blobs/2-4-3/experiment_50000_epochs/fixnet", blobs_fixnet<kBlobsEpochs>)->Iterations(1);
+  add_slow("blobs/2-4-3/experiment_50000_epochs/eigen", blobs_eigen<kBlobsEpochs>)->Iterations(1);
 
   const std::string epoch = "mnist/784-50-10/sgd_epoch_60000_batch_32";
-  add(epoch + "/fixnet", mnist_epoch_fixnet)->Unit(benchmark::kMillisecond);
-  add(epoch + "/eigen", mnist_epoch_eigen)->Unit(benchmark::kMillisecond);
-  add(epoch + "/reference", mnist_epoch_reference)->Unit(benchmark::kMillisecond);
-  // Two threads: wall-clock time (the default, CPU time of the calling
-  // thread, would leave the other thread's work out).
-  add(epoch + "_two_threads/fixnet", mnist_epoch_fixnet_two_threads<kMiniBatch>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  add(epoch + "_per_thread_two_threads/fixnet", mnist_epoch_fixnet_two_threads<2 * kMiniBatch>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
+  add_slow(epoch + "/fixnet", mnist_epoch_fixnet);
+  add_slow(epoch + "/eigen", mnist_epoch_eigen);
+  add_slow(epoch + "/reference", mnist_epoch_reference);
+  add_two_threads(epoch + "_two_threads/fixnet", mnist_epoch_fixnet_two_threads<kMiniBatch>);
+  add_two_threads(epoch + "_per_thread_two_threads/fixnet",
+                  mnist_epoch_fixnet_two_threads<2 * kMiniBatch>);
   const std::string full = "mnist/784-50-10/full_batch_60000";
-  add(full + "_chunks_1000/fixnet", mnist_full_batch_fixnet<1000>)->Unit(benchmark::kMillisecond);
-  add(full + "_chunks_1000/eigen", mnist_full_batch_eigen<1000>)->Unit(benchmark::kMillisecond);
-  add(full + "_chunks_100/fixnet", mnist_full_batch_fixnet<100>)->Unit(benchmark::kMillisecond);
-  add(full + "_chunks_100/eigen", mnist_full_batch_eigen<100>)->Unit(benchmark::kMillisecond);
-  add(full + "_chunks_200_two_threads/fixnet", mnist_full_batch_fixnet_two_threads<200>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  add(full + "_chunks_1000_two_threads/fixnet", mnist_full_batch_fixnet_two_threads<1000>)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime();
-  add(full + "_chunks_1000/reference", mnist_full_batch_reference)->Unit(benchmark::kMillisecond);
+  add_slow(full + "_chunks_1000/fixnet", mnist_full_batch_fixnet<1000>);
+  add_slow(full + "_chunks_1000/eigen", mnist_full_batch_eigen<1000>);
+  add_slow(full + "_chunks_100/fixnet", mnist_full_batch_fixnet<100>);
+  add_slow(full + "_chunks_100/eigen", mnist_full_batch_eigen<100>);
+  add_two_threads(full + "_chunks_200_two_threads/fixnet", mnist_full_batch_fixnet_two_threads<200>);
+  add_two_threads(full + "_chunks_1000_two_threads/fixnet",
+                  mnist_full_batch_fixnet_two_threads<1000>);
+  add_slow(full + "_chunks_1000/reference", mnist_full_batch_reference);
 }
 
 }  // namespace fixnet_bench

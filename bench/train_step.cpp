@@ -5,28 +5,15 @@
 #include "train.hpp"
 
 namespace fixnet_bench {
-namespace {
-
-using fixnet::Sigmoid;
-using fixnet::Softmax;
-
-using Blobs = fixnet::Mlp<Sigmoid, Softmax, 2, 4, 3>;
-using Mnist = fixnet::Mlp<Sigmoid, Softmax, 784, 50, 10>;
-
-}  // namespace
 
 void verify_baselines() {
-  train::verify_step<Blobs, 1>();
-  train::verify_step<Blobs, 32>();
-  train::verify_step<Mnist, 1>();
-  train::verify_step<Mnist, 32>();
+  train::verify_steps<Blobs, 1, 32>();
+  train::verify_steps<Mnist, 1, 32>();
 }
 
 void register_benchmarks() {
-  train::register_step<Blobs, 1>();
-  train::register_step<Blobs, 32>();
-  train::register_step<Mnist, 1>();
-  train::register_step<Mnist, 32>();
+  train::register_steps<Blobs, 1, 32>();
+  train::register_steps<Mnist, 1, 32>();
 }
 
 }  // namespace fixnet_bench

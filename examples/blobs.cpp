@@ -26,14 +26,10 @@
 //   gnuplot -p -e "set datafile separator ','; set key autotitle columnhead;
 //                  set logscale y; plot 'blobs_loss.csv' using 1:2 with lines"
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -116,37 +112,24 @@ int run(const Options& options) {
 
   LossLog log("blobs", options.csv, options.learning_rate);
 
-  const bool mean = options.gradients == "mean";
-  const std::uint64_t epochs = options.epochs;
-  const std::uint64_t report_every = options.report_every;
   fmt::print("seed {}, {} epochs, learning rate {}, full batch, {} gradients, blob spread {}\n",
-             options.seed, epochs, options.learning_rate, mean ? "averaged" : "summed",
-             options.spread);
+             options.seed, options.epochs, options.learning_rate,
+             options.gradients == "mean" ? "averaged" : "summed", options.spread);
   fmt::print("loss: cross-entropy summed over the {} points\n", samples);
-
 
   // 919 KiB of activations, targets and gradients for 2100 samples (each row
   // padded to a 64-byte line): the heap, not the stack. Allocated once; the
   // training loop allocates nothing.
   auto workspace = std::make_unique<fixnet::Workspace<Net, samples>>();
-  fixnet::Gradients<Net> grads;
-
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t epoch = 0; epoch < epochs; ++epoch) {
-    grads.zero();
-    // The summed loss of the current parameters, and its summed gradient.
-    const float loss = net.backward(xs, labels, fixnet::CrossEntropy{}, grads, *workspace);
-    if (log.diverging(loss)) return log.diverged(epoch, loss);
-    if (epoch % report_every == 0) log.report(epoch, loss);
-    if (mean) grads.scale(1.0f / samples);
-    descent.step(net, grads);
-  }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-
-  // The loss after the last update: "epoch N" means N updates done.
-  const float loss = net.loss(xs, labels, fixnet::CrossEntropy{}, *workspace);
-  if (log.diverging(loss)) return log.diverged(epochs, loss);
-  log.report(epochs, loss);
+  // The summed loss of the current parameters, and its summed gradient.
+  const Descent trained = descend(
+      options, samples, log, net, descent,
+      [&](fixnet::Gradients<Net>& grads) {
+        return net.backward(xs, labels, fixnet::CrossEntropy{}, grads, *workspace);
+      },
+      [&] { return net.loss(xs, labels, fixnet::CrossEntropy{}, *workspace); });
+  if (trained.status != EXIT_SUCCESS) return trained.status;
+  const float loss = trained.loss;
 
   std::vector<std::array<float, Net::outputs>> probabilities(samples);
   net.forward(xs, std::span<std::array<float, Net::outputs>, samples>(probabilities.data(), samples),
@@ -155,11 +138,7 @@ int run(const Options& options) {
   for (std::size_t i = 0; i < samples; ++i) correct += argmax(probabilities[i]) == labels[i];
 
   fmt::print("final summed cross-entropy: {:.7g} (mean {:.3e} per sample)\n", loss, loss / samples);
-  fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, samples, 100.0 * double(correct) / samples);
-  const double sample_epochs = double(samples) * double(epochs);
-  fmt::print("training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + update)\n",
-             elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  log.finish("loss curve");
+  trained.finish(log, correct, samples);
   if (!options.save.empty()) {
     fixnet::save(net, options.save);
     fmt::print("model saved to {} ({})\n", options.save, fixnet::describe_network<Net>());
@@ -174,18 +153,7 @@ int main(int argc, char** argv) {
   examples::Flags flags(
       "fixnet blobs: trains the 2-4-3 sigmoid/softmax network on three Gaussian blobs (2100 "
       "points) by full-batch gradient descent, as the reference tutorial does.");
-  flags.add_count("--seed", options.seed,
-                  "Seed of the data (seed) and of the initial weights (seed + 1)", 0,
-                  std::numeric_limits<std::uint64_t>::max() - 1);
-  flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
-  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size (a float)",
-                     examples::float_max);
-  flags.add_count("--report-every", options.report_every,
-                  "Print (and write to the CSV) the loss every N epochs; the final loss always", 1);
-  flags.add_text("--csv", options.csv,
-                 "Where to write the loss curve (epoch,loss); '' for nowhere. It grows in FILE.partial "
-                 "during the run (a killed run's curve is there) and replaces FILE at the end; an "
-                 "existing FILE is replaced only if it is a loss curve (else --force)");
+  add_descent_flags(flags, options, "loss");
   flags.add_choice("--gradients", options.gradients, {"sum", "mean"},
                    "Summed over the batch (the reference) or averaged (then --lr 2.1 takes the "
                    "same steps)");
@@ -198,11 +166,5 @@ int main(int argc, char** argv) {
   flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  try {
-    return examples::finish_stdout("blobs", run(options));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "blobs: error: {}\n", e.what());
-    return EXIT_FAILURE;
-  }
+  return examples::run_program("blobs", [&] { return run(options); });
 }

@@ -20,9 +20,7 @@
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp).
 #include <cmath>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <memory>
 #include <ratio>
 #include <stdexcept>
@@ -55,27 +53,11 @@ constexpr ex::Defaults defaults{.name = "deep",
                                 .l2 = 1e-4};
 
 int run(const ex::Options& o) {
-  const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
-  const float lr = examples::learning_rate_as_float(
-      o.learning_rate > 0 ? o.learning_rate : ex::default_learning_rate(defaults, o.optimizer));
-  const ex::Data data = ex::load<Net>(o, o.validation);
-  fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
-             data.train.size(), data.validation.size(), data.test.size());
-  // ~1 MiB of parameters: the heap, not the stack.
-  auto net = std::make_unique<Net>();
-  fixnet::initialize(*net, fixnet::init::HeNormal{}, fixnet::init::Zeros{}, o.seed);
-  fmt::print("initial weights: He normal (seed {}), biases 0; {} parameters\n", o.seed,
-             Net::parameter_count);
-  const ex::Run run{
-      "deep",
-      "fixnet deep: 784-256-128-10 ReLU/softmax, " + o.optimizer + ", batch " + o.batch_size,
-      epochs};
-  const int status = ex::train_with_flags(*net, data, o, run, lr);
-  if (status == EXIT_SUCCESS && !o.save.empty())
-    ex::save_model(
-        *net, o.save,
-        {.program = "deep", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
-  return status;
+  return ex::run_mini_batches<Net>(o, defaults, "784-256-128-10 ReLU/softmax", [&](Net& net) {
+    fixnet::initialize(net, fixnet::init::HeNormal{}, fixnet::init::Zeros{}, o.seed);
+    fmt::print("initial weights: He normal (seed {}), biases 0; {} parameters\n", o.seed,
+               Net::parameter_count);
+  });
 }
 
 }  // namespace
@@ -89,13 +71,9 @@ int main(int argc, char** argv) {
   ex::add_flags(flags, options, defaults);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  try {
+  return examples::run_program("deep", [&] {
     fmt::print("fixnet deep: 784-256-128-10 ReLU/softmax network\n");
     fmt::print("Highway target: {}\n", fixnet::simd_target());
-    return examples::finish_stdout("deep", run(options));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "deep: error: {}\n", e.what());
-    return EXIT_FAILURE;
-  }
+    return run(options);
+  });
 }

@@ -497,11 +497,5 @@ int main(int argc, char** argv) {
   flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  try {
-    return examples::finish_stdout("galaxy_style", run(options));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "galaxy_style: error: {}\n", e.what());
-    return EXIT_FAILURE;
-  }
+  return examples::run_program("galaxy_style", [&] { return run(options); });
 }

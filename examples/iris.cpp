@@ -10,8 +10,6 @@
 // statistics, trains a 4-8-3 network with early stopping, and prints the
 // held-out accuracy and confusion matrix.
 #include <cstdint>
-#include <cstdio>
-#include <exception>
 #include <iostream>
 #include <string>
 
@@ -20,6 +18,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "output_files.hpp"
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Softmax, 4, 8, 3>;
 
@@ -71,10 +70,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "iris: %s\n", e.what());
-    return 1;
-  }
+  return examples::run_tutorial("iris", [&] { return run(argc, argv); });
 }

@@ -39,9 +39,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -77,25 +75,10 @@ constexpr ex::Defaults defaults{.name = "mnist",
                                 .l2 = 5e-5};
 
 int run_default(const ex::Options& o) {
-  const std::size_t epochs = o.epochs ? o.epochs : defaults.epochs;
-  const float lr = examples::learning_rate_as_float(
-      o.learning_rate > 0 ? o.learning_rate : ex::default_learning_rate(defaults, o.optimizer));
-  const ex::Data data = ex::load<Net>(o, o.validation);
-  fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
-             data.train.size(), data.validation.size(), data.test.size());
-  auto net = std::make_unique<Net>();
-  fixnet::initialize(*net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, o.seed);
-  fmt::print("initial weights: Xavier uniform (seed {}), biases 0\n", o.seed);
-  const ex::Run run{
-      "mnist",
-      "fixnet mnist: 784-50-10 sigmoid/softmax, " + o.optimizer + ", batch " + o.batch_size,
-      epochs};
-  const int status = ex::train_with_flags(*net, data, o, run, lr);
-  if (status == EXIT_SUCCESS && !o.save.empty())
-    ex::save_model(
-        *net, o.save,
-        {.program = "mnist", .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
-  return status;
+  return ex::run_mini_batches<Net>(o, defaults, "784-50-10 sigmoid/softmax", [&](Net& net) {
+    fixnet::initialize(net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, o.seed);
+    fmt::print("initial weights: Xavier uniform (seed {}), biases 0\n", o.seed);
+  });
 }
 
 }  // namespace
@@ -117,15 +100,10 @@ int main(int argc, char** argv) {
       "--seed, --limit, --csv and --plot apply; the other training flags do not)");
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  try {
+  return examples::run_program("mnist", [&] {
     fmt::print("fixnet mnist: 784-50-10 sigmoid/softmax network{}\n",
                reference ? ", the tutorial's full-batch gradient descent" : "");
     fmt::print("Highway target: {}\n", fixnet::simd_target());
-    return examples::finish_stdout(
-        "mnist", reference ? ex::run_reference(options) : run_default(options));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "mnist: error: {}\n", e.what());
-    return EXIT_FAILURE;
-  }
+    return reference ? ex::run_reference(options) : run_default(options);
+  });
 }

@@ -423,6 +423,33 @@ int train_with_flags(Net& net, const Data& data, const Options& o, const Run& ru
   return train_with_batch<Net, 32>(net, data, o, run, lr);
 }
 
+/// The mini-batch run of both examples: --epochs and --learning-rate (or
+/// `d`'s defaults), the data, a network on the heap (deep's holds ~1 MiB of
+/// parameters) that `initialize(net)` initialises and describes, training
+/// with the flags, then --save. `description` names the network in the
+/// plot's title ("784-50-10 sigmoid/softmax"). Returns the exit code.
+template <class Net, class Initialize>
+int run_mini_batches(const Options& o, const Defaults& d, const std::string& description,
+                     Initialize&& initialize) {
+  const std::size_t epochs = o.epochs ? o.epochs : d.epochs;
+  const float lr = learning_rate_as_float(
+      o.learning_rate > 0 ? o.learning_rate : default_learning_rate(d, o.optimizer));
+  const Data data = load<Net>(o, o.validation);
+  fmt::print("data: {}: {} training images, {} validation, {} test (pixels / 255)\n", data.where,
+             data.train.size(), data.validation.size(), data.test.size());
+  auto net = std::make_unique<Net>();
+  initialize(*net);
+  const Run run{d.name,
+                fmt::format("fixnet {}: {}, {}, batch {}", d.name, description, o.optimizer,
+                            o.batch_size),
+                epochs};
+  const int status = train_with_flags(*net, data, o, run, lr);
+  if (status == EXIT_SUCCESS && !o.save.empty())
+    save_model(*net, o.save,
+               {.program = d.name, .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
+  return status;
+}
+
 }  // namespace examples::mnist
 
 #endif  // FIXNET_EXAMPLES_MNIST_COMMON_HPP

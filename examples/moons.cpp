@@ -35,14 +35,10 @@
 // 1-10 reach 100% in those 10 000 epochs; the others (and seed 42) sit on a
 // plateau near the bias-free error.
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -118,35 +114,24 @@ int train(const Options& options, const char* description) {
 
   LossLog log("moons", options.csv, options.learning_rate);
 
-  const bool mean = options.gradients == "mean";
-  const std::uint64_t epochs = options.epochs;
-  const std::uint64_t report_every = options.report_every;
   fmt::print("seed {}, {} epochs, learning rate {}, full batch, {} gradients\n", options.seed,
-             epochs, options.learning_rate, mean ? "averaged" : "summed");
+             options.epochs, options.learning_rate,
+             options.gradients == "mean" ? "averaged" : "summed");
   fmt::print("loss: squared error (a - t)^2, averaged over the {} points\n", samples);
 
   auto workspace = std::make_unique<fixnet::Workspace<Net, samples>>();
-  fixnet::Gradients<Net> grads;
 
   // MeanSquaredError is (1/outputs) sum_k (a_k - t_k)^2 per sample; with one
   // output, (a - t)^2. The batch call sums it over the samples; the error
   // reported is its mean over the samples.
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t epoch = 0; epoch < epochs; ++epoch) {
-    grads.zero();
-    const float error =
-        net.backward(xs, targets, fixnet::MeanSquaredError{}, grads, *workspace) / samples;
-    if (log.diverging(error)) return log.diverged(epoch, error);
-    if (epoch % report_every == 0) log.report(epoch, error);
-    if (mean) grads.scale(1.0f / samples);
-    descent.step(net, grads);
-  }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-
-  // The error after the last update: "epoch N" means N updates done.
-  const float error = net.loss(xs, targets, fixnet::MeanSquaredError{}, *workspace) / samples;
-  if (log.diverging(error)) return log.diverged(epochs, error);
-  log.report(epochs, error);
+  const Descent trained = descend(
+      options, samples, log, net, descent,
+      [&](fixnet::Gradients<Net>& grads) {
+        return net.backward(xs, targets, fixnet::MeanSquaredError{}, grads, *workspace) / samples;
+      },
+      [&] { return net.loss(xs, targets, fixnet::MeanSquaredError{}, *workspace) / samples; });
+  if (trained.status != EXIT_SUCCESS) return trained.status;
+  const float error = trained.loss;
 
   std::vector<std::array<float, 1>> outputs(samples);
   net.forward(xs, std::span<std::array<float, 1>, samples>(outputs.data(), samples), *workspace);
@@ -155,13 +140,7 @@ int train(const Options& options, const char* description) {
     correct += (outputs[i][0] > 0.5f ? 1 : 0) == points.labels[i];
 
   fmt::print("final mean squared error: {:.7g}\n", error);
-  fmt::print("accuracy: {}/{} = {:.2f}%\n", correct, samples, 100.0 * double(correct) / samples);
-  const double sample_epochs = double(samples) * double(epochs);
-  fmt::print(
-      "training time: {:.3f} s for {} epochs ({:.1f} ns per sample-epoch, forward + backward + "
-      "update)\n",
-      elapsed.count(), epochs, epochs ? elapsed.count() * 1e9 / sample_epochs : 0.0);
-  log.finish("loss curve");
+  trained.finish(log, correct, samples);
   return EXIT_SUCCESS;
 }
 
@@ -172,18 +151,7 @@ int main(int argc, char** argv) {
   examples::Flags flags(
       "fixnet moons: trains the 2-4-1 sigmoid network (no biases, as the reference) on 100 "
       "points of two moons by full-batch gradient descent on the mean squared error.");
-  flags.add_count("--seed", options.seed,
-                  "Seed of the data (seed) and of the initial weights (seed + 1)", 0,
-                  std::numeric_limits<std::uint64_t>::max() - 1);
-  flags.add_count("--epochs", options.epochs, "Full-batch gradient descent steps");
-  flags.add_positive("--learning-rate,--lr", options.learning_rate, "Step size (a float)",
-                     examples::float_max);
-  flags.add_count("--report-every", options.report_every,
-                  "Print (and write to the CSV) the error every N epochs; the final error always", 1);
-  flags.add_text("--csv", options.csv,
-                 "Where to write the error curve (epoch,loss); '' for nowhere. It grows in "
-                 "FILE.partial during the run (a killed run's curve is there) and replaces FILE at "
-                 "the end; an existing FILE is replaced only if it is a loss curve (else --force)");
+  add_descent_flags(flags, options, "error");
   flags.add_choice("--gradients", options.gradients, {"mean", "sum"},
                    "Averaged over the batch (default) or summed (100 times larger steps)");
   flags.add_switch("--bias", options.bias, "Give both layers biases (the reference has none)");
@@ -192,13 +160,8 @@ int main(int argc, char** argv) {
   flags.add_switch("--force", options.force, examples::force_help);
   if (const auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
-  try {
-    return examples::finish_stdout(
-        "moons", options.bias ? train<BiasedNet>(options, "2-4-1 sigmoid network with biases")
-                              : train<BiasFreeNet>(options, "2-4-1 sigmoid network without biases"));
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "moons: error: {}\n", e.what());
-    return EXIT_FAILURE;
-  }
+  return examples::run_program("moons", [&] {
+    return options.bias ? train<BiasedNet>(options, "2-4-1 sigmoid network with biases")
+                        : train<BiasFreeNet>(options, "2-4-1 sigmoid network without biases");
+  });
 }

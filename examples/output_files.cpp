@@ -13,8 +13,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -377,6 +379,25 @@ int finish_stdout(std::string_view program, int status) {
     return EXIT_FAILURE;
   }
   return status;
+}
+
+int run_program(std::string_view program, const std::function<int()>& body) {
+  try {
+    return finish_stdout(program, body());
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "{}: error: {}\n", program, e.what());
+    return EXIT_FAILURE;
+  }
+}
+
+int run_tutorial(std::string_view program, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return 1;
+  }
 }
 
 }  // namespace examples

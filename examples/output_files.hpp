@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -126,6 +127,17 @@ bool plot_png(const std::string& png, std::string_view terminal, std::string_vie
 /// or EXIT_FAILURE (having said so on stderr) when stdout could not be
 /// written (a full disk, a closed pipe).
 int finish_stdout(std::string_view program, int status);
+
+/// The end of a training example's main, once its flags are parsed: the
+/// status `body` returns, through finish_stdout; an exception `body` throws
+/// is reported as "PROGRAM: error: WHAT" on stderr (after stdout is flushed,
+/// so that the lines keep their order) and gives EXIT_FAILURE.
+int run_program(std::string_view program, const std::function<int()>& body);
+
+/// The end of a small tutorial's main (iris, regression): the status `body`
+/// returns; an exception it throws is reported as "PROGRAM: WHAT" on stderr
+/// and gives 1.
+int run_tutorial(std::string_view program, const std::function<int()>& body);
 
 }  // namespace examples
 

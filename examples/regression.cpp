@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <exception>
 #include <random>
 
 #include <fmt/core.h>
@@ -20,6 +18,7 @@
 #include <fixnet/fixnet.hpp>
 
 #include "flags.hpp"
+#include "output_files.hpp"
 
 using Net = fixnet::Mlp<fixnet::Tanh, fixnet::Identity, 1, 16, 16, 1>;
 
@@ -81,10 +80,5 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "regression: %s\n", e.what());
-    return 1;
-  }
+  return examples::run_tutorial("regression", [&] { return run(argc, argv); });
 }
