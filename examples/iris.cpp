@@ -56,7 +56,7 @@ int run(int argc, char** argv) {
                  100 * e.validation_accuracy);
     return fixnet::TrainingControl::proceed;
   });
-  fixnet::Trainer<Net, 8, fixnet::Adam<Net>> trainer(options, {.lr = 1e-2f});
+  fixnet::Trainer<Net, 8, fixnet::Adam<>> trainer(options, {.lr = 1e-2f});
   const fixnet::TrainingHistory history = trainer.fit(net, train, validation);
   fmt::print("{}\n", history.stop_message);
 

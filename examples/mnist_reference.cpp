@@ -62,7 +62,7 @@ int run_reference(const Options& o) {
   t.threads = o.threads;   // the chunks of the full batch shared between them
   t.checkpoint_path = ex::checkpoint_path(o);
   t.progress = fixnet::ProgressStyle::run;
-  fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<Net>> trainer(
+  fixnet::Trainer<Net, reference_chunk, fixnet::Sgd<>> trainer(
       std::move(t), {.lr = examples::learning_rate_as_float(lr)});
   // "epoch N" is iteration N (a full-batch epoch is one step): the loss and
   // accuracy over all training images of the parameters before step N,

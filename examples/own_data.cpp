@@ -51,7 +51,7 @@ int run(const std::string& path) {
 
   Net net;
   fixnet::initialize(net, fixnet::init::XavierUniform{}, fixnet::init::Zeros{}, /*seed=*/3);
-  fixnet::Trainer<Net, 32, fixnet::Adam<Net>> trainer({.epochs = 40, .seed = 4, .patience = 5}, {.lr = 1e-2f});
+  fixnet::Trainer<Net, 32, fixnet::Adam<>> trainer({.epochs = 40, .seed = 4, .patience = 5}, {.lr = 1e-2f});
   trainer.fit(net, train, validation);  // keeps the best epoch's parameters
   std::printf("held-out accuracy: %.2f%%\n", 100.0 * trainer.evaluate(net, validation).accuracy());
 

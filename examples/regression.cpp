@@ -61,7 +61,7 @@ int run(int argc, char** argv) {
                  e.metric("validation_rmse").value_or(0));
     return fixnet::TrainingControl::proceed;
   });
-  fixnet::Trainer<Net, 32, fixnet::Adam<Net>, fixnet::MeanSquaredError> trainer(options, {.lr = 3e-3f});
+  fixnet::Trainer<Net, 32, fixnet::Adam<>, fixnet::MeanSquaredError> trainer(options, {.lr = 3e-3f});
   const fixnet::TrainingHistory history = trainer.fit(net, train, validation);
   fmt::print("{}\n", history.stop_message);
 
