@@ -1,8 +1,13 @@
 // fixnet benchmarks — one sample through a network (issue 3, scenario 1):
 // 2-4-3 and 784-50-10, and a width sweep (16-16-16, 64-64-64, 256-256-10),
 // each as throughput and as latency (see bench/forward.hpp), against Eigen
-// and fixnet's scalar reference on the same parameters.
+// and fixnet's scalar reference on the same parameters; and the real-time
+// regression shapes 1-8-8-1 and 16-32-32-4 with tanh hidden layers and a
+// linear output, named <shape>-tanh, against bench/eigen_tanh_mlp.hpp.
 #include "forward.hpp"
+// After forward.hpp: included before it, GCC 12 warns (wrongly) about an
+// uninitialised register in Eigen's AVX-512 max (softmax_columns).
+#include "eigen_tanh_mlp.hpp"
 
 namespace fixnet_bench {
 namespace {
@@ -14,10 +19,111 @@ using Sweep256 = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 256, 256, 10>;
 /// The networks, in the order of their checks and benchmarks.
 using Networks = forward::OneSample<Blobs, Sweep16, Sweep64, Sweep256, Mnist>;
 
+using Audio = fixnet::Mlp<fixnet::Tanh, fixnet::Identity, 1, 8, 8, 1>;
+using Control = fixnet::Mlp<fixnet::Tanh, fixnet::Identity, 16, 32, 32, 4>;
+
+// --- Tanh networks ----------------------------------------------------------
+// The one-sample scenarios of bench/forward.hpp (throughput, latency) for
+// three-layer tanh networks, whose Eigen twin is an EigenTanhMlp.
+
+template <class Net>
+struct TanhFixture {
+  std::unique_ptr<Net> net = make_network<Net>(1);
+  std::unique_ptr<EigenTanhMlpFor<Net>> eigen = std::make_unique<EigenTanhMlpFor<Net>>();
+  AlignedVector<std::array<float, Net::inputs>> xs = random_inputs<Net::inputs>(forward::kInputs, 2);
+
+  TanhFixture() { eigen->load(*net); }
+};
+
+template <forward::Contender C, class Net>
+float tanh_forward_one(TanhFixture<Net>& f, const std::array<float, Net::inputs>& x) {
+  using forward::Contender;
+  if constexpr (C == Contender::eigen) {
+    f.eigen->forward(input_columns<Net::inputs, 1>(&x));
+    benchmark::DoNotOptimize(f.eigen->y.data);
+    return f.eigen->y.data[0];
+  } else if constexpr (C == Contender::fixnet) {
+    auto y = f.net->forward(x);
+    benchmark::DoNotOptimize(y);
+    return y[0];
+  } else {
+    auto y = fixnet::reference::forward(*f.net, x);
+    benchmark::DoNotOptimize(y);
+    return y[0];
+  }
+}
+
+template <class Net, forward::Contender C>
+void tanh_throughput(benchmark::State& state) {
+  TanhFixture<Net> f;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    tanh_forward_one<C>(f, f.xs[i]);
+    i = (i + 1) % forward::kInputs;
+  }
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net, forward::Contender C>
+void tanh_latency(benchmark::State& state) {
+  TanhFixture<Net> f;
+  const float zero = runtime_zero();
+  std::array<float, Net::inputs> x;
+  float carry = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    forward::fold(f.xs[i], zero, carry, x);
+    carry = tanh_forward_one<C>(f, x);
+    i = (i + 1) % forward::kInputs;
+  }
+  benchmark::DoNotOptimize(carry);
+  set_sample_counters(state, 1, forward_flops<Net>());
+}
+
+template <class Net>
+void register_tanh_sample() {
+  using forward::Contender;
+  const std::string scenario = "forward/" + shape_name<Net>() + "-tanh";
+  add_contenders(scenario + "/throughput", tanh_throughput<Net, Contender::fixnet>,
+                 tanh_throughput<Net, Contender::eigen>, tanh_throughput<Net, Contender::reference>);
+  add_contenders(scenario + "/latency", tanh_latency<Net, Contender::fixnet>,
+                 tanh_latency<Net, Contender::eigen>, tanh_latency<Net, Contender::reference>);
+}
+
+/// fixnet and Eigen agree with the reference (outputs of order 1; Eigen's
+/// tanh and fixnet's differ by a few ULP).
+template <class Net>
+void verify_tanh_sample() {
+  TanhFixture<Net> f;
+  const std::string shape = shape_name<Net>() + "-tanh";
+  for (std::size_t i = 0; i < forward::kInputs; ++i) {
+    const auto expected = forward::to_vector(fixnet::reference::forward(*f.net, f.xs[i]));
+    check_close(shape + " forward, fixnet vs reference", expected,
+                forward::to_vector(f.net->forward(f.xs[i])), forward::kTolerance);
+    f.eigen->forward(input_columns<Net::inputs, 1>(&f.xs[i]));
+    check_close(shape + " forward, Eigen vs reference", expected, forward::to_vector(f.eigen->y.data),
+                forward::kTolerance);
+  }
+}
+
+/// The tanh networks, after Networks.
+template <class... Nets>
+struct TanhSample {
+  static void verify() { (verify_tanh_sample<Nets>(), ...); }
+  static void add() { (register_tanh_sample<Nets>(), ...); }
+};
+using TanhNetworks = TanhSample<Audio, Control>;
+
 }  // namespace
 
-void verify_baselines() { Networks::verify(); }
+void verify_baselines() {
+  Networks::verify();
+  TanhNetworks::verify();
+}
 
-void register_benchmarks() { Networks::add(); }
+void register_benchmarks() {
+  Networks::add();
+  TanhNetworks::add();
+}
 
 }  // namespace fixnet_bench
