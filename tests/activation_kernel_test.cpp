@@ -4,7 +4,9 @@
 // and backward rows against the scalar reference (fixnet/activations/*.hpp),
 // in float and double, for row widths below, equal to and just past each
 // target's lane count; padding lanes written as zero; gradients against
-// central finite differences in double; logits of +-1000.
+// central finite differences in double; logits of +-1000; the float tanh
+// kernel's error bound over a sweep of every float magnitude, and its special
+// values.
 //
 // hwy/foreach_target.h re-includes this file once per target. The per-target
 // part only lists the kernels (function pointers, with the reference's for
@@ -21,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <ratio>
 #include <span>
@@ -220,10 +223,83 @@ FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
       table, []<class T, class Act, std::size_t N>() { return activation_kernels<T, Act, N>(); });
 });
 
+#ifndef FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TANH
+#define FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TANH
+namespace fixnet::tests {
+/// This target's float tanh kernel over `n` floats (n a multiple of 16).
+struct TanhKernel {
+  void (*apply)(const float* in, float* out, std::size_t n) = nullptr;
+};
+}  // namespace fixnet::tests
+#endif  // FIXNET_TESTS_ACTIVATION_KERNEL_TEST_TANH
+
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::tests::HWY_NAMESPACE {
+inline void apply_tanh(const float* in, float* out, std::size_t n) {
+  namespace hn = hwy::HWY_NAMESPACE;
+  const hn::ScalableTag<float> d;
+  for (std::size_t i = 0; i < n; i += hn::Lanes(d))
+    hn::StoreU(fixnet::HWY_NAMESPACE::ActivationKernel<Tanh>::value(d, hn::LoadU(d, in + i)), d, out + i);
+}
+}  // namespace fixnet::tests::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+FIXNET_PER_TARGET_FILL(get_tanh, TanhKernel, [](TanhKernel& k) { k.apply = &apply_tanh; });
+
 #if HWY_ONCE
 namespace fixnet::tests {
 
 HWY_EXPORT(get_kernels);
+HWY_EXPORT(get_tanh);
+
+/// The error bound stated in fixnet/activations/tanh.hpp for the float
+/// kernel, in ULPs of the result (measured over every float: 2.06).
+constexpr double kTanhUlps = 2.1;
+
+/// |found - exact| in ULPs of the float nearest to exact (its binade's ULP;
+/// below the smallest normal number, the subnormals' spacing).
+inline double ulps(float found, double exact) {
+  const double e = std::fabs(exact);
+  if (e < 0x1p-126) return std::fabs(found - exact) / 0x1p-149;
+  int binade = 0;
+  std::frexp(e, &binade);  // e in [2^(binade-1), 2^binade)
+  return std::fabs(found - exact) / std::ldexp(1.0, binade - 24);
+}
+
+inline float float_from_bits(std::uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+/// Runs the kernel on xs (padded to whole vectors with zeros) and checks
+/// each result against std::tanh in double, and tanh(-x) = -tanh(x) exactly;
+/// returns the largest error in ULPs.
+inline double check_tanh_at(const TanhKernel& k, std::vector<float> xs) {
+  const std::size_t n = xs.size();
+  xs.resize((n + 15) / 16 * 16, 0.0f);
+  std::vector<float> negated(xs.size()), y(xs.size()), y_neg(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) negated[i] = -xs[i];
+  k.apply(xs.data(), y.data(), xs.size());
+  k.apply(negated.data(), y_neg.data(), xs.size());
+  double worst = 0;
+  float worst_x = 0;
+  std::size_t asymmetric = 0, above_one = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double err = ulps(y[i], std::tanh(double(xs[i])));
+    if (err > worst) {
+      worst = err;
+      worst_x = xs[i];
+    }
+    asymmetric += y_neg[i] != -y[i] || std::signbit(y_neg[i]) == std::signbit(y[i]);
+    above_one += std::fabs(y[i]) > 1.0f;
+  }
+  BOOST_TEST(asymmetric == 0u);
+  BOOST_TEST(above_one == 0u);
+  BOOST_TEST_MESSAGE("tanh: " << worst << " ULP at " << worst_x);
+  BOOST_TEST(worst <= kTanhUlps, "tanh: " << worst << " ULP at x = " << worst_x);
+  return worst;
+}
 
 BOOST_AUTO_TEST_SUITE(activation_kernel)
 
@@ -263,6 +339,47 @@ BOOST_AUTO_TEST_CASE(rows_stay_finite_and_saturate_for_logits_of_plus_minus_1000
       BOOST_TEST(a[16] == 1.0f);
       BOOST_TEST(a[0] == 0.0f);
     }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(float_tanh_is_within_its_stated_ulp_bound_over_a_sweep_of_every_magnitude_on_every_target) {
+  // Every 61st float in [0, 10] (about 18 million, from the subnormals up to
+  // past the clamp at 9.5), every float in [1, 1.3] (where the kernel's two
+  // forms meet, and its error peaks) and in [9, 9.6] (where tanh rounds to
+  // 1), each with its negative.
+  std::vector<float> xs;
+  for (std::uint32_t b = 0; b <= 0x41200000u; b += 61) xs.push_back(float_from_bits(b));
+  for (std::uint32_t b = 0x3f800000u; b <= 0x3fa66666u; ++b) xs.push_back(float_from_bits(b));
+  for (std::uint32_t b = 0x41100000u; b <= 0x4119999au; ++b) xs.push_back(float_from_bits(b));
+  FIXNET_ON_EVERY_TARGET(get_tanh, [&](const TanhKernel& k) { check_tanh_at(k, xs); });
+}
+
+BOOST_AUTO_TEST_CASE(float_tanh_keeps_tiny_inputs_and_the_signs_of_zero_and_saturates_to_one_on_every_target) {
+  FIXNET_ON_EVERY_TARGET(get_tanh, [](const TanhKernel& k) {
+    const float inf = std::numeric_limits<float>::infinity();
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> in = {0.0f,  -0.0f,   0x1p-149f, -0x1p-149f, 0x1p-126f, 0x1.fffffep-13f,
+                                   -0x1p-20f, 9.6f,  9.5f,  1e4f,    -3e38f,    inf,
+                                   -inf,  nan,   -nan,      1.125f,  std::nextafter(1.125f, 0.0f), 0.5f};
+    std::vector<float> x = in, y(32);
+    x.resize(32, 0.0f);
+    k.apply(x.data(), y.data(), 32);
+    // Tiny inputs (|x| < 2^-12, subnormals included) come back unchanged,
+    // with their sign: tanh x = x - x^3/3 + ... rounds to x.
+    for (std::size_t i = 0; i < 7; ++i) {
+      BOOST_TEST(y[i] == x[i], "tanh(" << x[i] << ") = " << y[i]);
+      BOOST_TEST(std::signbit(y[i]) == std::signbit(x[i]));
+    }
+    BOOST_TEST(y[7] == 1.0f);
+    BOOST_TEST(y[8] == 1.0f);
+    BOOST_TEST(y[9] == 1.0f);
+    BOOST_TEST(y[10] == -1.0f);
+    BOOST_TEST(y[11] == 1.0f);
+    BOOST_TEST(y[12] == -1.0f);
+    BOOST_TEST(std::isnan(y[13]));
+    BOOST_TEST(std::isnan(y[14]));
+    for (std::size_t i = 15; i < in.size(); ++i)
+      BOOST_TEST(ulps(y[i], std::tanh(double(x[i]))) <= kTanhUlps, "tanh(" << x[i] << ") = " << y[i]);
   });
 }
 
