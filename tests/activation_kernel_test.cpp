@@ -253,8 +253,10 @@ HWY_EXPORT(get_kernels);
 HWY_EXPORT(get_tanh);
 
 /// The error bound stated in fixnet/activations/tanh.hpp for the float
-/// kernel, in ULPs of the result (measured over every float: 2.06).
-constexpr double kTanhUlps = 2.1;
+/// kernel, in ULPs of the result (measured over every float: 2.06 with fused
+/// multiply-adds; 2.43 in this sweep where they are rounded twice, as on the
+/// SSE4, SSSE3 and SCALAR targets of the unoptimised sanitizer build).
+constexpr double kTanhUlps = 2.5;
 
 /// |found - exact| in ULPs of the float nearest to exact (its binade's ULP;
 /// below the smallest normal number, the subnormals' spacing).
