@@ -51,6 +51,14 @@ struct Fixture {
   AlignedVector<std::array<float, Net::inputs>> xs = random_inputs<Net::inputs>(samples, 2);
 
   Fixture() { eigen->load(*net); }
+
+  using network_type = Net;
+  /// One sample through the Eigen twin; returns its first output.
+  float eigen_one(const std::array<float, Net::inputs>& x) {
+    eigen_forward(*eigen, input_columns<Net::inputs, 1>(&x), *batch);
+    benchmark::DoNotOptimize(batch->y.data);
+    return batch->y.data[0];
+  }
 };
 
 /// x = base + zero * carry: see "Latency" at the top of this file.
@@ -66,13 +74,12 @@ void fold(const std::array<float, N>& base, float zero, float carry, std::array<
 enum class Contender { fixnet, eigen, reference };
 
 /// One forward pass of `x` by contender C, kept from being optimised away;
-/// returns the first output (for the latency chain).
-template <Contender C, class Net>
-float forward_one(Fixture<Net>& f, const std::array<float, Net::inputs>& x) {
+/// returns the first output (for the latency chain). F is a fixture with a
+/// network, its scalar reference and an Eigen twin (`eigen_one`).
+template <Contender C, class F>
+float forward_one(F& f, const std::array<float, F::network_type::inputs>& x) {
   if constexpr (C == Contender::eigen) {
-    eigen_forward(*f.eigen, input_columns<Net::inputs, 1>(&x), *f.batch);
-    benchmark::DoNotOptimize(f.batch->y.data);
-    return f.batch->y.data[0];
+    return f.eigen_one(x);
   } else if constexpr (C == Contender::fixnet) {
     auto y = f.net->forward(x);
     benchmark::DoNotOptimize(y);
@@ -84,9 +91,10 @@ float forward_one(Fixture<Net>& f, const std::array<float, Net::inputs>& x) {
   }
 }
 
-template <class Net, Contender C>
+template <class F, Contender C>
 void throughput(benchmark::State& state) {
-  Fixture<Net> f;
+  using Net = typename F::network_type;
+  F f;
   std::size_t i = 0;
   for (auto _ : state) {
     forward_one<C>(f, f.xs[i]);
@@ -95,9 +103,10 @@ void throughput(benchmark::State& state) {
   set_sample_counters(state, 1, forward_flops<Net>());
 }
 
-template <class Net, Contender C>
+template <class F, Contender C>
 void latency(benchmark::State& state) {
-  Fixture<Net> f;
+  using Net = typename F::network_type;
+  F f;
   const float zero = runtime_zero();
   std::array<float, Net::inputs> x;
   float carry = 0;
@@ -111,13 +120,15 @@ void latency(benchmark::State& state) {
   set_sample_counters(state, 1, forward_flops<Net>());
 }
 
-template <class Net>
-void register_one_sample() {
-  const std::string scenario = "forward/" + shape_name<Net>();
-  add_contenders(scenario + "/throughput", throughput<Net, Contender::fixnet>,
-                 throughput<Net, Contender::eigen>, throughput<Net, Contender::reference>);
-  add_contenders(scenario + "/latency", latency<Net, Contender::fixnet>,
-                 latency<Net, Contender::eigen>, latency<Net, Contender::reference>);
+/// forward/<shape><suffix>/{throughput,latency}/{fixnet,eigen,reference}
+/// for fixture F (Fixture<Net> unless another Eigen twin is wanted).
+template <class F>
+void register_one_sample(const std::string& suffix = "") {
+  const std::string scenario = "forward/" + shape_name<typename F::network_type>() + suffix;
+  add_contenders(scenario + "/throughput", throughput<F, Contender::fixnet>,
+                 throughput<F, Contender::eigen>, throughput<F, Contender::reference>);
+  add_contenders(scenario + "/latency", latency<F, Contender::fixnet>,
+                 latency<F, Contender::eigen>, latency<F, Contender::reference>);
 }
 
 // --- Batches ----------------------------------------------------------------
@@ -234,7 +245,7 @@ void verify_batches() {
 template <class... Nets>
 struct OneSample {
   static void verify() { (verify_one_sample<Nets>(), ...); }
-  static void add() { (register_one_sample<Nets>(), ...); }
+  static void add() { (register_one_sample<Fixture<Nets>>(), ...); }
 };
 
 }  // namespace fixnet_bench::forward

@@ -33,61 +33,19 @@ struct TanhFixture {
   AlignedVector<std::array<float, Net::inputs>> xs = random_inputs<Net::inputs>(forward::kInputs, 2);
 
   TanhFixture() { eigen->load(*net); }
+
+  using network_type = Net;
+  /// One sample through the Eigen twin; returns its first output.
+  float eigen_one(const std::array<float, Net::inputs>& x) {
+    eigen->forward(input_columns<Net::inputs, 1>(&x));
+    benchmark::DoNotOptimize(eigen->y.data);
+    return eigen->y.data[0];
+  }
 };
-
-template <forward::Contender C, class Net>
-float tanh_forward_one(TanhFixture<Net>& f, const std::array<float, Net::inputs>& x) {
-  using forward::Contender;
-  if constexpr (C == Contender::eigen) {
-    f.eigen->forward(input_columns<Net::inputs, 1>(&x));
-    benchmark::DoNotOptimize(f.eigen->y.data);
-    return f.eigen->y.data[0];
-  } else if constexpr (C == Contender::fixnet) {
-    auto y = f.net->forward(x);
-    benchmark::DoNotOptimize(y);
-    return y[0];
-  } else {
-    auto y = fixnet::reference::forward(*f.net, x);
-    benchmark::DoNotOptimize(y);
-    return y[0];
-  }
-}
-
-template <class Net, forward::Contender C>
-void tanh_throughput(benchmark::State& state) {
-  TanhFixture<Net> f;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    tanh_forward_one<C>(f, f.xs[i]);
-    i = (i + 1) % forward::kInputs;
-  }
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
-
-template <class Net, forward::Contender C>
-void tanh_latency(benchmark::State& state) {
-  TanhFixture<Net> f;
-  const float zero = runtime_zero();
-  std::array<float, Net::inputs> x;
-  float carry = 0;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    forward::fold(f.xs[i], zero, carry, x);
-    carry = tanh_forward_one<C>(f, x);
-    i = (i + 1) % forward::kInputs;
-  }
-  benchmark::DoNotOptimize(carry);
-  set_sample_counters(state, 1, forward_flops<Net>());
-}
 
 template <class Net>
 void register_tanh_sample() {
-  using forward::Contender;
-  const std::string scenario = "forward/" + shape_name<Net>() + "-tanh";
-  add_contenders(scenario + "/throughput", tanh_throughput<Net, Contender::fixnet>,
-                 tanh_throughput<Net, Contender::eigen>, tanh_throughput<Net, Contender::reference>);
-  add_contenders(scenario + "/latency", tanh_latency<Net, Contender::fixnet>,
-                 tanh_latency<Net, Contender::eigen>, tanh_latency<Net, Contender::reference>);
+  forward::register_one_sample<TanhFixture<Net>>("-tanh");
 }
 
 /// fixnet and Eigen agree with the reference (outputs of order 1; Eigen's
