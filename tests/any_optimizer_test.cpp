@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include <fixnet/fixnet.hpp>
@@ -22,6 +23,17 @@ namespace {
 using Net = Mlp<Sigmoid, Softmax, 2, 4, 3>;
 using Any = AnyOptimizer<Net>;
 static_assert(Optimizer<Any, Net>);
+
+// In a Trainer, Sgd<>, RmsProp<>, Adam<> and AdamW<> are the optimisers of
+// its network; an optimiser that names its model is kept as it is.
+template <class Opt>
+using TrainerOptimizerOf = typename Trainer<Net, 4, Opt>::optimizer_type;
+static_assert(std::is_same_v<TrainerOptimizerOf<Sgd<>>, Sgd<Net>>);
+static_assert(std::is_same_v<TrainerOptimizerOf<RmsProp<>>, RmsProp<Net>>);
+static_assert(std::is_same_v<TrainerOptimizerOf<Adam<>>, Adam<Net>>);
+static_assert(std::is_same_v<TrainerOptimizerOf<AdamW<>>, AdamW<Net>>);
+static_assert(std::is_same_v<TrainerOptimizerOf<Adam<Net>>, Adam<Net>>);
+static_assert(std::is_same_v<TrainerOptimizerOf<Any>, Any>);
 
 std::array<float, Net::parameter_count> parameters_of(const Net& net) {
   std::array<float, Net::parameter_count> p;
@@ -115,6 +127,15 @@ BOOST_AUTO_TEST_CASE(a_trainer_with_any_optimizer_trains_as_with_the_optimiser) 
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_trainer_builds_adam_of_its_network_from_its_options) {
+  Trainer<Net, 4, AdamW<>> trainer({.epochs = 1, .progress = ProgressStyle::off},
+                                   {.lr = 0.125f, .weight_decay = 0.25f});
+  BOOST_TEST(trainer.optimizer().learning_rate() == 0.125f);
+  BOOST_TEST(trainer.optimizer().options().weight_decay == 0.25f);
+  BOOST_TEST(trainer.optimizer().name() == "AdamW");
+  BOOST_TEST(trainer.optimizer().step_count() == 0u);
+}
 
 }  // namespace
 }  // namespace fixnet::tests

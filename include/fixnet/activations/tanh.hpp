@@ -45,7 +45,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <>
 struct ActivationKernel<Tanh> {
   /// tanh z. float: a rational approximation (tanh_float below), within
-  /// 2.5 ULP of tanh for every float z; exactly odd, |tanh z| <= 1, NaN for
+  /// 2.5 ULP of tanh (2.06 measured over every float with fused
+  /// multiply-adds; see below); exactly odd, |tanh z| <= 1, NaN for
   /// NaN, +-1 for +-inf, and z itself for |z| < 2^-12 (-0 and subnormals
   /// included). double: hn::Tanh, 4 ULP, valid for every finite z.
   template <class D, class V>
