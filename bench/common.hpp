@@ -184,6 +184,17 @@ std::unique_ptr<Net> make_network(std::uint64_t seed) {
   return net;
 }
 
+/// Makes the compiler assume that `value`, in memory, is read and changed
+/// here. For an object in memory that is read again afterwards, instead of
+/// benchmark::DoNotOptimize: for objects of at most a pointer's size it uses
+/// an "+m,r" asm constraint, after which GCC 12 was seen to read a stale copy
+/// (the latency chains of the 1-input and 1-output networks broke: 19 ns a
+/// sample, less than their two tanh take).
+template <class T>
+void escape(T& value) noexcept {
+  asm volatile("" : : "r"(&value) : "memory");
+}
+
 /// 0.0f that the compiler cannot see: latency chains fold an output into the
 /// next input as `x + runtime_zero() * y`, a true data dependency that
 /// leaves the input's value unchanged.

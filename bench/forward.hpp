@@ -56,7 +56,7 @@ struct Fixture {
   /// One sample through the Eigen twin; returns its first output.
   float eigen_one(const std::array<float, Net::inputs>& x) {
     eigen_forward(*eigen, input_columns<Net::inputs, 1>(&x), *batch);
-    benchmark::DoNotOptimize(batch->y.data);
+    escape(batch->y.data);
     return batch->y.data[0];
   }
 };
@@ -82,11 +82,11 @@ float forward_one(F& f, const std::array<float, F::network_type::inputs>& x) {
     return f.eigen_one(x);
   } else if constexpr (C == Contender::fixnet) {
     auto y = f.net->forward(x);
-    benchmark::DoNotOptimize(y);
+    escape(y);
     return y[0];
   } else {
     auto y = fixnet::reference::forward(*f.net, x);
-    benchmark::DoNotOptimize(y);
+    escape(y);
     return y[0];
   }
 }
@@ -113,6 +113,7 @@ void latency(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     fold(f.xs[i], zero, carry, x);
+    escape(x);
     carry = forward_one<C>(f, x);
     i = (i + 1) % kInputs;
   }

@@ -3,7 +3,8 @@
 // backward and loss on batches, in float and double, against the scalar
 // reference (tests/reference.hpp) run in double; gradients accumulated onto
 // existing values; padding left zero; logits of +-1000; the parameter-set
-// updates behind gradient descent.
+// updates behind gradient descent; one sample in registers against the batch
+// path, bit for bit.
 //
 // hwy/foreach_target.h re-includes this file once per target; the per-target
 // part only takes the kernels' addresses, the checks are compiled once. Few
@@ -70,6 +71,15 @@ struct ExtremeSpec {
   static constexpr const char* name = "2-3 softmax with logits of +-1000";
 };
 
+/// A first layer wider than a row in registers (150 inputs, read from the
+/// caller's row, a partial last vector on every target) and a softmax of 10.
+struct WideInputSpec {
+  template <class T>
+  using net = BasicNetwork<T, Dense<150, 20, Relu>, Dense<20, 10, Softmax>>;
+  using loss = CrossEntropy;
+  static constexpr const char* name = "150-20-10 relu/softmax";
+};
+
 template <class Spec, class T, std::size_t B>
 using Case = NetworkCase<Spec, T, B>;
 
@@ -97,9 +107,27 @@ struct UpdateKernels {
 using UpdateSets = std::tuple<typename DeepSpec::net<float>::parameters_type,
                               typename DeepSpec::net<double>::parameters_type>;
 
+/// One target's one-sample forward passes of a float network: from the
+/// caller's row (what `net.forward(x)` runs), through a one-sample workspace,
+/// and the batch path (three samples in rows) to compare them with.
+template <class Spec>
+struct SampleKernels {
+  using Net = typename Spec::template net<float>;
+  using P = typename Net::parameters_type;
+  bool in_registers = false;  // the target runs one sample in registers
+  bool scalar_target = false;
+  void (*sample)(const P&, const float*, float*) = nullptr;
+  void (*one)(const P&, typename Net::template workspace_type<1>&) = nullptr;
+  void (*rows)(const P&, typename Net::template workspace_type<3>&) = nullptr;
+};
+using SampleSpecs = std::tuple<BlobsSpec, DeepSpec, SoftmaxHiddenSpec, WideInputSpec>;
+static_assert(!Workspace<DeepSpec::net<float>, 3>::lanes && !Workspace<BlobsSpec::net<float>, 3>::lanes,
+              "the batch path compared with is rows");
+
 struct KernelTable {
   KernelsPerSetT<NetworkKernels, Cases> networks;
   KernelsPerSetT<UpdateKernels, UpdateSets> updates;
+  KernelsPerSetT<SampleKernels, SampleSpecs> samples;
 };
 
 /// Float kernels against the reference in double on the same parameters and
@@ -297,6 +325,52 @@ void check_extreme_logits(const NetworkKernels<C>& k) {
   }
 }
 
+/// One sample in registers (every target but SCALAR) gives the batch path's
+/// outputs bit for bit, the same from the caller's unpadded row (held in a
+/// vector of exactly Net::inputs floats: AddressSanitizer reports a read
+/// past it) as from a workspace, within Tolerance of the reference.
+template <class Spec>
+void check_one_sample(const SampleKernels<Spec>& k, TestRng& rng) {
+  using Net = typename SampleKernels<Spec>::Net;
+  BOOST_TEST_CONTEXT(Spec::name) {
+    BOOST_TEST((k.in_registers || k.scalar_target));
+    auto net = std::make_unique<Net>();
+    initialize(*net, init::XavierUniform{}, init::Normal{0.0, 0.5}, rng());
+    const auto reference_net = std::make_unique<typename AsDouble<Net>::type>(*net);
+    for (int trial = 0; trial < 3; ++trial) {
+      const auto xs = std::array{uniform_array<float, Net::inputs>(rng, -2, 2),
+                                 uniform_array<float, Net::inputs>(rng, -2, 2),
+                                 uniform_array<float, Net::inputs>(rng, -2, 2)};
+      auto rows = std::make_unique<typename Net::template workspace_type<3>>();
+      for (std::size_t b = 0; b < 3; ++b) rows->set_input(b, xs[b]);
+      k.rows(net->parameters(), *rows);
+      std::array<float, Net::outputs> expected;
+      rows->get_output(1, expected);
+
+      auto one = std::make_unique<typename Net::template workspace_type<1>>();
+      one->set_input(0, xs[1]);
+      k.one(net->parameters(), *one);
+      std::array<float, Net::outputs> from_workspace;
+      one->get_output(0, from_workspace);
+      const float* row = one->template output<Net::layer_count - 1>().row(0);
+      std::size_t nonzero = 0;
+      for (std::size_t i = Net::outputs; i < padded<float>(Net::outputs); ++i) nonzero += row[i] != 0;
+      BOOST_TEST(nonzero == 0u);
+
+      const std::vector<float> x(xs[1].begin(), xs[1].end());
+      std::vector<float> y(Net::outputs);
+      k.sample(net->parameters(), x.data(), y.data());
+      BOOST_TEST(from_workspace == expected, boost::test_tools::per_element());
+      BOOST_TEST(y == expected, boost::test_tools::per_element());
+
+      std::array<double, Net::inputs> xd;
+      std::copy(xs[1].begin(), xs[1].end(), xd.begin());
+      check_close_all(std::span<const float>(y), reference::forward(*reference_net, xd),
+                      Tolerance<float>::value_rel, Tolerance<float>::value_abs, "one sample vs reference");
+    }
+  }
+}
+
 /// y += alpha x (see check_axpy for the bound) and y *= s (one rounding,
 /// exactly as a scalar multiply) against scalar loops; padding stays zero.
 template <class P>
@@ -332,6 +406,14 @@ FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
   fill_network_kernels(table.networks);
   for_each_entry(table.updates, []<class P>(UpdateKernels<P>& k) {
     k = {&fk::axpy<P, typename P::scalar_type>, &fk::scale<P, typename P::scalar_type>};
+  });
+  for_each_entry(table.samples, []<class Spec>(SampleKernels<Spec>& k) {
+    using Net = typename SampleKernels<Spec>::Net;
+    k.in_registers = fk::kSmallNetwork<Net>;
+    k.scalar_target = HWY_TARGET == HWY_SCALAR;
+    k.sample = &fk::TargetKernels::forward_sample<Net, float>;
+    k.one = &fk::network_forward<Net, false, typename Net::template workspace_type<1>>;
+    k.rows = &fk::network_forward<Net, false, typename Net::template workspace_type<3>>;
   });
 });
 
@@ -372,6 +454,13 @@ BOOST_AUTO_TEST_CASE(logits_of_plus_minus_1000_give_exact_finite_losses_and_grad
     for_each_entry(table.networks, [&]<class C>(const NetworkKernels<C>& k) {
       if constexpr (is_extreme<C>) check_extreme_logits(k);
     });
+  });
+}
+
+BOOST_AUTO_TEST_CASE(one_sample_in_registers_is_the_batch_path_bit_for_bit_on_every_target) {
+  FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
+    TestRng rng(909);
+    for_each_entry(table.samples, [&](const auto& k) { check_one_sample(k, rng); });
   });
 }
 

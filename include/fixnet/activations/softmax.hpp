@@ -180,18 +180,26 @@ struct ActivationKernel<Softmax> {
   }
 
 #if HWY_TARGET != HWY_SCALAR
-  /// One sample in a 128-bit vector: softmax of the first N lanes, the
-  /// other lanes zero. Times the reciprocal, as the row kernel does: the
-  /// same roundings, so that one sample in registers gives the batch path's
-  /// outputs bit for bit.
-  template <std::size_t N, class D, class V>
-  static HWY_INLINE V forward_vector(D d, V z) {
+  /// One sample in registers: softmax of the first N lanes of the vectors z
+  /// (a RegisterRow's), the other lanes zero. Times the reciprocal, as the
+  /// row kernel does: the same roundings, so that one sample in registers
+  /// gives the batch path's outputs bit for bit.
+  template <std::size_t N, class D, class V, std::size_t K>
+  static HWY_INLINE void forward_registers(D d, V (&z)[K]) {
     using T = hn::TFromD<D>;
-    const auto in_row = hn::FirstN(d, N);
-    const V m =
-        hn::MaxOfLanes(d, hn::IfThenElse(in_row, z, hn::Set(d, std::numeric_limits<T>::lowest())));
-    const V e = hn::IfThenElseZero(in_row, exp_or_nan(d, hn::Sub(z, m)));
-    return hn::IfThenElseZero(in_row, hn::Mul(e, hn::Div(hn::Set(d, T(1)), hn::SumOfLanes(d, e))));
+    constexpr std::size_t kL = kLanes<D>;
+    const V lowest = hn::Set(d, std::numeric_limits<T>::lowest());
+    V m = lowest;
+    for (std::size_t v = 0; v < K; ++v)
+      m = hn::Max(m, v * kL + kL > N ? hn::IfThenElse(hn::FirstN(d, N - v * kL), z[v], lowest) : z[v]);
+    m = hn::MaxOfLanes(d, m);
+    V sum = hn::Zero(d);
+    for (std::size_t v = 0; v < K; ++v) {
+      z[v] = keep_in_row<N>(d, exp_or_nan(d, hn::Sub(z[v], m)), v * kL);
+      sum = hn::Add(sum, z[v]);
+    }
+    const V inv = hn::Div(hn::Set(d, T(1)), hn::SumOfLanes(d, sum));
+    for (std::size_t v = 0; v < K; ++v) z[v] = keep_in_row<N>(d, hn::Mul(z[v], inv), v * kL);
   }
 #endif
 };

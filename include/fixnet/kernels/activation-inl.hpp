@@ -29,7 +29,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 ///   `derivative(d, a)`: f'(z) on every lane, from the output a = f(z);
 /// one that is not elementwise (Softmax) provides whole-row functions:
 /// forward_row / backward_row, forward_lanes / backward_lanes and
-/// forward_vector (one sample in a 128-bit vector).
+/// forward_registers (one sample in the vectors of a RegisterRow).
 template <class Act>
 struct ActivationKernel {
   /// Only the primary template has it: no kernel was defined for Act
@@ -145,16 +145,19 @@ HWY_INLINE void activation_backward_lanes(D d, const T* a, const T* grad_a, T* g
 }
 
 #if HWY_TARGET != HWY_SCALAR
-/// One sample in registers: a = Act(z) on the first N lanes of one 128-bit
-/// vector, the other lanes zero.
-template <class Act, std::size_t N, class D, class V>
-HWY_INLINE V activation_forward_vector(D d, V z) {
+/// One sample in registers: a = Act(z) on the first N lanes, the others zero.
+template <class Act, std::size_t N, class T>
+HWY_INLINE RegisterRow<T, N> activation_forward_registers(RegisterRow<T, N> z) {
   using K = ActivationKernel<Act>;
+  const RegisterTag<T, N> d;
+  static_assert(check_activation_kernel<Act, decltype(d)>());
   if constexpr (Act::elementwise) {
-    return hn::IfThenElseZero(hn::FirstN(d, N), K::value(d, z));
+    for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v)
+      z.v[v] = keep_in_row<N>(d, K::value(d, z.v[v]), v * kLanes<decltype(d)>);
   } else {
-    return K::template forward_vector<N>(d, z);
+    K::template forward_registers<N>(d, z.v);
   }
+  return z;
 }
 #endif
 

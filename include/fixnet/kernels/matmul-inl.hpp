@@ -23,10 +23,12 @@
 #define FIXNET_KERNELS_MATMUL_INL_HPP_
 #endif
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
+#include "fixnet/core/layer.hpp"
 #include "fixnet/kernels/row-inl.hpp"
 #include "hwy/highway.h"
 
@@ -95,6 +97,62 @@ template <class D, class V, class T = hn::TFromD<D>>
 void add_sums_of_four(D, V, V, V, V, T*);  // never called: kSumsOfFour is false
 #endif
 
+#if HWY_TARGET != HWY_SCALAR
+/// The 128-bit blocks at `blocks` joined into one vector of D (lowest first).
+template <class D, class V128>
+HWY_INLINE hn::Vec<D> join_blocks(D d, const V128* blocks) {
+  if constexpr (kLanes<D> * sizeof(hn::TFromD<D>) <= 16) {
+    return blocks[0];
+  } else {
+    const hn::Half<D> dh;
+    constexpr std::size_t kHalfBlocks = kLanes<D> * sizeof(hn::TFromD<D>) / 32;
+    return hn::Combine(d, join_blocks(dh, blocks + kHalfBlocks), join_blocks(dh, blocks));
+  }
+}
+
+/// One sample: z[o] = dot(W row o, x) for o < Out as a row in registers
+/// (zero past Out). x is a RegisterRow or an UnpaddedRow of In; W is [Out][kW].
+/// Rows of W go in groups of 8, whose dot products are 8 independent FMA
+/// chains (enough to hide the FMA latency while a wide W streams in from L2),
+/// each reduced four at a time by one transpose-and-add into a 128-bit block;
+/// the blocks are joined into the output's vectors. Each dot product adds
+/// in the order of `dot_tile`, so the result is the batch path's bit for bit.
+template <std::size_t Out, std::size_t kW, class X, class T>
+HWY_INLINE RegisterRow<T, Out> dot_rows_in_registers(const T* HWY_RESTRICT w, const X& x) {
+  static_assert(std::is_same_v<T, float>, "four sums per 128-bit block");
+  const typename X::tag d;
+  constexpr std::size_t kL = kLanes<decltype(d)>;
+  using V = hn::Vec<decltype(d)>;
+  using Z = RegisterRow<T, Out>;
+  constexpr std::size_t kBlocksPerVector = kLanes<typename Z::tag> / 4;
+  constexpr std::size_t kBlocks = Z::count * kBlocksPerVector;
+  hn::Vec<hn::Full128<T>> blocks[kBlocks];
+  detail::for_each_index<(kBlocks + 1) / 2>([&](auto group) {
+    constexpr std::size_t kGroup = decltype(group)::value;
+    constexpr std::size_t kFirst = kGroup * 8;
+    constexpr std::size_t kRows = kFirst >= Out ? 0 : std::min<std::size_t>(8, Out - kFirst);
+    V acc[8];
+    for (std::size_t r = 0; r < 8; ++r) acc[r] = hn::Zero(d);
+    const auto add = [&](std::size_t v) {
+      const V xv = row_vector(x, v);
+      for (std::size_t r = 0; r < kRows; ++r)
+        acc[r] = hn::MulAdd(hn::Load(d, w + (kFirst + r) * kW + v * kL), xv, acc[r]);
+    };
+    if constexpr (kRows > 0 && requires { x.v; }) {
+      detail::for_each_index<X::count>([&](auto v) { add(decltype(v)::value); });
+    } else if constexpr (kRows > 0) {
+      for (std::size_t v = 0; v < X::count; ++v) add(v);
+    }
+    for (std::size_t b = 0; b < 2 && 2 * kGroup + b < kBlocks; ++b)
+      blocks[2 * kGroup + b] = sums_of_four(d, acc[4 * b], acc[4 * b + 1], acc[4 * b + 2], acc[4 * b + 3]);
+  });
+  Z z;
+  for (std::size_t v = 0; v < Z::count; ++v)
+    z.v[v] = join_blocks(typename Z::tag(), blocks + v * kBlocksPerVector);
+  return z;
+}
+#endif
+
 /// z[s * kZ + r] += dot(W row r, x row s) for a tile of R rows of W (stride
 /// kW) and S rows of x (stride kX), each kVectors vectors of D long.
 template <std::size_t R, std::size_t S, std::size_t kVectors, std::size_t kW, std::size_t kX,
@@ -114,11 +172,15 @@ HWY_INLINE void dot_tile(D d, const T* HWY_RESTRICT w, const T* HWY_RESTRICT x, 
     }
   }
   for (std::size_t s = 0; s < S; ++s) {
-    std::size_t r = 0;
-    if constexpr (kSumsOfFour<D>)
-      for (; r + 4 <= R; r += 4)
-        add_sums_of_four(d, acc[r][s], acc[r + 1][s], acc[r + 2][s], acc[r + 3][s], z + s * kZ + r);
-    for (; r < R; ++r) z[s * kZ + r] += reduce_sum(d, acc[r][s]);
+    if constexpr (kSumsOfFour<D>) {
+      // A partial tile adds zero sums to the row's padding (which stays
+      // zero), so that every dot product is summed in one order.
+      const auto sum = [&](std::size_t r) { return r < R ? acc[r][s] : hn::Zero(d); };
+      for (std::size_t r = 0; r < R; r += 4)
+        add_sums_of_four(d, sum(r), sum(r + 1), sum(r + 2), sum(r + 3), z + s * kZ + r);
+    } else {
+      for (std::size_t r = 0; r < R; ++r) z[s * kZ + r] += reduce_sum(d, acc[r][s]);
+    }
   }
 }
 

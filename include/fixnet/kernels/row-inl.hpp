@@ -67,6 +67,98 @@ HWY_INLINE void zero_row_tail(T* HWY_RESTRICT row) {
     hn::Store(hn::Zero(d), d, row + i);
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// ---- One sample in registers -------------------------------------------
+// A one-sample forward pass (fixnet/passes/network-inl.hpp) hands each
+// layer's output to the next in registers: stored and reloaded wider, it
+// would wait for store forwarding on the dependent chain a real-time loop
+// pays for.
+
+/// Vectors for one sample of N elements in registers: at least 128 bits (so
+/// that four sums reduce in one transpose-and-add), at most one line.
+template <class T, std::size_t N>
+using RegisterTag = hn::CappedTag<T, std::clamp(std::bit_ceil(std::max<std::size_t>(N, 1)),
+                                                16 / sizeof(T), lanes_per_line<T>)>;
+
+/// One sample of N elements in registers: the vectors of RegisterTag<T, N>
+/// that cover it, lanes past N zero.
+template <class T, std::size_t N>
+struct RegisterRow {
+  using tag = RegisterTag<T, N>;
+  static constexpr std::size_t count = kRowVectors<tag, N>;
+  hn::Vec<tag> v[count];
+};
+
+/// A row of N elements in memory, unpadded (a caller's input): read as the
+/// vectors of RegisterTag<T, N>, without touching memory past N.
+template <class T, std::size_t N>
+struct UnpaddedRow {
+  using tag = RegisterTag<T, N>;
+  static constexpr std::size_t count = kRowVectors<tag, N>;
+  const T* HWY_RESTRICT data;
+};
+
+/// The first R elements at x as a vector of D, zero past R, reading x[0..R)
+/// only: whole halves by plain loads, the rest recursively, so that a row
+/// written by vector stores is read without waiting for them (one wide load
+/// over several narrower stores cannot be forwarded from them).
+template <std::size_t R, class D, class T = hn::TFromD<D>>
+HWY_INLINE hn::Vec<D> load_prefix(D d, const T* HWY_RESTRICT x) {
+  constexpr std::size_t kL = kLanes<D>;
+  static_assert(R >= 1 && R <= kL);
+  if constexpr (R == kL) {
+    return hn::LoadU(d, x);
+  } else {
+    const hn::Half<D> dh;
+    constexpr std::size_t kHalf = kL / 2;
+    if constexpr (R <= kHalf) {
+      return hn::ZeroExtendVector(d, load_prefix<R>(dh, x));
+    } else {
+      return hn::Combine(d, load_prefix<R - kHalf>(dh, x + kHalf), hn::LoadU(dh, x));
+    }
+  }
+}
+
+/// Vector v of a row in registers.
+template <class T, std::size_t N>
+HWY_INLINE hn::Vec<RegisterTag<T, N>> row_vector(const RegisterRow<T, N>& x, std::size_t v) {
+  return x.v[v];
+}
+/// Vector v of an unpadded row in memory, zero past N.
+template <class T, std::size_t N>
+HWY_INLINE hn::Vec<RegisterTag<T, N>> row_vector(UnpaddedRow<T, N> x, std::size_t v) {
+  const RegisterTag<T, N> d;
+  constexpr std::size_t kL = kLanes<decltype(d)>;
+  if constexpr (N % kL != 0) {
+    if (v + 1 == UnpaddedRow<T, N>::count) return load_prefix<N % kL>(d, x.data + v * kL);
+  }
+  return hn::LoadU(d, x.data + v * kL);
+}
+
+/// y[0..N) = the row, writing nothing past N.
+template <class T, std::size_t N>
+HWY_INLINE void store_unpadded(const RegisterRow<T, N>& r, T* HWY_RESTRICT y) {
+  const RegisterTag<T, N> d;
+  constexpr std::size_t kL = kLanes<decltype(d)>;
+  for (std::size_t v = 0; v < N / kL; ++v) hn::StoreU(r.v[v], d, y + v * kL);
+  if constexpr (N % kL != 0) {
+    HWY_ALIGN T last[kL];
+    hn::Store(r.v[N / kL], d, last);
+    for (std::size_t i = 0; i < N % kL; ++i) y[N / kL * kL + i] = last[i];
+  }
+}
+
+/// The row into a padded row of N (zero past N, padding included).
+template <class T, std::size_t N>
+HWY_INLINE void store_padded(const RegisterRow<T, N>& r, T* HWY_RESTRICT row) {
+  const RegisterTag<T, N> d;
+  constexpr std::size_t kL = kLanes<decltype(d)>;
+  for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v) hn::Store(r.v[v], d, row + v * kL);
+  for (std::size_t i = RegisterRow<T, N>::count * kL; i < padded<T>(N); i += kL)
+    hn::Store(hn::Zero(d), d, row + i);
+}
+#endif
+
 /// Sum of all lanes (Highway 1.0.3 has no ReduceSum).
 template <class D, class V>
 HWY_INLINE hn::TFromD<D> reduce_sum(D d, V v) {

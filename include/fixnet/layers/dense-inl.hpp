@@ -49,22 +49,26 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
     accumulate(layout, io.in, g, scale, grads);
   }
 
-  /// One sample in registers: x and the result are 128-bit vectors, zero
-  /// past the widths. W rows are padded with zeros to a whole line, so 4
-  /// lanes are in bounds; the 4 dot products come from one transpose-and-add.
-  template <class T, class P, class V>
-  static HWY_INLINE V forward(Registers<T>, const P& p, V x) {
-    const hn::Full128<T> d;
-    const auto row_times_x = [&](std::size_t o) {
-      return o < Out ? hn::Mul(hn::Load(d, p.weights() + o * P::row_stride), x) : hn::Zero(d);
-    };
-    auto z = sums_of_four(d, row_times_x(0), row_times_x(1), row_times_x(2), row_times_x(3));
-    if constexpr (P::has_bias) z = hn::Add(z, hn::Load(d, p.biases()));  // zero past Out
-    return activation_forward_vector<Act, Out>(d, z);
+#if HWY_TARGET != HWY_SCALAR
+  /// One sample in registers: x is a RegisterRow<T, In>, or the caller's
+  /// input row (an UnpaddedRow) for the first layer; the result stays in
+  /// registers for the next layer. W's rows are padded with zeros to whole
+  /// lines, so the vectors that cover In are in bounds.
+  template <class T, class P, class X>
+  static HWY_INLINE RegisterRow<T, Out> forward(Registers<T>, const P& p, const X& x) {
+    RegisterRow<T, Out> z = dot_rows_in_registers<Out, P::row_stride>(p.weights(), x);
+    if constexpr (P::has_bias) {
+      const RegisterTag<T, Out> d;
+      for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v)  // biases: zero past Out
+        z.v[v] = hn::Add(z.v[v], hn::Load(d, p.biases() + v * kLanes<decltype(d)>));
+    }
+    return activation_forward_registers<Act, Out>(z);
   }
-  /// Whether the registers hook applies: every width fits one vector.
+#endif
+  /// Whether the registers hook applies: the output fits the registers (the
+  /// input is the previous layer's output, or the caller's row).
   template <class T>
-  static constexpr bool fits_registers = In <= Registers<T>::max_width && Out <= Registers<T>::max_width;
+  static constexpr bool fits_registers = Out <= Registers<T>::max_width;
 
  private:
   template <class T, std::size_t B, std::size_t G, class P>

@@ -7,8 +7,9 @@
 //                  buffers have rows of G (the widest layer, padded);
 //   Lanes<T, B>    feature-major, one sample per SIMD lane: row f holds
 //                  feature f of every sample, padded to kStride lanes;
-//   Registers<T>   one sample, every width at most 4: a layer's input and
-//                  output are one 128-bit vector each, never stored.
+//   Registers<T>   one sample, every layer's output at most 64 floats wide:
+//                  each output is a RegisterRow (a few vectors), never
+//                  stored; the first layer reads the caller's row.
 // The walk (fixnet/passes/network-inl.hpp) is written once against these;
 // what changes with the layout is what each layer does with its buffers,
 // through overloads of its hooks on the layout:
@@ -24,8 +25,10 @@
 //     template <bool kFromLogits, bool kInputGradient>
 //     static void backward(Layout, const Params&, LayerBuffers<T> io, T* g, T* dx,
 //                          T scale, Params& grads, PassContext);
-//     // Optional: one sample in registers.
-//     static V forward(Registers<T>, const Params&, V in);
+//     // Optional: one sample in registers (x a RegisterRow<T, In>, or the
+//     // caller's row as an UnpaddedRow<T, In>), and whether it applies.
+//     static RegisterRow<T, Out> forward(Registers<T>, const Params&, const X& x);
+//     template <class T> static constexpr bool fits_registers;
 //   };
 
 #if defined(FIXNET_PASSES_LAYER_INL_HPP_) == defined(HWY_TARGET_TOGGLE)
@@ -150,11 +153,14 @@ struct Lanes {
   }
 };
 
-/// One sample in registers: 128-bit vectors, lanes past a layer's width zero.
+/// One sample in registers: each layer's output a RegisterRow (its vectors,
+/// lanes past its width zero), the first layer's input the caller's row.
 template <class T>
 struct Registers {
   using scalar_type = T;
-  static constexpr std::size_t max_width = 16 / sizeof(T);
+  /// The widest output kept in registers: four lines (four AVX-512 vectors,
+  /// sixteen SSE4 ones); wider layers stream through a workspace.
+  static constexpr std::size_t max_width = 4 * lanes_per_line<T>;
 };
 
 }  // namespace fixnet::HWY_NAMESPACE

@@ -43,10 +43,12 @@ using LayoutOf = std::conditional_t<W::lanes, Lanes<typename W::scalar_type, W::
 /// returning the last handle. Outside training, layers that are the identity
 /// in inference are skipped: the next layer reads their input.
 template <class Net, bool Training, class X, class Step>
-HWY_INLINE X walk_layers(X x, Step&& step) {
+HWY_INLINE auto walk_layers(X x, Step&& step) {
   namespace hana = boost::hana;
+  // The handle's type may change from layer to layer (a row in registers
+  // has its layer's width).
   return hana::fold_left(hana::make_range(hana::size_c<0>, hana::size_c<Net::layer_count>), x,
-                         [&](X in, auto i) -> X {
+                         [&](auto in, auto i) {
                            using L = typename Net::template layer_type<decltype(i)::value>;
                            if constexpr (!Training && L::identity_in_inference) {
                              return in;
@@ -100,7 +102,7 @@ HWY_INLINE void buffers_forward(const typename Net::parameters_type& p, W& ws, P
 
 /// Whether Net's one-sample forward pass runs in registers: float, a target
 /// with 128-bit vectors, and every layer the pass runs has a registers hook
-/// that fits its widths.
+/// that fits its widths (every output at most Registers<float>::max_width).
 template <class Net>
 inline constexpr bool kSmallNetwork = [] {
   if constexpr (!std::is_same_v<typename Net::scalar_type, float> || HWY_TARGET == HWY_SCALAR) {
@@ -122,34 +124,19 @@ inline constexpr bool kSmallNetwork = [] {
 }();
 
 #if HWY_TARGET != HWY_SCALAR
-/// Net(x) for one sample as a 128-bit vector (zero past Net::outputs): the
-/// walk with the layers' registers hooks, no workspace, no store and reload
-/// between layers (each would cost a store-to-load forwarding delay on the
-/// dependent chain that a real-time loop pays). Only for kSmallNetwork<Net>.
+/// Net(x) for one sample (x: Net::inputs values, unpadded) as a row in
+/// registers: the walk with the layers' registers hooks, no workspace, no
+/// store and reload between layers (each would cost a store-to-load
+/// forwarding delay on the dependent chain that a real-time loop pays).
+/// Only for kSmallNetwork<Net>.
 template <class Net, class T>
-HWY_INLINE hn::Vec<hn::Full128<T>> registers_forward(const typename Net::parameters_type& p,
-                                                     const T* HWY_RESTRICT x) {
+HWY_INLINE RegisterRow<T, Net::outputs> registers_forward(const typename Net::parameters_type& p,
+                                                          const T* HWY_RESTRICT x) {
   static_assert(kSmallNetwork<Net>);
-  const hn::Full128<T> d;
-  using V = hn::Vec<decltype(d)>;
-  // The input row, zero past its width, loaded whole where its width allows
-  // (a vector load that spans several scalar stores cannot be forwarded
-  // from them and waits for them to reach the cache).
-  const V in = [&] {
-    if constexpr (Net::inputs == 4) {
-      return hn::LoadU(d, x);
-    } else if constexpr (Net::inputs == 2) {
-      return hn::ZeroExtendVector(d, hn::LoadU(hn::Half<decltype(d)>(), x));
-    } else {
-      HWY_ALIGN T row[4] = {};
-      for (std::size_t i = 0; i < Net::inputs; ++i) row[i] = x[i];
-      return hn::Load(d, row);
-    }
-  }();
-  return walk_layers<Net, false>(in, [&](auto i, V v) {
+  return walk_layers<Net, false>(UnpaddedRow<T, Net::inputs>{x}, [&](auto i, const auto& in) {
     constexpr std::size_t I = decltype(i)::value;
     return LayerKernel<typename Net::template layer_type<I>>::forward(Registers<T>{},
-                                                                      p.template layer_parameters<I>(), v);
+                                                                      p.template layer_parameters<I>(), in);
   });
 }
 
@@ -157,9 +144,7 @@ HWY_INLINE hn::Vec<hn::Full128<T>> registers_forward(const typename Net::paramet
 template <class Net, class T>
 HWY_INLINE void small_network_forward(const typename Net::parameters_type& p,
                                       const T* HWY_RESTRICT x, T* HWY_RESTRICT y) {
-  HWY_ALIGN T out[4];
-  hn::Store(registers_forward<Net>(p, x), hn::Full128<T>(), out);
-  for (std::size_t o = 0; o < Net::outputs; ++o) y[o] = out[o];
+  store_unpadded(registers_forward<Net>(p, x), y);
 }
 #else
 // Never called: kSmallNetwork is false without 128-bit vectors.
@@ -171,13 +156,11 @@ void small_network_forward(const typename Net::parameters_type& p, const T* x, T
 /// the last layer's pre-activation is kept in `ws.logits` (for the loss).
 template <class Net, bool KeepLogits, class W>
 void network_forward(const typename Net::parameters_type& p, W& ws) {
-  using T = typename Net::scalar_type;
   if constexpr (W::batch_size == 1 && !KeepLogits && kSmallNetwork<Net>) {
     // The whole padded output row is written, zero past the outputs, as the
     // buffered walk leaves it.
-    T* row = ws.template output<Net::layer_count - 1>().row(0);
-    hn::Store(registers_forward<Net>(p, ws.input.row(0)), hn::Full128<T>(), row);
-    zero_row_tail<4>(row);
+    store_padded(registers_forward<Net>(p, ws.input.row(0)),
+                 ws.template output<Net::layer_count - 1>().row(0));
   } else {
     buffers_forward<Net, KeepLogits, false>(p, ws, PassContext{});
   }
