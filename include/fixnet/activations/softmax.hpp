@@ -189,9 +189,11 @@ struct ActivationKernel<Softmax> {
     using T = hn::TFromD<D>;
     constexpr std::size_t kL = kLanes<D>;
     const V lowest = hn::Set(d, std::numeric_limits<T>::lowest());
-    V m = lowest;
-    for (std::size_t v = 0; v < K; ++v)
-      m = hn::Max(m, v * kL + kL > N ? hn::IfThenElse(hn::FirstN(d, N - v * kL), z[v], lowest) : z[v]);
+    const auto in_row = [&](std::size_t v) {
+      return v * kL + kL > N ? hn::IfThenElse(hn::FirstN(d, N - v * kL), z[v], lowest) : z[v];
+    };
+    V m = in_row(0);
+    for (std::size_t v = 1; v < K; ++v) m = hn::Max(m, in_row(v));
     m = hn::MaxOfLanes(d, m);
     V sum = hn::Zero(d);
     for (std::size_t v = 0; v < K; ++v) {
