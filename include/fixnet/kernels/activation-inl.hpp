@@ -67,6 +67,15 @@ consteval bool check_activation_kernel() {
   return true;
 }
 
+/// grad_z = grad_a * Act'(from) on one vector of a row of N elementwise
+/// values starting at element `start` (from: the output a, or the input z
+/// for an activation whose derivative_from_input); lanes past N zero.
+template <class Act, std::size_t N, class D, class V>
+HWY_INLINE V activation_backward_vector(D d, V from, V grad_a, std::size_t start) {
+  static_assert(Act::elementwise);
+  return keep_in_row<N>(d, hn::Mul(grad_a, ActivationKernel<Act>::derivative(d, from)), start);
+}
+
 /// a = Act(z) over a row of N elements; lanes past N are written as zero, so
 /// that a padded row of activations adds nothing when multiplied by the next
 /// layer's (zero) padding weights nor when accumulated into gradients.
@@ -97,10 +106,9 @@ HWY_INLINE void activation_backward_row(const T* HWY_RESTRICT a, const T* grad_a
   if constexpr (Act::elementwise) {
     const RowTag<T, N> d;
     constexpr std::size_t kL = kLanes<decltype(d)>;
-    for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v) {
-      const auto g = hn::Mul(hn::Load(d, grad_a + v * kL), K::derivative(d, hn::Load(d, a + v * kL)));
-      hn::Store(keep_in_row<N>(d, g, v * kL), d, grad_z + v * kL);
-    }
+    for (std::size_t v = 0; v < kRowVectors<decltype(d), N>; ++v)
+      hn::Store(activation_backward_vector<Act, N>(d, hn::Load(d, a + v * kL), hn::Load(d, grad_a + v * kL), v * kL),
+                d, grad_z + v * kL);
   } else {
     K::template backward_row<N>(a, grad_a, grad_z);
   }

@@ -36,10 +36,6 @@ HWY_BEFORE_NAMESPACE();
 namespace fixnet::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// Vector registers of the target: AVX-512 has 32, the other x86 targets 16.
-inline constexpr std::size_t kVectorRegisters =
-    (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL) ? 32 : 16;
-
 /// Calls f(integral_constant<Size>, start) for consecutive tiles of `Tile`
 /// items covering [0, Total), the last one `Total % Tile` items if that is
 /// not zero. Every tile size is a constant, so each instantiation of f

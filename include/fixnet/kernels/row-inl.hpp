@@ -67,6 +67,10 @@ HWY_INLINE void zero_row_tail(T* HWY_RESTRICT row) {
     hn::Store(hn::Zero(d), d, row + i);
 }
 
+/// Vector registers of the target: AVX-512 has 32, the other x86 targets 16.
+inline constexpr std::size_t kVectorRegisters =
+    (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL) ? 32 : 16;
+
 #if HWY_TARGET != HWY_SCALAR
 // ---- One sample in registers -------------------------------------------
 // A one-sample forward pass (fixnet/passes/network-inl.hpp) hands each
@@ -88,6 +92,27 @@ struct RegisterRow {
   static constexpr std::size_t count = kRowVectors<tag, N>;
   hn::Vec<tag> v[count];
 };
+
+/// One layer's pre-activation z and output a, for one sample in registers
+/// (what backpropagation reads).
+template <class T, std::size_t N>
+struct RegisterPass {
+  RegisterRow<T, N> z;
+  RegisterRow<T, N> a;
+};
+
+/// What a layer's one-sample backward pass returns when no input gradient
+/// is wanted.
+struct NoGradient {};
+
+/// A padded row of N elements as a row in registers.
+template <class T, std::size_t N>
+HWY_INLINE RegisterRow<T, N> load_padded(const T* HWY_RESTRICT row) {
+  const RegisterTag<T, N> d;
+  RegisterRow<T, N> r;
+  for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v) r.v[v] = hn::Load(d, row + v * kLanes<decltype(d)>);
+  return r;
+}
 
 /// A row of N elements in memory, unpadded (a caller's input): read as the
 /// vectors of RegisterTag<T, N>, without touching memory past N.

@@ -56,21 +56,90 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
   /// lines, so the vectors that cover In are in bounds.
   template <class T, class P, class X>
   static HWY_INLINE RegisterRow<T, Out> forward(Registers<T>, const P& p, const X& x) {
-    RegisterRow<T, Out> z = dot_rows_in_registers<Out, P::row_stride>(p.weights(), x);
-    if constexpr (P::has_bias) {
-      const RegisterTag<T, Out> d;
-      for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v)  // biases: zero past Out
-        z.v[v] = hn::Add(z.v[v], hn::Load(d, p.biases() + v * kLanes<decltype(d)>));
+    return activation_forward_registers<Act, Out>(affine(p, x));
+  }
+  /// The same, keeping z (the loss and some derivatives need it) and a.
+  template <class T, class P, class X>
+  static HWY_INLINE RegisterPass<T, Out> forward_kept(Registers<T>, const P& p, const X& x) {
+    const RegisterRow<T, Out> z = affine(p, x);
+    return {z, activation_forward_registers<Act, Out>(z)};
+  }
+  /// Backpropagation of one sample in registers, in the batch path's order
+  /// and roundings (dense_input_gradient, dense_accumulate_gradients): g is
+  /// dL/da (dL/dz when kFromLogits); returns dL/dx when kInputGradient
+  /// (computed before `grads`, which may be p itself, changes) and adds
+  /// scale * dL/dW, dL/db to grads.
+  template <bool kFromLogits, bool kInputGradient, class T, class P, class X>
+  static HWY_INLINE auto backward(Registers<T>, const P& p, const X& x, const RegisterPass<T, Out>& kept,
+                                  RegisterRow<T, Out> g, T scale, P& grads) {
+    const RegisterTag<T, Out> dout;
+    constexpr std::size_t kLO = kLanes<decltype(dout)>;
+    if constexpr (!kFromLogits) {
+      for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v)
+        g.v[v] = activation_backward_vector<Act, Out>(
+            dout, Act::derivative_from_input ? kept.z.v[v] : kept.a.v[v], g.v[v], v * kLO);
     }
-    return activation_forward_registers<Act, Out>(z);
+    HWY_ALIGN T delta[RegisterRow<T, Out>::count * kLO];
+    for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v) hn::Store(g.v[v], dout, delta + v * kLO);
+
+    const RegisterTag<T, In> d;
+    constexpr std::size_t kL = kLanes<decltype(d)>;
+    constexpr std::size_t kInVectors = kRowVectors<decltype(d), In>;
+    RegisterRow<T, In> dx;
+    if constexpr (kInputGradient) {  // dx = W^T delta, o by o
+      for (std::size_t v = 0; v < kInVectors; ++v) dx.v[v] = hn::Zero(d);
+      for (std::size_t o = 0; o < Out; ++o) {
+        const auto delta_o = hn::Set(d, delta[o]);
+        for (std::size_t v = 0; v < kInVectors; ++v)
+          dx.v[v] = hn::MulAdd(delta_o, hn::Load(d, p.weights() + o * P::row_stride + v * kL), dx.v[v]);
+      }
+    }
+    const auto vscale = hn::Set(d, scale);
+    for (std::size_t o = 0; o < Out; ++o) {  // W[o] += scale (delta[o] x), padding kept zero
+      const auto delta_o = hn::Set(d, delta[o]);
+      T* HWY_RESTRICT w = grads.weights() + o * P::row_stride;
+      for (std::size_t v = 0; v < kInVectors; ++v) {
+        const auto product = hn::MulAdd(delta_o, row_vector(x, v), hn::Zero(d));
+        hn::Store(keep_in_row<In>(d, hn::MulAdd(vscale, product, hn::Load(d, w + v * kL)), v * kL), d,
+                  w + v * kL);
+      }
+    }
+    if constexpr (P::has_bias) {
+      for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v) {
+        T* HWY_RESTRICT b = grads.biases() + v * kLO;
+        hn::Store(hn::MulAdd(hn::Set(dout, scale), hn::Add(hn::Zero(dout), g.v[v]), hn::Load(dout, b)), dout, b);
+      }
+    }
+    if constexpr (kInputGradient) {
+      return dx;
+    } else {
+      return NoGradient{};
+    }
   }
 #endif
-  /// Whether the registers hook applies: the output fits the registers (the
-  /// input is the previous layer's output, or the caller's row).
+  /// Whether the registers hooks apply: the output fits the registers (the
+  /// input is the previous layer's output, or the caller's row); to train
+  /// there, an elementwise activation (or the last layer's, whose gradient
+  /// the loss gives).
   template <class T>
   static constexpr bool fits_registers = Out <= Registers<T>::max_width;
+  template <class T, bool kLast>
+  static constexpr bool trains_in_registers = fits_registers<T> && (kLast || Act::elementwise);
 
  private:
+#if HWY_TARGET != HWY_SCALAR
+  /// z = W x + b for one sample in registers.
+  template <class P, class X>
+  static HWY_INLINE auto affine(const P& p, const X& x) {
+    auto z = dot_rows_in_registers<Out, P::row_stride>(p.weights(), x);
+    if constexpr (P::has_bias) {
+      const typename decltype(z)::tag d;
+      for (std::size_t v = 0; v < decltype(z)::count; ++v)  // biases: zero past Out
+        z.v[v] = hn::Add(z.v[v], hn::Load(d, p.biases() + v * kLanes<decltype(d)>));
+    }
+    return z;
+  }
+#endif
   template <class T, std::size_t B, std::size_t G, class P>
   static HWY_INLINE void affine(Rows<T, B, G>, const P& p, const T* x, T* z) {
     dense_affine<B>(p, x, z);

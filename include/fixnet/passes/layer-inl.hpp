@@ -7,7 +7,8 @@
 //                  buffers have rows of G (the widest layer, padded);
 //   Lanes<T, B>    feature-major, one sample per SIMD lane: row f holds
 //                  feature f of every sample, padded to kStride lanes;
-//   Registers<T>   one sample, every layer's output at most 256 floats wide:
+//   Registers<T>   one sample, every layer's output at most 256 floats wide
+//                  (32 with 16 vector registers):
 //                  each output is a RegisterRow (a few vectors), never
 //                  stored; the first layer reads the caller's row.
 // The walk (fixnet/passes/network-inl.hpp) is written once against these;
@@ -158,11 +159,12 @@ struct Lanes {
 template <class T>
 struct Registers {
   using scalar_type = T;
-  /// The widest output kept in registers: sixteen lines, 256 floats (16
-  /// AVX-512 vectors; on targets with fewer or narrower registers the
-  /// compiler spills some, still without the workspace's wide reloads).
-  /// 256-256-10 measured 2.44 us through the workspace, 2.14 us here.
-  static constexpr std::size_t max_width = 16 * lanes_per_line<T>;
+  /// The widest output kept in registers: with AVX-512's 32 registers,
+  /// sixteen lines (256 floats, 16 vectors; 256-256-10 took 2.44 us through
+  /// the workspace, 2.12 us here); with 16 registers, two lines (32 floats,
+  /// four AVX2 vectors: at 64, AVX2 spilled so much that 64-64-64 took 384
+  /// ns against the workspace's 328).
+  static constexpr std::size_t max_width = (kVectorRegisters >= 32 ? 16 : 2) * lanes_per_line<T>;
 };
 
 }  // namespace fixnet::HWY_NAMESPACE

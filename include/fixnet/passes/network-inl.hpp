@@ -166,6 +166,57 @@ void network_forward(const typename Net::parameters_type& p, W& ws) {
   }
 }
 
+/// Whether Net trains on one sample in registers: a target with vectors,
+/// float, no stochastic layer, and every layer has registers hooks that fit
+/// (kSmallNetwork) and train there.
+template <class Net>
+inline constexpr bool kTrainsInRegisters = [] {
+  if constexpr (!kSmallNetwork<Net> || detail::has_stochastic_layer<Net>) {
+    return false;
+  } else {
+    bool trains = true;
+    detail::for_each_index<Net::layer_count>([&](auto i) {
+      constexpr std::size_t I = decltype(i)::value;
+      using K = LayerKernel<typename Net::template layer_type<I>>;
+      if constexpr (requires { K::template trains_in_registers<float, true>; }) {
+        trains = trains && K::template trains_in_registers<float, I + 1 == Net::layer_count>;
+      } else {
+        trains = false;
+      }
+    });
+    return trains;
+  }
+}();
+
+#if HWY_TARGET != HWY_SCALAR
+/// Layers I onwards of one sample in registers: layer I's forward pass from
+/// x, the next layers' (down to the loss, whose value goes to `loss`), then
+/// layer I's backward pass; returns dL/dx when layer I needs it. The outputs,
+/// logits and dL/dz of the last layer are left in ws, as the buffered pass
+/// leaves them. Only for kTrainsInRegisters<Net>.
+template <class L, class Net, std::size_t I, class W, class X, class T = typename Net::scalar_type>
+HWY_INLINE auto registers_train(const typename Net::parameters_type& p, W& ws, const X& x,
+                                typename Net::parameters_type& grads, T scale, T& loss) {
+  using K = LayerKernel<typename Net::template layer_type<I>>;
+  constexpr bool kLast = I + 1 == Net::layer_count;
+  const auto kept = K::forward_kept(Registers<T>{}, p.template layer_parameters<I>(), x);
+  const auto g = [&] {
+    if constexpr (kLast) {
+      T* a = ws.template output<I>().row(0);
+      store_padded(kept.z, ws.logits.row(0));
+      store_padded(kept.a, a);
+      loss = LayoutOf<W>::template loss<L, typename Net::output_activation, Net::outputs, true>(
+          ws.logits.row(0), a, ws.target.row(0), ws.gradient[0].row(0));
+      return load_padded<T, Net::outputs>(ws.gradient[0].row(0));
+    } else {
+      return registers_train<L, Net, I + 1>(p, ws, kept.a, grads, scale, loss);
+    }
+  }();
+  return K::template backward<kLast, detail::needs_input_gradient<Net, I>>(
+      Registers<T>{}, p.template layer_parameters<I>(), x, kept, g, scale, grads.template layer_parameters<I>());
+}
+#endif
+
 /// Forward, then the loss against `ws.target`, then backpropagation: adds
 /// `scale` times the gradient of the summed loss to `grads` and returns the
 /// summed loss. `grads` may be `p` itself (with scale = -learning rate: plain
@@ -184,6 +235,13 @@ typename Net::scalar_type network_backward(const typename Net::parameters_type& 
   using Layout = LayoutOf<W>;
   constexpr std::size_t kLast = Net::layer_count - 1;
   const PassContext ctx{pass_key(ws.dropout_seed, ws.dropout_step++)};
+#if HWY_TARGET != HWY_SCALAR
+  if constexpr (W::batch_size == 1 && kTrainsInRegisters<Net>) {
+    T loss = 0;
+    registers_train<L, Net, 0>(p, ws, UnpaddedRow<T, Net::inputs>{ws.input.row(0)}, grads, scale, loss);
+    return loss;
+  }
+#endif
   buffers_forward<Net, true, true>(p, ws, ctx);
   Layout::template prepare<Net::outputs>(ws.target.data.data());
   const T loss = Layout::template loss<L, typename Net::output_activation, Net::outputs, true>(
