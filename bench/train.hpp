@@ -265,6 +265,114 @@ void verify_steps() {
   (verify_step<Net, Bs>(), ...);
 }
 
+// --- One Adam step on one sample --------------------------------------------
+// What online learning with Adam pays per sample: the gradient of one sample
+// (fixnet: net.backward into a zeroed gradient set; Eigen: its deltas into
+// a zeroed gradient buffer), then Adam's update from it (fixnet::Adam;
+// EigenAdam below, the same formula).
+
+/// The learning rate of the Adam scenarios.
+constexpr float kAdamLearningRate = 1e-3f;
+
+/// Adam on an EigenMlp's parameters, PyTorch's formula as fixnet::Adam
+/// applies it: m <- b1 m + (1 - b1) g, v <- b2 v + (1 - b2) g^2,
+/// p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+template <class Eigen>
+struct EigenAdam {
+  static constexpr float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+  std::unique_ptr<Eigen> m = std::make_unique<Eigen>(), v = std::make_unique<Eigen>();
+  int t = 0;
+
+  EigenAdam() {
+    m->set_zero();
+    v->set_zero();
+  }
+
+  void step(Eigen& p, const Eigen& g, float lr) noexcept {
+    ++t;
+    const float step_size = lr / float(1 - std::pow(double(beta1), t));
+    const float root_correction = float(std::sqrt(1 - std::pow(double(beta2), t)));
+    const auto update = [&](auto&& w, const auto& gw, auto&& mw, auto&& vw) {
+      mw = beta1 * mw + (1 - beta1) * gw;
+      vw = beta2 * vw + (1 - beta2) * gw.square();
+      w -= step_size * mw / (vw.sqrt() / root_correction + eps);
+    };
+    update(p.w1.m().array(), g.w1.m().array(), m->w1.m().array(), v->w1.m().array());
+    update(p.b1.m().array(), g.b1.m().array(), m->b1.m().array(), v->b1.m().array());
+    update(p.w2.m().array(), g.w2.m().array(), m->w2.m().array(), v->w2.m().array());
+    update(p.b2.m().array(), g.b2.m().array(), m->b2.m().array(), v->b2.m().array());
+  }
+};
+
+template <class Net>
+void adam_fixnet(benchmark::State& state) {
+  StepFixture<Net, 1> f;
+  fixnet::Adam<Net> adam({.lr = kAdamLearningRate});
+  time_training<Net>(state, 1, [&] {
+    const std::size_t i = f.next_batch();
+    f.grads->zero();
+    const float loss = f.net->backward(f.xs[i], f.labels[i], Loss{}, *f.grads);
+    adam.step(*f.net, *f.grads);
+    return loss;
+  });
+}
+
+template <class Net>
+void adam_eigen(benchmark::State& state) {
+  StepFixture<Net, 1> f;
+  EigenAdam<typename StepFixture<Net, 1>::Eigen> adam;
+  time_training<Net>(state, 1, [&] {
+    const std::size_t i = f.next_batch();
+    f.eigen_grads->set_zero();
+    const float loss = eigen_accumulate_gradients(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]),
+                                                  &f.labels[i], *f.batch, *f.eigen_grads);
+    adam.step(*f.eigen, *f.eigen_grads, kAdamLearningRate);
+    return loss;
+  });
+}
+
+template <class Net>
+void adam_reference(benchmark::State& state) {
+  StepFixture<Net, 1> f;
+  fixnet::Adam<Net> adam({.lr = kAdamLearningRate});
+  time_training<Net>(state, 1, [&] {
+    const std::size_t i = f.next_batch();
+    f.grads->zero();
+    const float loss = reference_backward(*f.net, &f.xs[i], &f.labels[i], 1, *f.grads);
+    adam.step(*f.net, *f.grads);
+    return loss;
+  });
+}
+
+/// "train_step/784-50-10/sample_adam".
+template <class Net>
+void register_adam_step() {
+  add_contenders("train_step/" + shape_name<Net>() + "/sample_adam", adam_fixnet<Net>,
+                 adam_eigen<Net>, adam_reference<Net>);
+}
+
+/// Ten Adam steps on one sample at a time leave fixnet's and Eigen's
+/// parameters the same.
+template <class Net>
+void verify_adam_step() {
+  StepFixture<Net, 1> fixnet_side, eigen_side;
+  fixnet::Adam<Net> adam({.lr = kAdamLearningRate});
+  EigenAdam<typename StepFixture<Net, 1>::Eigen> eigen_adam;
+  for (int k = 0; k < 10; ++k) {
+    const std::size_t i = fixnet_side.next_batch();
+    fixnet_side.grads->zero();
+    fixnet_side.net->backward(fixnet_side.xs[i], fixnet_side.labels[i], Loss{}, *fixnet_side.grads);
+    adam.step(*fixnet_side.net, *fixnet_side.grads);
+    eigen_side.eigen_grads->set_zero();
+    eigen_accumulate_gradients(*eigen_side.eigen, input_columns<Net::inputs, 1>(&eigen_side.xs[i]),
+                               &eigen_side.labels[i], *eigen_side.batch, *eigen_side.eigen_grads);
+    eigen_adam.step(*eigen_side.eigen, *eigen_side.eigen_grads, kAdamLearningRate);
+  }
+  const std::vector<float> stepped = canonical(*fixnet_side.net);
+  check_close(shape_name<Net>() + " parameters after ten Adam steps, fixnet vs Eigen", stepped,
+              eigen_side.eigen->canonical(), tolerance_for(stepped, 1e-5f));
+}
+
 }  // namespace fixnet_bench::train
 
 #endif  // FIXNET_BENCH_TRAIN_HPP
