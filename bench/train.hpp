@@ -304,31 +304,38 @@ struct EigenAdam {
   }
 };
 
+/// One Adam step of fixnet on sample i of f's pool; returns the loss.
+template <class Net>
+float fixnet_adam_step(StepFixture<Net, 1>& f, fixnet::Adam<Net>& adam, std::size_t i) {
+  f.grads->zero();
+  const float loss = f.net->backward(f.xs[i], f.labels[i], Loss{}, *f.grads);
+  adam.step(*f.net, *f.grads);
+  return loss;
+}
+
+/// One Adam step of the Eigen twin on sample i of f's pool; returns the loss.
+template <class Net>
+float eigen_adam_step(StepFixture<Net, 1>& f, EigenAdam<typename StepFixture<Net, 1>::Eigen>& adam,
+                      std::size_t i) {
+  f.eigen_grads->set_zero();
+  const float loss = eigen_accumulate_gradients(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]),
+                                                &f.labels[i], *f.batch, *f.eigen_grads);
+  adam.step(*f.eigen, *f.eigen_grads, kAdamLearningRate);
+  return loss;
+}
+
 template <class Net>
 void adam_fixnet(benchmark::State& state) {
   StepFixture<Net, 1> f;
   fixnet::Adam<Net> adam({.lr = kAdamLearningRate});
-  time_training<Net>(state, 1, [&] {
-    const std::size_t i = f.next_batch();
-    f.grads->zero();
-    const float loss = f.net->backward(f.xs[i], f.labels[i], Loss{}, *f.grads);
-    adam.step(*f.net, *f.grads);
-    return loss;
-  });
+  time_training<Net>(state, 1, [&] { return fixnet_adam_step(f, adam, f.next_batch()); });
 }
 
 template <class Net>
 void adam_eigen(benchmark::State& state) {
   StepFixture<Net, 1> f;
   EigenAdam<typename StepFixture<Net, 1>::Eigen> adam;
-  time_training<Net>(state, 1, [&] {
-    const std::size_t i = f.next_batch();
-    f.eigen_grads->set_zero();
-    const float loss = eigen_accumulate_gradients(*f.eigen, input_columns<Net::inputs, 1>(&f.xs[i]),
-                                                  &f.labels[i], *f.batch, *f.eigen_grads);
-    adam.step(*f.eigen, *f.eigen_grads, kAdamLearningRate);
-    return loss;
-  });
+  time_training<Net>(state, 1, [&] { return eigen_adam_step(f, adam, f.next_batch()); });
 }
 
 template <class Net>
@@ -360,13 +367,8 @@ void verify_adam_step() {
   EigenAdam<typename StepFixture<Net, 1>::Eigen> eigen_adam;
   for (int k = 0; k < 10; ++k) {
     const std::size_t i = fixnet_side.next_batch();
-    fixnet_side.grads->zero();
-    fixnet_side.net->backward(fixnet_side.xs[i], fixnet_side.labels[i], Loss{}, *fixnet_side.grads);
-    adam.step(*fixnet_side.net, *fixnet_side.grads);
-    eigen_side.eigen_grads->set_zero();
-    eigen_accumulate_gradients(*eigen_side.eigen, input_columns<Net::inputs, 1>(&eigen_side.xs[i]),
-                               &eigen_side.labels[i], *eigen_side.batch, *eigen_side.eigen_grads);
-    eigen_adam.step(*eigen_side.eigen, *eigen_side.eigen_grads, kAdamLearningRate);
+    fixnet_adam_step(fixnet_side, adam, i);
+    eigen_adam_step(eigen_side, eigen_adam, i);
   }
   const std::vector<float> stepped = canonical(*fixnet_side.net);
   check_close(shape_name<Net>() + " parameters after ten Adam steps, fixnet vs Eigen", stepped,
