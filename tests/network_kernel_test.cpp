@@ -81,6 +81,11 @@ struct WideInputSpec {
   static constexpr const char* name = "300-70-10 relu/softmax";
 };
 
+/// An activation that is not elementwise and whose kernel (defined below,
+/// per target) has a row kernel but no forward_registers; only its traits
+/// are checked.
+struct RowKernelsOnly : Softmax {};
+
 template <class Spec, class T, std::size_t B>
 using Case = NetworkCase<Spec, T, B>;
 
@@ -424,12 +429,29 @@ void check_updates(const UpdateKernels<P>& k, TestRng& rng) {
 
 #endif  // FIXNET_TESTS_NETWORK_KERNEL_TEST_TYPES
 
+// RowKernelsOnly's kernel on this target: a row kernel, no forward_registers.
+HWY_BEFORE_NAMESPACE();
+namespace fixnet::HWY_NAMESPACE {
+template <>
+struct ActivationKernel<tests::RowKernelsOnly> {
+  template <std::size_t N, class T>
+  static void forward_row(const T*, T*) {}
+};
+}  // namespace fixnet::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
 // This target's kernels.
 FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
   fill_network_kernels(table.networks);
   for_each_entry(table.updates, []<class P>(UpdateKernels<P>& k) {
     k = {&fk::axpy<P, typename P::scalar_type>, &fk::scale<P, typename P::scalar_type>};
   });
+  // A non-elementwise activation without forward_registers keeps a network
+  // out of registers (it goes through a workspace) instead of failing to
+  // compile there; softmax has one.
+  static_assert(HWY_TARGET == HWY_SCALAR || fk::has_registers_kernel<Softmax, float, 10>);
+  static_assert(!fk::has_registers_kernel<RowKernelsOnly, float, 10>);
+  static_assert(!fk::kSmallNetwork<BasicNetwork<float, Dense<4, 3, RowKernelsOnly>>>);
   // The B = 1 cases of 2-4-3 (every target with vectors) and 19-33-17-9-3
   // (with 32 registers) train in registers.
   static_assert(HWY_TARGET == HWY_SCALAR || fk::kTrainsInRegisters<BlobsSpec::net<float>>);

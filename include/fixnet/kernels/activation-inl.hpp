@@ -153,6 +153,21 @@ HWY_INLINE void activation_backward_lanes(D d, const T* a, const T* grad_a, T* g
 }
 
 #if HWY_TARGET != HWY_SCALAR
+/// Whether Act runs on one sample of N in registers: elementwise, or with a
+/// kernel's forward_registers<N>. It is optional for an activation that is
+/// not elementwise: without it, one sample goes through a workspace.
+template <class Act, class T, std::size_t N>
+inline constexpr bool has_registers_kernel =
+    Act::elementwise ||
+    requires(hn::Vec<RegisterTag<T, N>> (&z)[RegisterRow<T, N>::count]) {
+      ActivationKernel<Act>::template forward_registers<N>(RegisterTag<T, N>(), z);
+    };
+#else
+template <class Act, class T, std::size_t N>
+inline constexpr bool has_registers_kernel = false;
+#endif
+
+#if HWY_TARGET != HWY_SCALAR
 /// One sample in registers: a = Act(z) on the first N lanes, the others zero.
 template <class Act, std::size_t N, class T>
 HWY_INLINE RegisterRow<T, N> activation_forward_registers(RegisterRow<T, N> z) {

@@ -112,8 +112,9 @@ HWY_INLINE hn::Vec<D> join_blocks(D d, const V128* blocks) {
 /// transpose-and-add into a 128-bit block (the blocks are joined into the
 /// output's vectors). Four chains keep up with W streaming in from L2 (one
 /// vector per cycle); 8 or 16 rows at a time, or prefetching the next rows,
-/// measured no faster for 784-50-10 (16: 20% slower, more streams at once). Each dot product adds
-/// in the order of `dot_tile`, so the result is the batch path's bit for bit.
+/// measured no faster for 784-50-10 (16: 20% slower, more streams at once).
+/// Each dot product adds in the order of `dot_tile`, so the result is the
+/// batch path's bit for bit.
 template <std::size_t Out, std::size_t kW, class X, class T>
 HWY_INLINE RegisterRow<T, Out> dot_rows_in_registers(const T* HWY_RESTRICT w, const X& x) {
   static_assert(std::is_same_v<T, float>, "four sums per 128-bit block");
@@ -129,23 +130,17 @@ HWY_INLINE RegisterRow<T, Out> dot_rows_in_registers(const T* HWY_RESTRICT w, co
     constexpr std::size_t kRows = kFirst >= Out ? 0 : std::min<std::size_t>(4, Out - kFirst);
     V acc[4] = {hn::Zero(d), hn::Zero(d), hn::Zero(d), hn::Zero(d)};
     // acc[r] += W[r] x over vector v; the first products start the sums
-    // (not added to zero: one step less on the chain, and the order of
-    // dot_tile's).
-    const auto add = [&]<bool kStart>(std::size_t v) {
-      const V xv = row_vector(x, v);
+    // (not added to zero: one step less on the chain, and dot_tile's order).
+    const auto add = [&]<bool kStart>(std::size_t v, V xv) {
       for (std::size_t r = 0; r < kRows; ++r) {
         const V wv = hn::Load(d, w + (kFirst + r) * kW + v * kL);
         acc[r] = kStart ? hn::Mul(wv, xv) : hn::MulAdd(wv, xv, acc[r]);
       }
     };
     if constexpr (kRows > 0) {
-      add.template operator()<true>(0);
-      if constexpr (requires { x.v; }) {  // in registers: unrolled, so that x stays there
-        detail::for_each_index<X::count - 1>(
-            [&](auto v) { add.template operator()<false>(decltype(v)::value + 1); });
-      } else {
-        for (std::size_t v = 1; v < X::count; ++v) add.template operator()<false>(v);
-      }
+      for_each_row_vector(
+          x, [&](V xv) { add.template operator()<true>(0, xv); },
+          [&](std::size_t v, V xv) { add.template operator()<false>(v, xv); });
     }
     blocks[kFirst / 4] = sums_of_four(d, acc[0], acc[1], acc[2], acc[3]);
   });

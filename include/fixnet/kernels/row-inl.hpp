@@ -21,6 +21,7 @@
 #include <cstddef>
 
 #include "fixnet/core/config.hpp"
+#include "fixnet/core/layer.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -110,7 +111,8 @@ template <class T, std::size_t N>
 HWY_INLINE RegisterRow<T, N> load_padded(const T* HWY_RESTRICT row) {
   const RegisterTag<T, N> d;
   RegisterRow<T, N> r;
-  for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v) r.v[v] = hn::Load(d, row + v * kLanes<decltype(d)>);
+  for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v)
+    r.v[v] = hn::Load(d, row + v * kLanes<decltype(d)>);
   return r;
 }
 
@@ -144,20 +146,31 @@ HWY_INLINE hn::Vec<D> load_prefix(D d, const T* HWY_RESTRICT x) {
   }
 }
 
-/// Vector v of a row in registers.
-template <class T, std::size_t N>
-HWY_INLINE hn::Vec<RegisterTag<T, N>> row_vector(const RegisterRow<T, N>& x, std::size_t v) {
-  return x.v[v];
+/// Calls first(vector 0) and then rest(v, vector v) for the other vectors of
+/// a row in registers, unrolled (so that the row stays in registers).
+template <class T, std::size_t N, class First, class Rest>
+HWY_INLINE void for_each_row_vector(const RegisterRow<T, N>& x, First&& first, Rest&& rest) {
+  first(x.v[0]);
+  detail::for_each_index<RegisterRow<T, N>::count - 1>([&](auto i) {
+    constexpr std::size_t kV = decltype(i)::value + 1;
+    rest(kV, x.v[kV]);
+  });
 }
-/// Vector v of an unpadded row in memory, zero past N.
-template <class T, std::size_t N>
-HWY_INLINE hn::Vec<RegisterTag<T, N>> row_vector(UnpaddedRow<T, N> x, std::size_t v) {
+/// The same for an unpadded row in memory, zero past N: its whole vectors
+/// in a loop, a partial last one assembled once, after it (no test of the
+/// index in the loop).
+template <class T, std::size_t N, class First, class Rest>
+HWY_INLINE void for_each_row_vector(UnpaddedRow<T, N> x, First&& first, Rest&& rest) {
   const RegisterTag<T, N> d;
   constexpr std::size_t kL = kLanes<decltype(d)>;
-  if constexpr (N % kL != 0) {
-    if (v + 1 == UnpaddedRow<T, N>::count) return load_prefix<N % kL>(d, x.data + v * kL);
+  constexpr std::size_t kWhole = N / kL;
+  if constexpr (kWhole == 0) {
+    first(load_prefix<N>(d, x.data));
+  } else {
+    first(hn::LoadU(d, x.data));
+    for (std::size_t v = 1; v < kWhole; ++v) rest(v, hn::LoadU(d, x.data + v * kL));
+    if constexpr (N % kL != 0) rest(kWhole, load_prefix<N % kL>(d, x.data + kWhole * kL));
   }
-  return hn::LoadU(d, x.data + v * kL);
 }
 
 /// y[0..N) = the row, writing nothing past N.
@@ -179,8 +192,7 @@ HWY_INLINE void store_padded(const RegisterRow<T, N>& r, T* HWY_RESTRICT row) {
   const RegisterTag<T, N> d;
   constexpr std::size_t kL = kLanes<decltype(d)>;
   for (std::size_t v = 0; v < RegisterRow<T, N>::count; ++v) hn::Store(r.v[v], d, row + v * kL);
-  for (std::size_t i = RegisterRow<T, N>::count * kL; i < padded<T>(N); i += kL)
-    hn::Store(hn::Zero(d), d, row + i);
+  zero_row_tail<N>(row);
 }
 #endif
 

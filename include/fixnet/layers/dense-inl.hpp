@@ -70,8 +70,9 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
   /// (computed before `grads`, which may be p itself, changes) and adds
   /// scale * dL/dW, dL/db to grads.
   template <bool kFromLogits, bool kInputGradient, class T, class P, class X>
-  static HWY_INLINE auto backward(Registers<T>, const P& p, const X& x, const RegisterPass<T, Out>& kept,
-                                  RegisterRow<T, Out> g, T scale, P& grads) {
+  static HWY_INLINE auto backward(Registers<T>, const P& p, const X& x,
+                                  const RegisterPass<T, Out>& kept, RegisterRow<T, Out> g, T scale,
+                                  P& grads) {
     const RegisterTag<T, Out> dout;
     constexpr std::size_t kLO = kLanes<decltype(dout)>;
     if constexpr (!kFromLogits) {
@@ -79,8 +80,9 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
         g.v[v] = activation_backward_vector<Act, Out>(
             dout, Act::derivative_from_input ? kept.z.v[v] : kept.a.v[v], g.v[v], v * kLO);
     }
-    HWY_ALIGN T delta[RegisterRow<T, Out>::count * kLO];
-    for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v) hn::Store(g.v[v], dout, delta + v * kLO);
+    HWY_ALIGN T delta[RegisterRow<T, Out>::count * kLO];  // broadcast from here, one by one
+    for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v)
+      hn::Store(g.v[v], dout, delta + v * kLO);
 
     const RegisterTag<T, In> d;
     constexpr std::size_t kL = kLanes<decltype(d)>;
@@ -90,24 +92,28 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
       for (std::size_t v = 0; v < kInVectors; ++v) dx.v[v] = hn::Zero(d);
       for (std::size_t o = 0; o < Out; ++o) {
         const auto delta_o = hn::Set(d, delta[o]);
+        const T* HWY_RESTRICT w = p.weights() + o * P::row_stride;
         for (std::size_t v = 0; v < kInVectors; ++v)
-          dx.v[v] = hn::MulAdd(delta_o, hn::Load(d, p.weights() + o * P::row_stride + v * kL), dx.v[v]);
+          dx.v[v] = hn::MulAdd(delta_o, hn::Load(d, w + v * kL), dx.v[v]);
       }
     }
     const auto vscale = hn::Set(d, scale);
     for (std::size_t o = 0; o < Out; ++o) {  // W[o] += scale (delta[o] x), padding kept zero
       const auto delta_o = hn::Set(d, delta[o]);
       T* HWY_RESTRICT w = grads.weights() + o * P::row_stride;
-      for (std::size_t v = 0; v < kInVectors; ++v) {
-        const auto product = hn::MulAdd(delta_o, row_vector(x, v), hn::Zero(d));
-        hn::Store(keep_in_row<In>(d, hn::MulAdd(vscale, product, hn::Load(d, w + v * kL)), v * kL), d,
-                  w + v * kL);
-      }
+      const auto update = [&](std::size_t v, hn::Vec<decltype(d)> xv) {
+        const auto product = hn::MulAdd(delta_o, xv, hn::Zero(d));
+        const auto updated = hn::MulAdd(vscale, product, hn::Load(d, w + v * kL));
+        hn::Store(keep_in_row<In>(d, updated, v * kL), d, w + v * kL);
+      };
+      for_each_row_vector(x, [&](hn::Vec<decltype(d)> xv) { update(0, xv); }, update);
     }
     if constexpr (P::has_bias) {
+      const auto vscale_out = hn::Set(dout, scale);
       for (std::size_t v = 0; v < RegisterRow<T, Out>::count; ++v) {
         T* HWY_RESTRICT b = grads.biases() + v * kLO;
-        hn::Store(hn::MulAdd(hn::Set(dout, scale), hn::Add(hn::Zero(dout), g.v[v]), hn::Load(dout, b)), dout, b);
+        const auto summed = hn::Add(hn::Zero(dout), g.v[v]);  // the batch path's sum over one sample
+        hn::Store(hn::MulAdd(vscale_out, summed, hn::Load(dout, b)), dout, b);
       }
     }
     if constexpr (kInputGradient) {
@@ -118,11 +124,12 @@ struct LayerKernel<Dense<In, Out, Act, Bias>> {
   }
 #endif
   /// Whether the registers hooks apply: the output fits the registers (the
-  /// input is the previous layer's output, or the caller's row); to train
-  /// there, an elementwise activation (or the last layer's, whose gradient
-  /// the loss gives).
+  /// input is the previous layer's output, or the caller's row) and the
+  /// activation runs there; to train there, an elementwise activation (or
+  /// the last layer's, whose gradient the loss gives).
   template <class T>
-  static constexpr bool fits_registers = Out <= Registers<T>::max_width;
+  static constexpr bool fits_registers =
+      Out <= Registers<T>::max_width && has_registers_kernel<Act, T, Out>;
   template <class T, bool kLast>
   static constexpr bool trains_in_registers = fits_registers<T> && (kLast || Act::elementwise);
 
