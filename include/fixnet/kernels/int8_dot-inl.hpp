@@ -54,7 +54,8 @@ HWY_INLINE void int8_dot_rows(const std::int8_t* HWY_RESTRICT w, const std::uint
   using V32 = hn::Vec<decltype(d32)>;
   constexpr std::size_t kStep = kLanes<decltype(d16)>;
   constexpr std::size_t kChunks = (In + kStep - 1) / kStep;  // within the line padding
-  for_each_tile<Out, 4>([&](auto rows, std::size_t first) {
+  constexpr std::size_t kTile = kVectorRegisters >= 32 ? 8 : 4;
+  for_each_tile<Out, kTile>([&](auto rows, std::size_t first) {
     constexpr std::size_t kRows = decltype(rows)::value;
     V32 sum0[kRows], sum1[kRows];
     for (std::size_t r = 0; r < kRows; ++r) sum0[r] = sum1[r] = hn::Zero(d32);
