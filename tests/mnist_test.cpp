@@ -15,17 +15,21 @@
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <ratio>
+#include <span>
 #include <string>
 
 #include <fixnet/data/mnist.hpp>
 #include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
+#include <fixnet/quantized.hpp>
 
 namespace fixnet::tests {
 namespace {
@@ -56,6 +60,36 @@ bool quick() {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Quantizes `net` (calibrated on the first 1000 training images, inputs
+/// coded as raw pixels) and checks that its test accuracy is at most
+/// `max_loss` below the float network's; reports both and the largest
+/// difference of an output.
+template <class Net, class Data>
+void check_quantized(const std::string& name, const Net& net, const Data& train, const Data& test,
+                     const Evaluation& float_result, double max_loss) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto q = std::make_unique<Quantized<Net>>(quantize(
+      net, std::span<const std::array<float, Net::inputs>>(train.rows().data(), std::min<std::size_t>(1000, train.size())),
+      {.input = pixels_over_255}));
+  const double quantize_seconds = seconds_since(t0);
+  const Evaluation quantized = evaluate(*q, test);
+  double worst = 0;
+  for (std::size_t i = 0; i < test.size(); ++i) {
+    const auto y = net.forward(test.row(i));
+    const auto yq = q->forward(test.row(i));
+    for (std::size_t o = 0; o < Net::outputs; ++o) worst = std::max(worst, double(std::abs(y[o] - yq[o])));
+  }
+  const std::string report = name + " quantized (int8 weights, uint8 activations): test accuracy " +
+                             std::to_string(float_result.accuracy()) + " (float) -> " +
+                             std::to_string(quantized.accuracy()) + " (int8); largest output difference " +
+                             std::to_string(worst) + "; quantize " + std::to_string(quantize_seconds) + " s";
+  BOOST_TEST_MESSAGE(report);
+  std::cout << report << std::endl;
+  BOOST_TEST(quantized.samples == test.size());
+  BOOST_TEST(quantized.accuracy() >= float_result.accuracy() - max_loss,
+             "quantized accuracy " << quantized.accuracy() << ", float " << float_result.accuracy());
 }
 
 }  // namespace
@@ -135,6 +169,37 @@ BOOST_AUTO_TEST_CASE(two_epochs_of_mini_batch_descent_on_10000_images_beat_90_pe
   BOOST_TEST(after.loss < before.loss);
   BOOST_TEST(after.accuracy() > threshold, "test accuracy " << after.accuracy() << ", expected above "
                                                             << threshold << "\n" << after.confusion);
+  check_quantized("784-50-10", *net, train, test, after, 0.003);
+}
+
+BOOST_AUTO_TEST_CASE(the_deep_network_quantized_loses_at_most_half_a_point) {
+  const auto files = mnist_from_environment();
+  if (!files) return;  // reported by the first case
+  using Deep = Network<Dense<784, 256, Relu>, Dropout<256, std::ratio<1, 5>>, Dense<256, 128, Relu>,
+                       Dropout<128, std::ratio<1, 5>>, Dense<128, 10, Softmax>>;
+  const std::size_t train_images = quick() ? 2000 : 10000;
+  const auto train = data::load_mnist<Deep>(*files, data::MnistPart::train, {.max_samples = train_images});
+  const auto test = data::load_mnist<Deep>(*files, data::MnistPart::test);
+  auto net = std::make_unique<Deep>();
+  initialize(*net, init::HeNormal{}, init::Zeros{}, 3);
+  constexpr std::size_t B = 32;
+  auto ws = std::make_unique<Workspace<Deep, B>>();
+  auto grads = std::make_unique<Gradients<Deep>>();
+  const GradientDescent<float> descent{0.1f};
+  Rng rng(4);
+  std::vector<std::size_t> order = data::identity_order(train.size());
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    data::shuffle(order, rng);
+    for (const auto batch : train.batches<B>(order)) {
+      grads->zero();
+      net->backward(batch.inputs, batch.labels, CrossEntropy{}, *grads, *ws);
+      grads->scale(1.0f / B);
+      descent.step(*net, *grads);
+    }
+  }
+  const Evaluation trained = evaluate(*net, test, CrossEntropy{}, *ws);
+  BOOST_TEST(trained.accuracy() > (fashion() ? 0.7 : 0.9));
+  check_quantized("784-256-128-10", *net, train, test, trained, 0.005);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

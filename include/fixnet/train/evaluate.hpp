@@ -210,6 +210,36 @@ Evaluation evaluate(const Net& net, const data::Dataset<T, Width, Label>& data, 
     return {};
 }
 
+template <class Net>
+class Quantized;
+
+/// A quantized network (fixnet/quantized.hpp) over every sample of `data`,
+/// one at a time: the confusion matrix, or the RMSE and MAE, as above; no
+/// loss (`loss` is NaN). The same checks of the data as above.
+template <class Net, Scalar T, std::size_t Width, class Label>
+Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label>& data) {
+  static_assert(detail::check_dataset_width<Net::inputs, Width>());
+  static_assert(detail::check_target_width<Net::outputs, Label>());
+  if (std::string error = detail::classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
+      !error.empty())
+    throw data::DataError(error);
+  if (const std::optional<detail::NonFiniteInput> bad = detail::first_non_finite_input(data))
+    throw data::DataError("fixnet: evaluate: " + detail::describe(*bad) +
+                          ": expected finite inputs (look for NaN and infinity in the data)");
+  Evaluation result;
+  result.samples = data.size();
+  result.loss = result.total_loss = std::nan("");
+  if constexpr (data::Dataset<T, Width, Label>::classification) result.confusion = ConfusionMatrix(Net::outputs);
+  RegressionErrors errors;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    detail::add_to_metrics(result, errors, q.forward(data.row(i)), data.label(i));
+  if constexpr (!data::Dataset<T, Width, Label>::classification) {
+    result.rmse = errors.rmse();
+    result.mae = errors.mae();
+  }
+  return result;
+}
+
 /// As above, with a workspace for batches of B allocated for the call.
 template <std::size_t B, class Net, Loss L, Scalar T, std::size_t Width, class Label>
 Evaluation evaluate(const Net& net, const data::Dataset<T, Width, Label>& data, L loss) {
