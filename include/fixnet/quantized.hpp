@@ -208,7 +208,13 @@ class Quantized {
     return y;
   }
 
-  friend bool operator==(const Quantized&, const Quantized&) = default;
+  /// Equal layers: the same weights, scales and codes.
+  friend bool operator==(const Quantized& a, const Quantized& b) noexcept {
+    bool equal = true;
+    detail::for_each_index<layer_count>(
+        [&](auto k) { equal = equal && a.template layer<decltype(k)::value>() == b.template layer<decltype(k)::value>(); });
+    return equal;
+  }
 
  private:
   typename Layout::tuple layers_;

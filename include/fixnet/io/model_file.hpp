@@ -147,6 +147,8 @@ inline constexpr std::string_view layers_key = "fixnet.layers";
 inline constexpr std::string_view type_key = "fixnet.type";
 inline constexpr std::string_view network_key = "fixnet.network";
 inline constexpr std::string_view scalar_key = "fixnet.scalar";
+/// Present in files of quantized networks (fixnet/io/quantized_model_file.hpp).
+inline constexpr std::string_view quantization_key = "fixnet.quantization";
 
 /// Refuses a file whose recorded layers differ from the network's.
 inline void check_layers(const safetensors::Reader& file, const std::vector<std::string>& mine) {
@@ -267,6 +269,9 @@ void from_safetensors(BasicNetwork<T, Layers...>& net,
                       std::span<const std::byte> bytes, const ModelFileOptions& options, std::string source) {
   using Net = BasicNetwork<T, Layers...>;
   const safetensors::Reader file(bytes, std::move(source));
+  if (file.metadata(quantization_key))
+    file.fail("holds a quantized network: load it into a fixnet::Quantized<Net> "
+              "(fixnet/io/quantized_model_file.hpp)");
   std::set<std::string> expected;
   for (const TensorSlot& slot : tensor_slots(net, options)) expected.insert(slot.name);
   if (s) {
