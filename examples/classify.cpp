@@ -54,6 +54,8 @@
 #include <fixnet/data/locate.hpp>
 #include <fixnet/data/mnist.hpp>
 #include <fixnet/io/describe.hpp>
+#include <fixnet/io/quantized_model_file.hpp>
+#include <fixnet/quantized.hpp>
 #include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
 #include <fixnet/io/model_file.hpp>
@@ -179,6 +181,7 @@ struct ModelFile {
   std::size_t evaluation_batch = 0;   // 0: not recorded
   std::string data;
   bool standardization = false;
+  bool quantized = false;  // int8 (mnist/deep --save-quantized)
 };
 
 ModelFile read_model_file(const std::string& path) {
@@ -204,6 +207,7 @@ ModelFile read_model_file(const std::string& path) {
     file.fail(fmt::format("has metadata {} = '{}': classify prepares its inputs as '{}' only",
                           ex::preprocessing_key, pre, ex::pixels_over_255));
   m.standardization = file.contains(fixnet::standardization_mean_name);
+  m.quantized = fixnet::holds_quantized_network(file);
   return m;
 }
 
@@ -264,15 +268,34 @@ Input read_input(const Options& o, std::size_t limit) {
   return in;
 }
 
+/// The model of a file: a float network, or its int8 form.
+template <class Net>
+struct Model {
+  std::unique_ptr<Net> net;                       // deep: ~1 MiB of parameters
+  std::unique_ptr<fixnet::Quantized<Net>> int8;  // or this, for a quantized file
+  std::optional<fixnet::Standardization<float, Net::inputs>> standardization;
+
+  Model(const Options& o, const ModelFile& m) {
+    if (m.quantized) {
+      int8 = std::make_unique<fixnet::Quantized<Net>>();
+      fixnet::load(*int8, o.model);
+    } else {
+      net = std::make_unique<Net>();
+      if (m.standardization)
+        fixnet::load(*net, standardization.emplace(), o.model);
+      else
+        fixnet::load(*net, o.model);
+    }
+  }
+  std::array<float, Net::outputs> forward(const Images::row_type& x) const {
+    return int8 ? int8->forward(x) : net->forward(x);
+  }
+};
+
 template <class Net>
 int classify(const Options& o, const ModelFile& m) {
-  using Standardization = fixnet::Standardization<float, Net::inputs>;
-  auto net = std::make_unique<Net>();  // deep: ~1 MiB of parameters
-  std::optional<Standardization> standardization;
-  if (m.standardization)
-    fixnet::load(*net, standardization.emplace(), o.model);
-  else
-    fixnet::load(*net, o.model);
+  const Model<Net> model(o, m);
+  const auto& standardization = model.standardization;
   std::vector<std::uint8_t> classes = m.classes;
   if (classes.empty())
     for (std::size_t k = 0; k < Net::outputs; ++k) classes.push_back(static_cast<std::uint8_t>(k));
@@ -280,8 +303,8 @@ int classify(const Options& o, const ModelFile& m) {
     throw fixnet::ModelFileError(
         fmt::format("fixnet: {}: has metadata {} = '{}' for a network of {} outputs", o.model,
                     ex::classes_key, class_list(classes), Net::outputs));
-  fmt::print("model: {}: {} ({}), {} parameters{}\n", o.model, fixnet::describe_network<Net>(),
-             Known<Net>::name, Net::parameter_count,
+  fmt::print("model: {}: {}{} ({}), {} parameters{}\n", o.model, m.quantized ? "int8 " : "",
+             fixnet::describe_network<Net>(), Known<Net>::name, Net::parameter_count,
              standardization ? ", with the standardisation of its inputs" : "");
   if (!m.program.empty())
     fmt::print("saved by: {}, trained on {}; outputs are classes {}\n", m.program,
@@ -312,7 +335,7 @@ int classify(const Options& o, const ModelFile& m) {
         throw std::invalid_argument(
             fmt::format("--index: image {} is out of range: {} holds {} images", i, in.origin,
                         in.images.size()));
-      const auto y = net->forward(in.images.row(i));
+      const auto y = model.forward(in.images.row(i));
       const std::size_t k = fixnet::argmax(y);
       std::string line = fmt::format("image {}: {} (output {:.4f})", i, classes[k], y[k]);
       if (in.labelled) {
@@ -335,9 +358,18 @@ int classify(const Options& o, const ModelFile& m) {
     fmt::print("the model's classes {} only: {} images, as outputs 0-{}\n", class_list(classes),
                data.size(), classes.size() - 1);
   }
+  if (model.int8) {
+    // One image at a time, the loss from the outputs: as mnist --quantize prints it.
+    const fixnet::Evaluation e = fixnet::evaluate(*model.int8, data, typename Known<Net>::Loss{});
+    fmt::print("int8 {}: {}/{} = {:.2f}% (loss {:.4f})\n", in.label, e.confusion.correct(), e.samples,
+               100.0 * e.accuracy(), e.loss);
+    if (o.report)
+      fmt::print("per class (outputs 0-{}):\n{}", Net::outputs - 1, fixnet::format_report(e.confusion));
+    return EXIT_SUCCESS;
+  }
   std::size_t used = 0;
   const std::size_t batch = m.evaluation_batch ? m.evaluation_batch : 32;
-  const fixnet::Evaluation e = evaluate(*net, data, batch, used, typename Known<Net>::batches{});
+  const fixnet::Evaluation e = evaluate(*model.net, data, batch, used, typename Known<Net>::batches{});
   if (used != batch)
     fmt::print(
         "(evaluated in batches of {}: the file's {} is not compiled in here, so the last digits of "

@@ -63,6 +63,8 @@ struct Options {
   std::string checkpoint;  // "": no checkpoints
   std::string resume;      // "": a new run
   bool force = false;
+  bool quantize = false;       // --quantize
+  std::string save_quantized;  // "": no quantized model file
 };
 
 /// The start of the CSV's header (fixnet::write_csv): an existing file that
@@ -171,6 +173,16 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
                  "batch size, seed, optimiser, thread count or data). Checkpoints go on being "
                  "written to it, or to --checkpoint");
   flags.add_switch("--force", o.force, force_help);
+  flags.add_switch("--quantize", o.quantize,
+                   "After training, quantize the network to int8 weights and uint8 activations "
+                   "(fixnet::quantize, calibrated on 1000 training images, raw pixels as input codes) "
+                   "and report both test accuracies, the largest output difference and both "
+                   "one-sample forward times");
+  flags.add_text("--save-quantized", o.save_quantized,
+                 fmt::format("Write the quantized network (implies --quantize) to this safetensors "
+                             "file, for `classify` (e.g. {}-int8.safetensors); checked before training "
+                             "as --save is",
+                             d.name));
 }
 
 /// Where the trainer writes checkpoints: --checkpoint, or else the file
@@ -186,6 +198,7 @@ inline std::vector<Output> outputs(const Options& o) {
   return {{"--csv", o.csv, OutputKind::csv, csv_header},
           {"--plot", plotting ? o.plot : std::string(), OutputKind::png},
           {"--save", o.save, OutputKind::model},
+          {"--save-quantized", o.save_quantized, OutputKind::model},
           {o.checkpoint.empty() ? "--resume" : "--checkpoint", checkpoint, OutputKind::model}};
 }
 
@@ -395,6 +408,16 @@ inline std::string accuracy_text(const fixnet::Evaluation& e) {
   return fmt::format("{}/{} = {:.2f}%", e.confusion.correct(), e.samples, 100.0 * e.accuracy());
 }
 
+/// --quantize and --save-quantized, after training (mnist_quantized.cpp):
+/// quantizes `net`, prints the int8 test accuracy as "int8 test accuracy:
+/// C/T = P% (loss X)", the change from float, the largest output difference
+/// and both one-sample forward times, and writes --save-quantized.
+void report_quantized(const MnistNetwork& net, const Data& data, const Options& o, const char* program);
+void report_quantized(const DeepNetwork& net, const Data& data, const Options& o, const char* program);
+
+/// Whether the run quantizes its network at the end.
+inline bool quantizing(const Options& o) { return o.quantize || !o.save_quantized.empty(); }
+
 /// How a run is set up, for `train`.
 struct Run {
   const char* name;
@@ -447,6 +470,7 @@ int run_mini_batches(const Options& o, const Defaults& d, const std::string& des
   if (status == EXIT_SUCCESS && !o.save.empty())
     save_model(*net, o.save,
                {.program = d.name, .evaluation_batch = std::stoul(o.batch_size), .data = data.where});
+  if (status == EXIT_SUCCESS && quantizing(o)) report_quantized(*net, data, o, d.name);
   return status;
 }
 

@@ -16,6 +16,8 @@
 #include <fmt/core.h>
 
 #include <fixnet/io/model_file.hpp>
+#include <fixnet/io/quantized_model_file.hpp>
+#include <fixnet/quantized.hpp>
 
 #include "mnist_networks.hpp"
 #include "output_files.hpp"
@@ -23,6 +25,23 @@
 namespace examples::mnist {
 
 namespace {
+
+template <class Net>
+std::size_t parameter_count(const Net&) {
+  return Net::parameter_count;
+}
+template <class Net>
+std::size_t parameter_count(const fixnet::Quantized<Net>&) {
+  return Net::parameter_count;
+}
+template <class Net>
+std::string description(const Net&) {
+  return fixnet::describe_network<Net>();
+}
+template <class Net>
+std::string description(const fixnet::Quantized<Net>&) {
+  return "int8 " + fixnet::describe_network<Net>();
+}
 
 template <class Net>
 void save(const Net& net, const std::string& path, const ModelInfo& info) {
@@ -35,8 +54,8 @@ void save(const Net& net, const std::string& path, const ModelInfo& info) {
   fixnet::save(net, path, options);
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(path, ec);
-  fmt::print("model saved to {} ({}, {} parameters{})\n", path, fixnet::describe_network<Net>(),
-             Net::parameter_count, ec ? "" : fmt::format(", {} bytes", bytes));
+  fmt::print("model saved to {} ({}, {} parameters{})\n", path, description(net), parameter_count(net),
+             ec ? "" : fmt::format(", {} bytes", bytes));
 }
 
 }  // namespace
@@ -55,6 +74,12 @@ void save_model(const DeepNetwork& net, const std::string& path, const ModelInfo
 }
 void save_model(const GalaxyNetwork& net, const std::string& path, const ModelInfo& info) {
   save(net, path, info);
+}
+void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path, const ModelInfo& info) {
+  save(q, path, info);
+}
+void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path, const ModelInfo& info) {
+  save(q, path, info);
 }
 
 }  // namespace examples::mnist

@@ -17,6 +17,11 @@
 
 #include "output_files.hpp"
 
+namespace fixnet {
+template <class Net>
+class Quantized;
+}  // namespace fixnet
+
 namespace examples::mnist {
 
 /// mnist: the tutorial's 784-50-10 sigmoid/softmax network.
@@ -72,6 +77,9 @@ void check_not_inputs(std::span<const Output> outputs, const fixnet::data::Mnist
 void save_model(const MnistNetwork& net, const std::string& path, const ModelInfo& info);
 void save_model(const DeepNetwork& net, const std::string& path, const ModelInfo& info);
 void save_model(const GalaxyNetwork& net, const std::string& path, const ModelInfo& info);
+/// The same for quantized networks (--save-quantized).
+void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path, const ModelInfo& info);
+void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path, const ModelInfo& info);
 
 }  // namespace examples::mnist
 

@@ -116,6 +116,7 @@ int run_reference(const Options& o) {
   if (!o.save.empty())
     save_model(*net, o.save,
                {.program = "mnist", .evaluation_batch = reference_chunk, .data = data.where});
+  if (ex::quantizing(o)) ex::report_quantized(*net, data, o, "mnist");
   return EXIT_SUCCESS;
 }
 

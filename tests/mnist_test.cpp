@@ -74,7 +74,7 @@ void check_quantized(const std::string& name, const Net& net, const Data& train,
       net, std::span<const std::array<float, Net::inputs>>(train.rows().data(), std::min<std::size_t>(1000, train.size())),
       {.input = pixels_over_255}));
   const double quantize_seconds = seconds_since(t0);
-  const Evaluation quantized = evaluate(*q, test);
+  const Evaluation quantized = evaluate(*q, test, CrossEntropy{});
   double worst = 0;
   for (std::size_t i = 0; i < test.size(); ++i) {
     const auto y = net.forward(test.row(i));
@@ -88,6 +88,7 @@ void check_quantized(const std::string& name, const Net& net, const Data& train,
   BOOST_TEST_MESSAGE(report);
   std::cout << report << std::endl;
   BOOST_TEST(quantized.samples == test.size());
+  BOOST_TEST(quantized.loss < float_result.loss + 0.02, "quantized loss " << quantized.loss << ", float " << float_result.loss);
   BOOST_TEST(quantized.accuracy() >= float_result.accuracy() - max_loss,
              "quantized accuracy " << quantized.accuracy() << ", float " << float_result.accuracy());
 }

@@ -2,10 +2,10 @@
 """Smoke tests of model files in the examples: a training example's --save,
 and `classify` on what it saved.
 
-    run_save_classify.py [--skip-unless-env VAR] [--accuracy-label L]
+    run_save_classify.py [--skip-unless-env VAR] [--accuracy-label L] [--save-flag F]
                          --model PATH -- TRAIN [ARGS...] -- CLASSIFY [ARGS...]
 
-runs TRAIN ARGS --save PATH (PATH removed first), then CLASSIFY ARGS --model
+runs TRAIN ARGS --save PATH (PATH removed first; --save-flag F: F PATH), then CLASSIFY ARGS --model
 PATH. TRAIN must exit with status 0, print "model saved to PATH" and one line
 "L: C/T = P% (loss X)" (L is "test accuracy" unless --accuracy-label says
 otherwise); CLASSIFY must exit with status 0 and print the same line, to the
@@ -46,7 +46,7 @@ def accuracy_line(output, label, who):
 def save_and_classify(args, train, classify):
     if os.path.exists(args.model):
         os.remove(args.model)
-    trained = driver_support.expect_success(driver_support.run_shown(train + ["--save", args.model],
+    trained = driver_support.expect_success(driver_support.run_shown(train + [args.save_flag, args.model],
                                                                      args.timeout))
     if f"model saved to {args.model}" not in trained.stdout:
         raise Failure(f"{train[0]} did not say 'model saved to {args.model}'")
@@ -83,6 +83,8 @@ def expect_refusal(args, train):
 def main():
     parser = driver_support.argument_parser(__doc__)
     parser.add_argument("--model", help="where the training example saves its model")
+    parser.add_argument("--save-flag", default="--save",
+                        help="the training example's flag that writes the model (--save-quantized)")
     parser.add_argument("--accuracy-label", default="test accuracy",
                         help="the label of the accuracy line both programs print")
     parser.add_argument("--expect-refusal", metavar="TEXT",

@@ -214,10 +214,11 @@ template <class Net>
 class Quantized;
 
 /// A quantized network (fixnet/quantized.hpp) over every sample of `data`,
-/// one at a time: the confusion matrix, or the RMSE and MAE, as above; no
-/// loss (`loss` is NaN). The same checks of the data as above.
-template <class Net, Scalar T, std::size_t Width, class Label>
-Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label>& data) {
+/// one at a time: the same metrics as above, the loss computed from each
+/// output (`L::reference_value`, in double) since a quantized network has
+/// no logits. The same checks of the data as above.
+template <class Net, Loss L, Scalar T, std::size_t Width, class Label>
+Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label>& data, L /*loss*/) {
   static_assert(detail::check_dataset_width<Net::inputs, Width>());
   static_assert(detail::check_target_width<Net::outputs, Label>());
   if (std::string error = detail::classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
@@ -226,13 +227,26 @@ Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label
   if (const std::optional<detail::NonFiniteInput> bad = detail::first_non_finite_input(data))
     throw data::DataError("fixnet: evaluate: " + detail::describe(*bad) +
                           ": expected finite inputs (look for NaN and infinity in the data)");
+  constexpr std::size_t outputs = Net::outputs;
   Evaluation result;
   result.samples = data.size();
-  result.loss = result.total_loss = std::nan("");
-  if constexpr (data::Dataset<T, Width, Label>::classification) result.confusion = ConfusionMatrix(Net::outputs);
+  if constexpr (data::Dataset<T, Width, Label>::classification) result.confusion = ConfusionMatrix(outputs);
   RegressionErrors errors;
-  for (std::size_t i = 0; i < data.size(); ++i)
-    detail::add_to_metrics(result, errors, q.forward(data.row(i)), data.label(i));
+  std::array<double, outputs> a{}, t{};
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const auto y = q.forward(data.row(i));
+    const auto& label = data.label(i);
+    for (std::size_t k = 0; k < outputs; ++k) {
+      a[k] = y[k];
+      if constexpr (data::detail::is_target_row<Label>)
+        t[k] = static_cast<double>(label[k]);
+      else
+        t[k] = k == static_cast<std::size_t>(label) ? 1.0 : 0.0;
+    }
+    result.total_loss += L::reference_value(std::span<const double, outputs>(a), std::span<const double, outputs>(t));
+    detail::add_to_metrics(result, errors, y, label);
+  }
+  result.loss = result.samples == 0 ? 0.0 : result.total_loss / static_cast<double>(result.samples);
   if constexpr (!data::Dataset<T, Width, Label>::classification) {
     result.rmse = errors.rmse();
     result.mae = errors.mae();
