@@ -18,7 +18,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Writes a fixnet model file's network as a C++ header: `using Network = ...;` and a constexpr "
-               "`network` holding its parameters.",
+               "`network` holding its parameters (for a quantized file: its tensors as constant arrays and "
+               "`network()`, the fixnet::Quantized<Network> they make).",
                "fixnet-bake"};
   std::string model, name, output, type, prefix;
   std::vector<std::string> names;

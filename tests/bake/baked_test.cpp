@@ -16,11 +16,15 @@
 #include <fixnet/fixnet.hpp>
 #include <fixnet/io/bake.hpp>
 #include <fixnet/io/model_file.hpp>
+#include <fixnet/io/quantized_model_file.hpp>
+#include <fixnet/quantized.hpp>
 
 #include "bake_networks.hpp"
 #include "baked_blobs.hpp"
 #include "baked_mnist.hpp"
+#include "baked_mnist_int8.hpp"
 #include "cli_mnist.hpp"
+#include "cli_mnist_int8.hpp"
 
 namespace fixnet::tests {
 namespace {
@@ -29,6 +33,8 @@ namespace {
 static_assert(std::is_same_v<baked::blobs::Network, Blobs>);
 static_assert(std::is_same_v<baked_mnist::Network, Mnist>);
 static_assert(std::is_same_v<cli_mnist::Network, Mnist>);
+static_assert(std::is_same_v<baked_mnist_int8::Quantized, Quantized<Mnist>>);
+static_assert(std::is_same_v<cli_mnist_int8::Quantized, Quantized<Mnist>>);
 constexpr const auto& blobs = baked::blobs::network;
 constexpr const auto& mnist = baked_mnist::network;
 static_assert(blobs.layer_parameters<0>().weight(0, 0) == baked::blobs::parameters[0]);
@@ -66,6 +72,23 @@ BOOST_AUTO_TEST_CASE(baked_networks_equal_the_loaded_ones_bit_for_bit) {
 
 BOOST_AUTO_TEST_CASE(the_command_bakes_what_write_header_bakes) {
   BOOST_TEST(cli_mnist::parameters == baked_mnist::parameters);
+  BOOST_TEST(cli_mnist_int8::layer0_weights == baked_mnist_int8::layer0_weights);
+  BOOST_TEST(cli_mnist_int8::layer1_biases == baked_mnist_int8::layer1_biases);
+  BOOST_TEST((cli_mnist_int8::network() == baked_mnist_int8::network()));
+}
+
+BOOST_AUTO_TEST_CASE(a_baked_quantized_network_equals_the_loaded_one_bit_for_bit) {
+  auto q = std::make_unique<Quantized<Mnist>>();
+  load(*q, std::string(FIXNET_BAKE_DIR) + "/mnist_int8.safetensors");
+  const Quantized<Mnist>& baked = baked_mnist_int8::network();
+  BOOST_TEST((baked == *q));
+  BOOST_TEST((baked.input_quantization() == pixels_over_255));
+  std::mt19937_64 rng(5);
+  for (int k = 0; k < 50; ++k) {
+    std::array<std::uint8_t, 784> pixels;
+    for (auto& p : pixels) p = static_cast<std::uint8_t>(rng() % 256);
+    BOOST_TEST((baked.forward(pixels) == q->forward(pixels)));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(header_source_refuses_bad_names_and_values) {

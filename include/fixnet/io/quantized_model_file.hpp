@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -61,77 +62,100 @@ struct NetworkFileInfo<BasicNetwork<T, Layers...>> {
   static std::vector<std::string> descriptions() { return {describe_layer<Layers>()...}; }
 };
 
-/// The name prefixes ("0.", "fc1.") of Net's layers with weights, in order:
-/// those of quantized layers 0, 1, ...
-template <class Net>
-std::vector<std::string> quantized_layer_bases(const ModelFileOptions& options) {
+/// The name prefixes ("0.", "fc1.") of the layers with weights among a
+/// float network's tensors, in order: those of quantized layers 0, 1, ...
+inline std::vector<std::string> weight_bases(const std::vector<TensorSlot>& slots) {
   std::vector<std::string> bases;
   constexpr std::string_view weight = "weight";
-  for (const TensorSlot& slot : NetworkFileInfo<Net>::slots(options))
+  for (const TensorSlot& slot : slots)
     if (slot.name.ends_with(weight)) bases.push_back(slot.name.substr(0, slot.name.size() - weight.size()));
   return bases;
 }
-
-/// The tensor names layer L of a quantized network stores under `base`.
-template <class L>
-std::vector<std::string> quantized_tensor_names(const std::string& base) {
-  std::vector<std::string> names{base + "weight", base + "weight_scale", base + "bias", base + "input_scale",
-                                 base + "input_zero_point"};
-  if constexpr (L::hidden) {
-    names.push_back(base + "output_scale");
-    names.push_back(base + "output_zero_point");
-  }
-  if constexpr (L::uses_table) names.push_back(base + "table_limit");
-  return names;
+template <class Net>
+std::vector<std::string> quantized_layer_bases(const ModelFileOptions& options) {
+  return weight_bases(NetworkFileInfo<Net>::slots(options));
 }
 
-template <class L>
-void add_quantized_layer(safetensors::Writer& file, const L& layer, const std::string& base) {
-  constexpr std::size_t In = L::inputs, Out = L::outputs;
-  std::vector<std::int8_t> w(Out * In);
-  std::vector<float> scales(Out);
-  std::vector<std::int32_t> biases(Out);
-  for (std::size_t o = 0; o < Out; ++o) {
-    for (std::size_t i = 0; i < In; ++i) w[o * In + i] = layer.weight(o, i);
-    scales[o] = layer.weight_scale(o);
-    biases[o] = layer.bias(o);
-  }
-  file.add(base + "weight", std::span<const std::int8_t>(w), {Out, In});
-  file.add(base + "weight_scale", std::span<const float>(scales), {Out});
-  file.add(base + "bias", std::span<const std::int32_t>(biases), {Out});
-  file.add_scalar(base + "input_scale", layer.input().scale);
-  file.add_scalar(base + "input_zero_point", layer.input().zero_point);
-  if constexpr (L::hidden) {
-    file.add_scalar(base + "output_scale", layer.output().scale);
-    file.add_scalar(base + "output_zero_point", layer.output().zero_point);
-  }
-  if constexpr (L::uses_table) file.add_scalar(base + "table_limit", layer.table_limit());
-}
+/// One quantized layer as its file stores it (the top of this header), its
+/// shape known at run time: what files and baked headers
+/// (fixnet/io/bake.hpp) are made of.
+struct QuantizedLayerTensors {
+  std::size_t inputs = 0, outputs = 0;
+  std::vector<std::int8_t> weights;  // [outputs][inputs]
+  std::vector<float> weight_scales;
+  std::vector<std::int32_t> biases;
+  Quantization input;
+  std::optional<Quantization> output;  // hidden layers
+  std::optional<float> table_limit;    // hidden layers with a table
 
-template <class L>
-void read_quantized_layer(const safetensors::Reader& file, L& layer, const std::string& base) {
-  constexpr std::size_t In = L::inputs, Out = L::outputs;
-  std::vector<std::int8_t> w(Out * In);
-  std::vector<float> scales(Out);
-  std::vector<std::int32_t> biases(Out);
-  const std::size_t matrix[] = {Out, In}, row[] = {Out};
-  file.read(base + "weight", matrix, std::span<std::int8_t>(w));
-  file.read(base + "weight_scale", row, std::span<float>(scales));
-  file.read(base + "bias", row, std::span<std::int32_t>(biases));
-  const Quantization input{file.read_scalar<float>(base + "input_scale"),
-                           file.read_scalar<std::int32_t>(base + "input_zero_point")};
-  Quantization output;
-  if constexpr (L::hidden)
-    output = {file.read_scalar<float>(base + "output_scale"), file.read_scalar<std::int32_t>(base + "output_zero_point")};
-  float limit = 0;
-  if constexpr (L::uses_table) limit = file.read_scalar<float>(base + "table_limit");
-  try {
-    layer.set(std::span<const std::int8_t, Out * In>(w.data(), Out * In), std::span<const float, Out>(scales.data(), Out),
-              std::span<const std::int32_t, Out>(biases.data(), Out), input, output, limit);
-  } catch (const std::invalid_argument& e) {
-    file.fail("has an invalid quantized layer '" + base + "': " + e.what());
+  /// Layer L's tensors.
+  template <class L>
+  static QuantizedLayerTensors of(const L& layer) {
+    QuantizedLayerTensors t{L::inputs, L::outputs, {}, {}, {}, layer.input(), std::nullopt, std::nullopt};
+    for (std::size_t o = 0; o < L::outputs; ++o) {
+      for (std::size_t i = 0; i < L::inputs; ++i) t.weights.push_back(layer.weight(o, i));
+      t.weight_scales.push_back(layer.weight_scale(o));
+      t.biases.push_back(layer.bias(o));
+    }
+    if constexpr (L::hidden) t.output = layer.output();
+    if constexpr (L::uses_table) t.table_limit = layer.table_limit();
+    return t;
   }
-}
+
+  /// Reads the tensors under `base` of a layer of this shape; `hidden` and
+  /// `table` say which of the optional ones it has. Throws ModelFileError.
+  static QuantizedLayerTensors read(const safetensors::Reader& file, const std::string& base, std::size_t inputs,
+                                    std::size_t outputs, bool hidden, bool table) {
+    QuantizedLayerTensors t{inputs, outputs, std::vector<std::int8_t>(outputs * inputs),
+                            std::vector<float>(outputs), std::vector<std::int32_t>(outputs), {}, {}, {}};
+    const std::size_t matrix[] = {outputs, inputs}, row[] = {outputs};
+    file.read(base + "weight", matrix, std::span<std::int8_t>(t.weights));
+    file.read(base + "weight_scale", row, std::span<float>(t.weight_scales));
+    file.read(base + "bias", row, std::span<std::int32_t>(t.biases));
+    t.input = {file.read_scalar<float>(base + "input_scale"), file.read_scalar<std::int32_t>(base + "input_zero_point")};
+    if (hidden)
+      t.output = Quantization{file.read_scalar<float>(base + "output_scale"),
+                              file.read_scalar<std::int32_t>(base + "output_zero_point")};
+    if (table) t.table_limit = file.read_scalar<float>(base + "table_limit");
+    return t;
+  }
+
+  /// The names of the tensors under `base` of a layer (`hidden`, with a `table`).
+  static std::vector<std::string> names(const std::string& base, bool hidden, bool table) {
+    std::vector<std::string> n{base + "weight", base + "weight_scale", base + "bias", base + "input_scale",
+                               base + "input_zero_point"};
+    if (hidden) {
+      n.push_back(base + "output_scale");
+      n.push_back(base + "output_zero_point");
+    }
+    if (table) n.push_back(base + "table_limit");
+    return n;
+  }
+
+  void add(safetensors::Writer& file, const std::string& base) const {
+    file.add(base + "weight", std::span<const std::int8_t>(weights), {outputs, inputs});
+    file.add(base + "weight_scale", std::span<const float>(weight_scales), {outputs});
+    file.add(base + "bias", std::span<const std::int32_t>(biases), {outputs});
+    file.add_scalar(base + "input_scale", input.scale);
+    file.add_scalar(base + "input_zero_point", input.zero_point);
+    if (output) {
+      file.add_scalar(base + "output_scale", output->scale);
+      file.add_scalar(base + "output_zero_point", output->zero_point);
+    }
+    if (table_limit) file.add_scalar(base + "table_limit", *table_limit);
+  }
+
+  /// Sets layer L (of this shape) from these tensors; throws
+  /// std::invalid_argument on an invalid value (QuantizedDense::set).
+  template <class L>
+  void set(L& layer) const {
+    constexpr std::size_t In = L::inputs, Out = L::outputs;
+    layer.set(std::span<const std::int8_t, Out * In>(weights.data(), Out * In),
+              std::span<const float, Out>(weight_scales.data(), Out),
+              std::span<const std::int32_t, Out>(biases.data(), Out), input, output.value_or(Quantization{}),
+              table_limit.value_or(0.0f));
+  }
+};
 
 template <class Net>
 void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const ModelFileOptions& options,
@@ -148,13 +172,19 @@ void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const
   const std::vector<std::string> bases = quantized_layer_bases<Net>(options);
   std::set<std::string> expected;
   for_each_index<Q::layer_count>([&](auto k) {
-    for (auto& name : quantized_tensor_names<typename Q::template layer_type<decltype(k)::value>>(bases[k]))
-      expected.insert(std::move(name));
+    using L = typename Q::template layer_type<decltype(k)::value>;
+    for (auto& name : QuantizedLayerTensors::names(bases[k], L::hidden, L::uses_table)) expected.insert(std::move(name));
   });
   check_no_extra(file, expected, options);
   auto fresh = std::make_unique<Q>();
   for_each_index<Q::layer_count>([&](auto k) {
-    read_quantized_layer(file, fresh->template layer<decltype(k)::value>(), bases[k]);
+    using L = typename Q::template layer_type<decltype(k)::value>;
+    const auto tensors = QuantizedLayerTensors::read(file, bases[k], L::inputs, L::outputs, L::hidden, L::uses_table);
+    try {
+      tensors.set(fresh->template layer<decltype(k)::value>());
+    } catch (const std::invalid_argument& e) {
+      file.fail("has an invalid quantized layer '" + bases[k] + "': " + e.what());
+    }
   });
   // Every check passed: only now is anything of the caller's changed.
   q = *fresh;
@@ -168,8 +198,9 @@ template <class Net>
 void add_network(safetensors::Writer& file, const Quantized<Net>& q, const ModelFileOptions& options = {}) {
   using Q = Quantized<Net>;
   const std::vector<std::string> bases = detail::quantized_layer_bases<Net>(options);
-  detail::for_each_index<Q::layer_count>(
-      [&](auto k) { detail::add_quantized_layer(file, q.template layer<decltype(k)::value>(), bases[k]); });
+  detail::for_each_index<Q::layer_count>([&](auto k) {
+    detail::QuantizedLayerTensors::of(q.template layer<decltype(k)::value>()).add(file, bases[k]);
+  });
   file.set_metadata("format", "pt");
   file.set_metadata("fixnet.version", std::string(version));
   file.set_metadata(std::string(detail::network_key), describe_network<Net>());
