@@ -59,6 +59,9 @@ template <class Q>
 struct QuantizedKernels {
   void (*from_floats)(const Q&, const float*, float*) = nullptr;
   void (*from_codes)(const Q&, const std::uint8_t*, float*) = nullptr;
+  /// Three samples at a time (a group: shared weight loads).
+  void (*three_from_floats)(const Q&, const float* const*, float* const*) = nullptr;
+  void (*three_from_codes)(const Q&, const std::uint8_t* const*, float* const*) = nullptr;
 };
 using KernelTable = KernelsPerSetT<QuantizedKernels, Cases>;
 
@@ -69,6 +72,8 @@ using KernelTable = KernelsPerSetT<QuantizedKernels, Cases>;
 FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class Q>(QuantizedKernels<Q>& k) {
   k.from_floats = &::fixnet::HWY_NAMESPACE::quantized_forward<Q>;
   k.from_codes = &::fixnet::HWY_NAMESPACE::quantized_forward<Q>;
+  k.three_from_floats = &::fixnet::HWY_NAMESPACE::quantized_forward<Q, 3>;
+  k.three_from_codes = &::fixnet::HWY_NAMESPACE::quantized_forward<Q, 3>;
 });
 
 #if HWY_ONCE
@@ -144,6 +149,32 @@ void check_against_reference(const QuantizedKernels<Q>& k) {
     ++compared;
   }
   BOOST_TEST(compared == 100u);
+  // Groups of three samples give what one at a time gives.
+  for (std::size_t r = 200; r + 3 <= trial.rows.size(); r += 3) {
+    std::array<std::array<float, Q::outputs>, 3> ys{}, from_codes{};
+    std::array<std::array<std::uint8_t, Q::inputs>, 3> codes{};
+    const float* xs[3];
+    const std::uint8_t* cs[3];
+    float* out[3];
+    float* out_codes[3];
+    for (std::size_t s = 0; s < 3; ++s) {
+      codes[s] = codes_of(*q, trial.rows[r + s]);
+      xs[s] = trial.rows[r + s].data();
+      cs[s] = codes[s].data();
+      out[s] = ys[s].data();
+      out_codes[s] = from_codes[s].data();
+    }
+    k.three_from_floats(*q, xs, out);
+    k.three_from_codes(*q, cs, out_codes);
+    for (std::size_t s = 0; s < 3; ++s) {
+      std::array<float, Q::outputs> one{};
+      k.from_floats(*q, xs[s], one.data());
+      BOOST_TEST_CONTEXT("rows " << r << " to " << r + 2 << ", sample " << s) {
+        BOOST_TEST(ys[s] == one, boost::test_tools::per_element());
+        BOOST_TEST(from_codes[s] == one, boost::test_tools::per_element());
+      }
+    }
+  }
 }
 
 /// The largest difference between Q's and Net's outputs on the test rows.
@@ -178,11 +209,20 @@ BOOST_AUTO_TEST_CASE(the_static_target_forward_is_the_reference) {
     BOOST_TEST(q.forward(std::span<const std::uint8_t, DirectNet::inputs>(codes)) == expected,
                boost::test_tools::per_element());
   }
-  // A batch is its rows one by one.
-  std::array<std::array<float, DirectNet::inputs>, 3> xs{trial.rows[200], trial.rows[201], trial.rows[202]};
-  std::array<std::array<float, DirectNet::outputs>, 3> ys{};
+  // A batch is its rows one by one (7: groups and a rest, whatever the group).
+  std::array<std::array<float, DirectNet::inputs>, 7> xs{};
+  std::array<std::array<std::uint8_t, DirectNet::inputs>, 7> codes{};
+  for (std::size_t b = 0; b < 7; ++b) {
+    xs[b] = trial.rows[200 + b];
+    codes[b] = codes_of(q, xs[b]);
+  }
+  std::array<std::array<float, DirectNet::outputs>, 7> ys{}, from_codes{};
   q.forward(xs, ys);
-  for (std::size_t b = 0; b < 3; ++b) BOOST_TEST(ys[b] == q.forward(xs[b]), boost::test_tools::per_element());
+  q.forward(std::span<const std::array<std::uint8_t, DirectNet::inputs>, 7>(codes), from_codes);
+  for (std::size_t b = 0; b < 7; ++b) {
+    BOOST_TEST(ys[b] == q.forward(xs[b]), boost::test_tools::per_element());
+    BOOST_TEST(from_codes[b] == ys[b], boost::test_tools::per_element());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(quantized_outputs_are_close_to_the_float_network) {

@@ -175,15 +175,36 @@ class Quantized {
   }
 
   /// A batch: ys[b] = forward(xs[b]) for each of the B rows (xs and ys
-  /// `std::array`s or fixed-extent spans of rows).
+  /// `std::array`s or fixed-extent spans of rows; xs's rows of float or of
+  /// uint8 input codes), a few samples at a time: each weight the pass loads
+  /// serves them all.
   template <FixedBatch Xs, FixedBatch Ys>
   void forward(const Xs& xs, Ys&& ys) const noexcept {
+    using In = detail::FixedExtent<batch_row_t<Xs>>;
+    using Out = detail::FixedExtent<batch_row_t<Ys>>;
     static_assert(detail::check_batch_size<batch_size_v<Xs>, batch_size_v<Ys>>());
-    static_assert(detail::check_output_extent<outputs, detail::FixedExtent<batch_row_t<Ys>>::extent>());
-    for (std::size_t b = 0; b < batch_size_v<Xs>; ++b) {
-      const auto y = forward(xs[b]);
-      std::copy(y.begin(), y.end(), ys[b].begin());
+    static_assert(detail::check_batch_width<inputs, In::extent>());
+    static_assert(detail::check_output_extent<outputs, Out::extent>());
+    // Fix: pass rows of std::uint8_t codes or of float, and rows of float for the outputs.
+    static_assert((std::same_as<typename In::element_type, float> ||
+                   std::same_as<typename In::element_type, std::uint8_t>) &&
+                      std::same_as<typename Out::element_type, float>,
+                  "fixnet: a quantized network's batch takes rows of float or of std::uint8_t codes, and "
+                  "gives rows of float");
+    using Kernels = detail::StaticQuantizedKernels<Quantized>;
+    using E = typename In::element_type;
+    constexpr std::size_t B = batch_size_v<Xs>, G = Kernels::group, kGrouped = B / G * G;
+    for (std::size_t b = 0; b < kGrouped; b += G) {
+      const E* in[G];
+      float* out[G];
+      for (std::size_t s = 0; s < G; ++s) {
+        in[s] = xs[b + s].data();
+        out[s] = ys[b + s].data();
+      }
+      Kernels::forward_group(*this, in, out);
     }
+    if constexpr (kGrouped < B)
+      for (std::size_t b = kGrouped; b < B; ++b) Kernels::forward(*this, xs[b].data(), ys[b].data());
   }
 
   /// The scalar reference of `forward`: the same codes and sums, computed
