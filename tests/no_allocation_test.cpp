@@ -20,6 +20,7 @@
 
 #include <fixnet/train/data_parallel.hpp>
 #include <fixnet/fixnet.hpp>
+#include <fixnet/quantized.hpp>
 
 #include "test_support.hpp"
 
@@ -168,6 +169,32 @@ BOOST_AUTO_TEST_CASE(forward_backward_loss_and_updates_allocate_nothing) {
                                   CrossEntropy, 32, unsigned char>>("784-64-10 with dropout, samples in rows");
   check_allocates_nothing<HotPath<Network<Dense<2, 16, Relu>, Dropout<16>, Dense<16, 3, Softmax>>, CrossEntropy,
                                   32, int>>("2-16-3 with dropout, samples in lanes");
+}
+
+// A quantized network's forward passes: one sample from floats and from
+// codes, and a batch (groups of samples and a rest).
+BOOST_AUTO_TEST_CASE(quantized_forward_passes_allocate_nothing) {
+  using Net = Network<Dense<784, 50, Sigmoid>, Dropout<50>, Dense<50, 10, Softmax>>;
+  using Q = Quantized<Net>;
+  auto net = std::make_unique<Net>();
+  initialize(*net, init::XavierUniform{}, init::Uniform{-0.1, 0.1}, 3);
+  std::vector<std::array<float, 784>> rows(7);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t i = 0; i < 784; ++i) rows[r][i] = static_cast<float>((r * 13 + i) % 256) / 255.0f;
+  const auto q = std::make_unique<Q>(quantize(*net, rows));
+  auto codes = std::make_unique<std::array<std::array<std::uint8_t, 784>, 7>>();
+  auto xs = std::make_unique<std::array<std::array<float, 784>, 7>>();
+  auto ys = std::make_unique<std::array<std::array<float, 10>, 7>>();
+  for (std::size_t r = 0; r < 7; ++r) (*xs)[r] = rows[r];
+  static_assert(noexcept(q->forward((*xs)[0])));
+  static_assert(noexcept(q->forward((*codes)[0])));
+  static_assert(noexcept(q->forward(*xs, *ys)));
+  check_allocates_nothing_after_warm_up("quantized 784-50-10 forward", [&] {
+    float sum = q->forward((*xs)[0])[0] + q->forward((*codes)[1])[0];
+    q->forward(*xs, *ys);
+    q->forward(*codes, *ys);
+    return sum + (*ys)[6][0];
+  });
 }
 
 // Data-parallel passes: the team, workspaces and gradient sets are made by
