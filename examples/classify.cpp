@@ -18,6 +18,9 @@
 // evaluates with the same batch, so that it prints the same accuracy and
 // loss as the run that saved the model.
 //
+// A quantized file (mnist or deep --save-quantized) is loaded as the
+// fixnet::Quantized<Net> it holds and run as such.
+//
 // What it does:
 //   - by default, the accuracy (and mean loss) on the test images of the
 //     data set (--data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST;

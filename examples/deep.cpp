@@ -8,6 +8,7 @@
 //        [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //        [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
 //        [--save FILE] [--checkpoint FILE] [--resume FILE]
+//        [--quantize] [--save-quantized FILE]
 //
 // Same flags and output as `mnist` (without --reference): a line per epoch,
 // the train and test accuracy, the per-class report, the speed, the curves

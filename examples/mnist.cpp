@@ -8,6 +8,7 @@
 //         [--validation N] [--patience N] [--l2 X] [--clip X] [--limit N]
 //         [--test-limit N] [--csv FILE] [--plot FILE] [--no-plot]
 //         [--save FILE] [--checkpoint FILE] [--resume FILE]
+//         [--quantize] [--save-quantized FILE]
 //
 // --reference reproduces the reference tutorial: pixels / 255, weights
 // randn / sqrt(fan_in) (fixnet::init::ScaledNormal), biases 0, full-batch
@@ -31,6 +32,9 @@
 // best epoch's parameters when they are kept) as a model file for
 // `classify` (mnist_networks.hpp). --checkpoint FILE writes the training
 // state after every epoch; --resume FILE carries such a run on, exactly.
+// --quantize then quantizes the network to int8 (fixnet/quantized.hpp) and
+// reports both test accuracies and forward times; --save-quantized FILE
+// writes the int8 network (mnist_quantized.cpp).
 //
 // Data: --data DIR, else $FIXNET_DATA, else Debian's Fashion-MNIST in
 // /usr/share/datasets/fashion-mnist (fixnet/data/locate.hpp). Exits non-zero
