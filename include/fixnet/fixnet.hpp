@@ -6,7 +6,9 @@
 // compiles faster with <fixnet/inference.hpp>. Opt-in extras keep their own
 // headers: runtime dispatch (fixnet/dispatch/dynamic_dispatch.hpp), data-parallel
 // steps (fixnet/train/data_parallel.hpp), full-batch minimisers
-// (fixnet/full_batch/), baking weights into a header (fixnet/io/bake.hpp).
+// (fixnet/full_batch/), baking weights into a header (fixnet/io/bake.hpp),
+// int8 inference (fixnet/quantized.hpp; its model files:
+// fixnet/io/quantized_model_file.hpp).
 //
 //   #include <fixnet/fixnet.hpp>
 //   using Net = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 2, 4, 3>;
