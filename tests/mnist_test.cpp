@@ -10,7 +10,9 @@
 // Without them the test says so and exits with 77, which Meson reports as
 // SKIP. With FIXNET_QUICK set (the sanitizer build), it trains on 2 000
 // images and asks for 80% (Fashion-MNIST: 65%, reached 74.0%), to stay fast
-// without optimisation.
+// without optimisation. The network, and a deeper 784-256-128-10 with
+// dropout trained the same way, are then quantized to int8 and must keep
+// their test accuracy within 0.3 and 0.5 points of the float network's.
 #define BOOST_TEST_MODULE mnist
 #define BOOST_TEST_NO_MAIN
 #include <boost/test/unit_test.hpp>
@@ -199,7 +201,9 @@ BOOST_AUTO_TEST_CASE(the_deep_network_quantized_loses_at_most_half_a_point) {
     }
   }
   const Evaluation trained = evaluate(*net, test, CrossEntropy{}, *ws);
-  BOOST_TEST(trained.accuracy() > (fashion() ? 0.7 : 0.9));
+  // 93.0 % (FIXNET_QUICK: 87.4 %); Fashion-MNIST is harder.
+  const double threshold = fashion() ? (quick() ? 0.65 : 0.70) : (quick() ? 0.80 : 0.90);
+  BOOST_TEST(trained.accuracy() > threshold);
   check_quantized("784-256-128-10", *net, train, test, trained, 0.005);
 }
 
