@@ -20,6 +20,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -250,11 +251,42 @@ struct LayerRanges {
   RangeObserver pre_activations;
 };
 
-/// A single Dense layer of Net as a network with Identity activation: its
-/// batch forward pass gives the pre-activations.
-template <class L>
-using PreActivationNetwork =
-    Network<Dense<L::inputs, L::outputs, Identity, std::conditional_t<L::has_bias, WithBias, NoBias>>>;
+/// Calibration's batches.
+inline constexpr std::size_t calibration_batch = 32;
+
+/// The pre-activations of quantized layer K of Net on a batch of its inputs,
+/// for a layer with a table: the layer alone, with Identity activation, run
+/// by its batch forward pass (made once per calibration pass, then reused).
+/// Nothing for other layers.
+template <class Net, std::size_t K, bool kTable = Quantized<Net>::template layer_type<K>::uses_table>
+struct PreActivations {
+  explicit PreActivations(const Net&) noexcept {}
+  template <class Visit>
+  void observe(std::span<const float>, std::size_t, RangeObserver&, Visit&) noexcept {}
+};
+template <class Net, std::size_t K>
+struct PreActivations<Net, K, true> {
+  static constexpr std::size_t index = Quantized<Net>::template network_layer<K>;
+  using Layer = typename Net::template layer_type<index>;
+  using Single = Network<Dense<Layer::inputs, Layer::outputs, Identity,
+                               std::conditional_t<Layer::has_bias, WithBias, NoBias>>>;
+  Single single;
+  Workspace<Single, calibration_batch> ws;
+  std::array<std::array<float, Layer::inputs>, calibration_batch> in;
+  std::array<std::array<float, Layer::outputs>, calibration_batch> z;
+
+  explicit PreActivations(const Net& net) noexcept {
+    single.template layer_parameters<0>().assign(net.template layer_parameters<index>());
+  }
+  /// The pre-activations of the n rows of inputs in `values`, to `visit`.
+  template <class Visit>
+  void observe(std::span<const float> values, std::size_t n, RangeObserver& o, Visit& visit) {
+    for (std::size_t b = 0; b < calibration_batch; ++b)
+      for (std::size_t i = 0; i < Layer::inputs; ++i) in[b][i] = b < n ? values[b * Layer::inputs + i] : 0.0f;
+    single.forward(in, z, ws);
+    for (std::size_t b = 0; b < n; ++b) visit(o, std::span<const float>(z[b]));
+  }
+};
 
 /// Runs the calibration rows through net in batches and hands each
 /// quantized layer's inputs (and pre-activations, for table layers) to
@@ -263,10 +295,13 @@ template <class Net, class Visit>
 void calibrate(const Net& net, std::span<const std::array<float, Net::inputs>> rows,
                std::vector<LayerRanges>& ranges, Visit&& visit) {
   using Q = Quantized<Net>;
-  constexpr std::size_t kBatch = 32;
+  constexpr std::size_t kBatch = calibration_batch;
   auto ws = std::make_unique<Workspace<Net, kBatch>>();
   auto xs = std::make_unique<std::array<std::array<float, Net::inputs>, kBatch>>();
   auto ys = std::make_unique<std::array<std::array<float, Net::outputs>, kBatch>>();
+  auto pre_activations = [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return std::make_tuple(std::make_unique<PreActivations<Net, K>>(net)...);
+  }(std::make_index_sequence<Q::layer_count>{});
   std::vector<float> values;
   for (std::size_t start = 0; start < rows.size(); start += kBatch) {
     const std::size_t n = std::min(kBatch, rows.size() - start);
@@ -290,18 +325,7 @@ void calibrate(const Net& net, std::span<const std::array<float, Net::inputs>> r
           }
         }
       visit(ranges[K].inputs, std::span<const float>(values));
-      if constexpr (L::uses_table) {
-        using Single = PreActivationNetwork<typename Net::template layer_type<Q::template network_layer<K>>>;
-        auto single = std::make_unique<Single>();
-        single->template layer_parameters<0>().assign(net.template layer_parameters<Q::template network_layer<K>>());
-        auto single_ws = std::make_unique<Workspace<Single, kBatch>>();
-        auto in = std::make_unique<std::array<std::array<float, L::inputs>, kBatch>>();
-        auto z = std::make_unique<std::array<std::array<float, L::outputs>, kBatch>>();
-        for (std::size_t b = 0; b < kBatch; ++b)
-          for (std::size_t i = 0; i < L::inputs; ++i) (*in)[b][i] = b < n ? values[b * L::inputs + i] : 0.0f;
-        single->forward(*in, *z, *single_ws);
-        for (std::size_t b = 0; b < n; ++b) visit(ranges[K].pre_activations, std::span<const float>((*z)[b]));
-      }
+      std::get<K>(pre_activations)->observe(values, n, ranges[K].pre_activations, visit);
     });
   }
 }
