@@ -67,14 +67,16 @@ template <class Net>
 struct QuantizedFixture {
   using network_type = Net;
   std::unique_ptr<Net> net = make_network<Net>(1);
-  AlignedVector<std::array<float, Net::inputs>> xs = random_inputs<Net::inputs>(forward::kInputs, 2);
+  AlignedVector<std::array<float, Net::inputs>> xs =
+      random_inputs<Net::inputs>(forward::kInputs, 2);
   std::unique_ptr<fixnet::Quantized<Net>> q = std::make_unique<fixnet::Quantized<Net>>(
       fixnet::quantize(*net, std::span<const std::array<float, Net::inputs>>(xs.data(), xs.size()),
                        {.input = fixnet::pixels_over_255}));
   std::vector<std::array<std::uint8_t, Net::inputs>> pixels = [this] {
     std::vector<std::array<std::uint8_t, Net::inputs>> p(xs.size());
     for (std::size_t s = 0; s < xs.size(); ++s)
-      for (std::size_t i = 0; i < Net::inputs; ++i) p[s][i] = q->input_quantization().code(xs[s][i]);
+      for (std::size_t i = 0; i < Net::inputs; ++i)
+        p[s][i] = q->input_quantization().code(xs[s][i]);
     return p;
   }();
   static constexpr bool deep_shape = std::is_same_v<Net, Deep>;

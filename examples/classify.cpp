@@ -56,12 +56,12 @@
 #include <fixnet/data/idx.hpp>
 #include <fixnet/data/locate.hpp>
 #include <fixnet/data/mnist.hpp>
+#include <fixnet/fixnet.hpp>
 #include <fixnet/io/describe.hpp>
+#include <fixnet/io/model_file.hpp>
 #include <fixnet/io/quantized_model_file.hpp>
 #include <fixnet/quantized.hpp>
 #include <fixnet/train/evaluate.hpp>
-#include <fixnet/fixnet.hpp>
-#include <fixnet/io/model_file.hpp>
 #include <fixnet/train/metrics.hpp>
 
 #include "flags.hpp"
@@ -274,7 +274,7 @@ Input read_input(const Options& o, std::size_t limit) {
 /// The model of a file: a float network, or its int8 form.
 template <class Net>
 struct Model {
-  std::unique_ptr<Net> net;                       // deep: ~1 MiB of parameters
+  std::unique_ptr<Net> net;                      // deep: ~1 MiB of parameters
   std::unique_ptr<fixnet::Quantized<Net>> int8;  // or this, for a quantized file
   std::optional<fixnet::Standardization<float, Net::inputs>> standardization;
 
@@ -364,15 +364,17 @@ int classify(const Options& o, const ModelFile& m) {
   if (model.int8) {
     // One image at a time, the loss from the outputs: as mnist --quantize prints it.
     const fixnet::Evaluation e = fixnet::evaluate(*model.int8, data, typename Known<Net>::Loss{});
-    fmt::print("int8 {}: {}/{} = {:.2f}% (loss {:.4f})\n", in.label, e.confusion.correct(), e.samples,
-               100.0 * e.accuracy(), e.loss);
+    fmt::print("int8 {}: {}/{} = {:.2f}% (loss {:.4f})\n", in.label, e.confusion.correct(),
+               e.samples, 100.0 * e.accuracy(), e.loss);
     if (o.report)
-      fmt::print("per class (outputs 0-{}):\n{}", Net::outputs - 1, fixnet::format_report(e.confusion));
+      fmt::print("per class (outputs 0-{}):\n{}", Net::outputs - 1,
+                 fixnet::format_report(e.confusion));
     return EXIT_SUCCESS;
   }
   std::size_t used = 0;
   const std::size_t batch = m.evaluation_batch ? m.evaluation_batch : 32;
-  const fixnet::Evaluation e = evaluate(*model.net, data, batch, used, typename Known<Net>::batches{});
+  const fixnet::Evaluation e =
+      evaluate(*model.net, data, batch, used, typename Known<Net>::batches{});
   if (used != batch)
     fmt::print(
         "(evaluated in batches of {}: the file's {} is not compiled in here, so the last digits of "

@@ -173,16 +173,18 @@ inline void add_flags(Flags& flags, Options& o, const Defaults& d) {
                  "batch size, seed, optimiser, thread count or data). Checkpoints go on being "
                  "written to it, or to --checkpoint");
   flags.add_switch("--force", o.force, force_help);
-  flags.add_switch("--quantize", o.quantize,
-                   "After training, quantize the network to int8 weights and uint8 activations "
-                   "(fixnet::quantize, calibrated on 1000 training images, raw pixels as input codes) "
-                   "and report both test accuracies, the largest output difference and both "
-                   "one-sample forward times");
-  flags.add_text("--save-quantized", o.save_quantized,
-                 fmt::format("Write the quantized network (implies --quantize) to this safetensors "
-                             "file, for `classify` (e.g. {}-int8.safetensors); checked before training "
-                             "as --save is",
-                             d.name));
+  flags.add_switch(
+      "--quantize", o.quantize,
+      "After training, quantize the network to int8 weights and uint8 activations "
+      "(fixnet::quantize, calibrated on 1000 training images, raw pixels as input codes) "
+      "and report both test accuracies, the largest output difference and both "
+      "one-sample forward times");
+  flags.add_text(
+      "--save-quantized", o.save_quantized,
+      fmt::format("Write the quantized network (implies --quantize) to this safetensors "
+                  "file, for `classify` (e.g. {}-int8.safetensors); checked before training "
+                  "as --save is",
+                  d.name));
 }
 
 /// Where the trainer writes checkpoints: --checkpoint, or else the file
@@ -412,8 +414,10 @@ inline std::string accuracy_text(const fixnet::Evaluation& e) {
 /// quantizes `net`, prints the int8 test accuracy as "int8 test accuracy:
 /// C/T = P% (loss X)", the change from float, the largest output difference
 /// and both one-sample forward times, and writes --save-quantized.
-void report_quantized(const MnistNetwork& net, const Data& data, const Options& o, const char* program);
-void report_quantized(const DeepNetwork& net, const Data& data, const Options& o, const char* program);
+void report_quantized(const MnistNetwork& net, const Data& data, const Options& o,
+                      const char* program);
+void report_quantized(const DeepNetwork& net, const Data& data, const Options& o,
+                      const char* program);
 
 /// Whether the run quantizes its network at the end.
 inline bool quantizing(const Options& o) { return o.quantize || !o.save_quantized.empty(); }

@@ -54,8 +54,8 @@ void save(const Net& net, const std::string& path, const ModelInfo& info) {
   fixnet::save(net, path, options);
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(path, ec);
-  fmt::print("model saved to {} ({}, {} parameters{})\n", path, description(net), parameter_count(net),
-             ec ? "" : fmt::format(", {} bytes", bytes));
+  fmt::print("model saved to {} ({}, {} parameters{})\n", path, description(net),
+             parameter_count(net), ec ? "" : fmt::format(", {} bytes", bytes));
 }
 
 }  // namespace
@@ -75,10 +75,12 @@ void save_model(const DeepNetwork& net, const std::string& path, const ModelInfo
 void save_model(const GalaxyNetwork& net, const std::string& path, const ModelInfo& info) {
   save(net, path, info);
 }
-void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path, const ModelInfo& info) {
+void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path,
+                const ModelInfo& info) {
   save(q, path, info);
 }
-void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path, const ModelInfo& info) {
+void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path,
+                const ModelInfo& info) {
   save(q, path, info);
 }
 

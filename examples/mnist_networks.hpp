@@ -78,8 +78,10 @@ void save_model(const MnistNetwork& net, const std::string& path, const ModelInf
 void save_model(const DeepNetwork& net, const std::string& path, const ModelInfo& info);
 void save_model(const GalaxyNetwork& net, const std::string& path, const ModelInfo& info);
 /// The same for quantized networks (--save-quantized).
-void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path, const ModelInfo& info);
-void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path, const ModelInfo& info);
+void save_model(const fixnet::Quantized<MnistNetwork>& q, const std::string& path,
+                const ModelInfo& info);
+void save_model(const fixnet::Quantized<DeepNetwork>& q, const std::string& path,
+                const ModelInfo& info);
 
 }  // namespace examples::mnist
 

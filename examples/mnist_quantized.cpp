@@ -51,9 +51,10 @@ void report(const Net& net, const Data& data, const Options& o, const char* prog
   const auto q = std::make_unique<fixnet::Quantized<Net>>(
       fixnet::quantize(net, std::span<const std::array<float, 784>>(data.train.rows().data(), n),
                        {.input = fixnet::pixels_over_255}));
-  fmt::print("quantized to int8 weights and uint8 activations in {:.3f} s (calibrated on {} training "
-             "images, raw pixels as input codes)\n",
-             seconds_since(start), n);
+  fmt::print(
+      "quantized to int8 weights and uint8 activations in {:.3f} s (calibrated on {} training "
+      "images, raw pixels as input codes)\n",
+      seconds_since(start), n);
 
   const fixnet::Evaluation f = fixnet::evaluate<32>(net, data.test, fixnet::CrossEntropy{});
   const fixnet::Evaluation e = fixnet::evaluate(*q, data.test, fixnet::CrossEntropy{});
@@ -61,37 +62,48 @@ void report(const Net& net, const Data& data, const Options& o, const char* prog
   for (std::size_t i = 0; i < data.test.size(); ++i) {
     const auto y = net.forward(data.test.row(i));
     const auto yq = q->forward(data.test.row(i));
-    for (std::size_t k = 0; k < Net::outputs; ++k) worst = std::max(worst, double(std::abs(y[k] - yq[k])));
+    for (std::size_t k = 0; k < Net::outputs; ++k)
+      worst = std::max(worst, double(std::abs(y[k] - yq[k])));
   }
   fmt::print("int8 test accuracy: {} (loss {:.4f})\n", accuracy_text(e), e.loss);
-  fmt::print("float -> int8: test accuracy {:.2f}% -> {:.2f}% ({:+.2f} points), loss {:.4f} -> {:.4f}; "
-             "largest output difference {:.4f}\n",
-             100.0 * f.accuracy(), 100.0 * e.accuracy(), 100.0 * (e.accuracy() - f.accuracy()), f.loss, e.loss,
-             worst);
+  fmt::print(
+      "float -> int8: test accuracy {:.2f}% -> {:.2f}% ({:+.2f} points), loss {:.4f} -> {:.4f}; "
+      "largest output difference {:.4f}\n",
+      100.0 * f.accuracy(), 100.0 * e.accuracy(), 100.0 * (e.accuracy() - f.accuracy()), f.loss,
+      e.loss, worst);
 
   // One image at a time, as a real-time caller would: float inputs for both,
   // and raw pixels (the codes) for the quantized network.
   const std::size_t count = data.test.size();
   std::vector<std::array<std::uint8_t, 784>> pixels(count);
   for (std::size_t i = 0; i < count; ++i)
-    for (std::size_t p = 0; p < 784; ++p) pixels[i][p] = q->input_quantization().code(data.test.row(i)[p]);
-  const double float_time = seconds_per_image(count, [&](std::size_t i) { return net.forward(data.test.row(i)); });
-  const double int8_time = seconds_per_image(count, [&](std::size_t i) { return q->forward(data.test.row(i)); });
-  const double pixel_time = seconds_per_image(count, [&](std::size_t i) { return q->forward(pixels[i]); });
-  fmt::print("one-image forward pass: float {:.2f} us, int8 {:.2f} us from floats ({:.1f}x), {:.2f} us from "
-             "raw pixels ({:.1f}x) [{}]\n",
-             float_time * 1e6, int8_time * 1e6, float_time / int8_time, pixel_time * 1e6, float_time / pixel_time,
-             fixnet::simd_target());
+    for (std::size_t p = 0; p < 784; ++p)
+      pixels[i][p] = q->input_quantization().code(data.test.row(i)[p]);
+  const double float_time =
+      seconds_per_image(count, [&](std::size_t i) { return net.forward(data.test.row(i)); });
+  const double int8_time =
+      seconds_per_image(count, [&](std::size_t i) { return q->forward(data.test.row(i)); });
+  const double pixel_time =
+      seconds_per_image(count, [&](std::size_t i) { return q->forward(pixels[i]); });
+  fmt::print(
+      "one-image forward pass: float {:.2f} us, int8 {:.2f} us from floats ({:.1f}x), {:.2f} us "
+      "from "
+      "raw pixels ({:.1f}x) [{}]\n",
+      float_time * 1e6, int8_time * 1e6, float_time / int8_time, pixel_time * 1e6,
+      float_time / pixel_time, fixnet::simd_target());
   if (!o.save_quantized.empty())
-    save_model(*q, o.save_quantized, {.program = program, .evaluation_batch = 1, .data = data.where});
+    save_model(*q, o.save_quantized,
+               {.program = program, .evaluation_batch = 1, .data = data.where});
 }
 
 }  // namespace
 
-void report_quantized(const MnistNetwork& net, const Data& data, const Options& o, const char* program) {
+void report_quantized(const MnistNetwork& net, const Data& data, const Options& o,
+                      const char* program) {
   report(net, data, o, program);
 }
-void report_quantized(const DeepNetwork& net, const Data& data, const Options& o, const char* program) {
+void report_quantized(const DeepNetwork& net, const Data& data, const Options& o,
+                      const char* program) {
   report(net, data, o, program);
 }
 

@@ -22,7 +22,8 @@ using Mnist = fixnet::Mlp<fixnet::Sigmoid, fixnet::Softmax, 784, 50, 10>;
 /// An image-like row: pixels / 255, as the MNIST loaders give.
 std::array<std::uint8_t, 784> some_pixels(std::uint32_t seed) {
   std::array<std::uint8_t, 784> p{};
-  for (std::size_t i = 0; i < 784; ++i) p[i] = static_cast<std::uint8_t>((seed * 2654435761u + i * 40503u) >> 24);
+  for (std::size_t i = 0; i < 784; ++i)
+    p[i] = static_cast<std::uint8_t>((seed * 2654435761u + i * 40503u) >> 24);
   return p;
 }
 std::array<float, 784> as_floats(const std::array<std::uint8_t, 784>& pixels) {
@@ -45,22 +46,25 @@ int main() {
 
   const std::array<std::uint8_t, 784> pixels = some_pixels(1000);
   const std::array<float, 784> x = as_floats(pixels);
-  const std::array<float, 10> y = q.forward(x);       // floats in, as net->forward(x)
-  const std::array<float, 10> z = q.forward(pixels);  // or the raw pixels: std::array<std::uint8_t, 784>
+  // Floats in, as net->forward(x); or the raw pixels (std::array<std::uint8_t, 784>).
+  const std::array<float, 10> y = q.forward(x);
+  const std::array<float, 10> z = q.forward(pixels);
 
   const std::array<float, 10> f = net->forward(x);
   float largest = 0;
   for (std::size_t k = 0; k < 10; ++k) largest = std::max(largest, std::abs(y[k] - f[k]));
-  std::printf("784-50-10: %zu bytes float, %zu bytes int8; largest output difference %.4f\n", sizeof(Mnist),
-              sizeof(q), largest);
+  std::printf("784-50-10: %zu bytes float, %zu bytes int8; largest output difference %.4f\n",
+              sizeof(Mnist), sizeof(q), largest);
 
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "fixnet_quantized_tour";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "fixnet_quantized_tour";
   std::filesystem::create_directories(dir);
   fixnet::save(q, dir / "mnist-int8.safetensors");
   auto loaded = std::make_unique<fixnet::Quantized<Mnist>>();
   fixnet::load(*loaded, dir / "mnist-int8.safetensors");
   fixnet::write_header(q, dir / "mnist_int8.hpp", "mnist_int8");  // defines mnist_int8::network()
-  std::printf("saved, loaded%s and baked (%ju bytes of header)\n", *loaded == q ? " (equal)" : " (DIFFERENT)",
+  std::printf("saved, loaded%s and baked (%ju bytes of header)\n",
+              *loaded == q ? " (equal)" : " (DIFFERENT)",
               static_cast<std::uintmax_t>(std::filesystem::file_size(dir / "mnist_int8.hpp")));
   std::filesystem::remove_all(dir);
   return y == z && *loaded == q && largest < 0.05f ? 0 : 1;

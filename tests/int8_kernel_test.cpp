@@ -54,9 +54,11 @@ constexpr std::size_t line_bytes(std::size_t n) { return (n + 63) / 64 * 64; }
 #include "per_target.hpp"  // after Highway: it has a part per target
 
 FIXNET_PER_TARGET_FILL(get_kernels, KernelTable, [](KernelTable& table) {
-  const auto add = [&]<std::size_t Out, std::size_t In, std::size_t S = 1, std::size_t kExtra = 0>() {
+  const auto
+      add = [&]<std::size_t Out, std::size_t In, std::size_t S = 1, std::size_t kExtra = 0>() {
     constexpr std::size_t kW = line_bytes(In), kX = kW + kExtra;
-    table.push_back({Out, In, kW, S, kX, fk::kInt8SumsStride<Out>, &fk::int8_dot_rows<Out, In, kW, S, kX>});
+    table.push_back(
+        {Out, In, kW, S, kX, fk::kInt8SumsStride<Out>, &fk::int8_dot_rows<Out, In, kW, S, kX>});
   };
   add.template operator()<1, 1>();
   add.template operator()<3, 2>();
@@ -108,9 +110,11 @@ void check(const Int8Dot& k, const Operands& o, const std::string& what) {
     for (std::size_t r = 0; r < k.outputs; ++r) {
       got[r] = acc[s * k.sums_stride + r];
       for (std::size_t i = 0; i < k.inputs; ++i)
-        expected[r] += std::int64_t{o.w[r * k.row_bytes + i]} * std::int64_t{o.x[s * k.x_stride + i]};
+        expected[r] +=
+            std::int64_t{o.w[r * k.row_bytes + i]} * std::int64_t{o.x[s * k.x_stride + i]};
     }
-    BOOST_TEST_CONTEXT(what << ", " << k.outputs << " x " << k.inputs << ", sample " << s << " of " << k.samples) {
+    BOOST_TEST_CONTEXT(what << ", " << k.outputs << " x " << k.inputs << ", sample " << s << " of "
+                            << k.samples) {
       BOOST_TEST(got == expected, boost::test_tools::per_element());
     }
   }
@@ -130,13 +134,17 @@ BOOST_AUTO_TEST_CASE(int8_dot_products_are_the_scalar_sums_on_every_target) {
         std::vector<std::uint8_t> x(k.samples * k.inputs);
         for (auto& v : w) v = static_cast<std::int8_t>(static_cast<int>(rng() % 256) - 128);
         for (auto& v : x) v = static_cast<std::uint8_t>(rng() % 256);
-        check(k, operands(k, [&](std::size_t r, std::size_t i) { return w[r * k.inputs + i]; },
-                          [&](std::size_t s, std::size_t i) { return x[s * k.inputs + i]; }),
+        check(k,
+              operands(
+                  k, [&](std::size_t r, std::size_t i) { return w[r * k.inputs + i]; },
+                  [&](std::size_t s, std::size_t i) { return x[s * k.inputs + i]; }),
               "random");
       }
       // The extremes: every product -128 * 255 or 127 * 255, rows alternating.
-      check(k, operands(k, [](std::size_t r, std::size_t) { return std::int8_t(r % 2 ? 127 : -128); },
-                        [](std::size_t, std::size_t) { return std::uint8_t{255}; }),
+      check(k,
+            operands(
+                k, [](std::size_t r, std::size_t) { return std::int8_t(r % 2 ? 127 : -128); },
+                [](std::size_t, std::size_t) { return std::uint8_t{255}; }),
             "extremes");
     }
   });

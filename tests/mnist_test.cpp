@@ -29,9 +29,9 @@
 #include <string>
 
 #include <fixnet/data/mnist.hpp>
-#include <fixnet/train/evaluate.hpp>
 #include <fixnet/fixnet.hpp>
 #include <fixnet/quantized.hpp>
+#include <fixnet/train/evaluate.hpp>
 
 namespace fixnet::tests {
 namespace {
@@ -72,27 +72,33 @@ template <class Net, class Data>
 void check_quantized(const std::string& name, const Net& net, const Data& train, const Data& test,
                      const Evaluation& float_result, double max_loss) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto q = std::make_unique<Quantized<Net>>(quantize(
-      net, std::span<const std::array<float, Net::inputs>>(train.rows().data(), std::min<std::size_t>(1000, train.size())),
-      {.input = pixels_over_255}));
+  const auto q = std::make_unique<Quantized<Net>>(
+      quantize(net,
+               std::span<const std::array<float, Net::inputs>>(
+                   train.rows().data(), std::min<std::size_t>(1000, train.size())),
+               {.input = pixels_over_255}));
   const double quantize_seconds = seconds_since(t0);
   const Evaluation quantized = evaluate(*q, test, CrossEntropy{});
   double worst = 0;
   for (std::size_t i = 0; i < test.size(); ++i) {
     const auto y = net.forward(test.row(i));
     const auto yq = q->forward(test.row(i));
-    for (std::size_t o = 0; o < Net::outputs; ++o) worst = std::max(worst, double(std::abs(y[o] - yq[o])));
+    for (std::size_t o = 0; o < Net::outputs; ++o)
+      worst = std::max(worst, double(std::abs(y[o] - yq[o])));
   }
   const std::string report = name + " quantized (int8 weights, uint8 activations): test accuracy " +
                              std::to_string(float_result.accuracy()) + " (float) -> " +
-                             std::to_string(quantized.accuracy()) + " (int8); largest output difference " +
-                             std::to_string(worst) + "; quantize " + std::to_string(quantize_seconds) + " s";
+                             std::to_string(quantized.accuracy()) +
+                             " (int8); largest output difference " + std::to_string(worst) +
+                             "; quantize " + std::to_string(quantize_seconds) + " s";
   BOOST_TEST_MESSAGE(report);
   std::cout << report << std::endl;
   BOOST_TEST(quantized.samples == test.size());
-  BOOST_TEST(quantized.loss < float_result.loss + 0.02, "quantized loss " << quantized.loss << ", float " << float_result.loss);
-  BOOST_TEST(quantized.accuracy() >= float_result.accuracy() - max_loss,
-             "quantized accuracy " << quantized.accuracy() << ", float " << float_result.accuracy());
+  BOOST_TEST(quantized.loss < float_result.loss + 0.02,
+             "quantized loss " << quantized.loss << ", float " << float_result.loss);
+  BOOST_TEST(
+      quantized.accuracy() >= float_result.accuracy() - max_loss,
+      "quantized accuracy " << quantized.accuracy() << ", float " << float_result.accuracy());
 }
 
 }  // namespace
@@ -181,7 +187,8 @@ BOOST_AUTO_TEST_CASE(the_deep_network_quantized_loses_at_most_half_a_point) {
   using Deep = Network<Dense<784, 256, Relu>, Dropout<256, std::ratio<1, 5>>, Dense<256, 128, Relu>,
                        Dropout<128, std::ratio<1, 5>>, Dense<128, 10, Softmax>>;
   const std::size_t train_images = quick() ? 2000 : 10000;
-  const auto train = data::load_mnist<Deep>(*files, data::MnistPart::train, {.max_samples = train_images});
+  const auto train =
+      data::load_mnist<Deep>(*files, data::MnistPart::train, {.max_samples = train_images});
   const auto test = data::load_mnist<Deep>(*files, data::MnistPart::test);
   auto net = std::make_unique<Deep>();
   initialize(*net, init::HeNormal{}, init::Zeros{}, 3);

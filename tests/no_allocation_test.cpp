@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include <fixnet/train/data_parallel.hpp>
 #include <fixnet/fixnet.hpp>
 #include <fixnet/quantized.hpp>
+#include <fixnet/train/data_parallel.hpp>
 
 #include "test_support.hpp"
 
@@ -180,7 +180,8 @@ BOOST_AUTO_TEST_CASE(quantized_forward_passes_allocate_nothing) {
   initialize(*net, init::XavierUniform{}, init::Uniform{-0.1, 0.1}, 3);
   std::vector<std::array<float, 784>> rows(7);
   for (std::size_t r = 0; r < rows.size(); ++r)
-    for (std::size_t i = 0; i < 784; ++i) rows[r][i] = static_cast<float>((r * 13 + i) % 256) / 255.0f;
+    for (std::size_t i = 0; i < 784; ++i)
+      rows[r][i] = static_cast<float>((r * 13 + i) % 256) / 255.0f;
   const auto q = std::make_unique<Q>(quantize(*net, rows));
   auto codes = std::make_unique<std::array<std::array<std::uint8_t, 784>, 7>>();
   auto xs = std::make_unique<std::array<std::array<float, 784>, 7>>();

@@ -8,11 +8,11 @@
 
 #include <array>
 #include <cstdint>
-#include <type_traits>
 #include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fixnet/fixnet.hpp>
@@ -41,7 +41,9 @@ std::unique_ptr<Quantized<Net>> quantized(std::uint64_t seed) {
   return std::make_unique<Quantized<Net>>(quantize(net, rows));
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 /// The message of the ModelFileError that loading `bytes` into a copy of q
 /// throws, after checking that the copy was left unchanged.
@@ -90,7 +92,8 @@ BOOST_AUTO_TEST_CASE(a_quantized_network_round_trips_exactly) {
   auto r = std::make_unique<Quantized<Mixed>>();
   from_safetensors(*r, bytes);
   BOOST_TEST((*r == *q));
-  const std::array<float, 12> x{0.1f, -0.3f, 0.5f, 0.7f, -0.9f, 0.2f, 0.0f, 1.0f, -1.0f, 0.4f, 0.6f, -0.2f};
+  const std::array<float, 12> x{0.1f, -0.3f, 0.5f,  0.7f, -0.9f, 0.2f,
+                                0.0f, 1.0f,  -1.0f, 0.4f, 0.6f,  -0.2f};
   BOOST_TEST(r->forward(x) == q->forward(x), boost::test_tools::per_element());
 
   const auto dir = std::filesystem::temp_directory_path() / "fixnet_quantized_model_file_test";
@@ -113,12 +116,14 @@ BOOST_AUTO_TEST_CASE(tensors_are_named_as_the_float_network_with_integer_dtypes)
   BOOST_TEST((file.info("0.weight_scale").dtype == st::Dtype::F32));
   BOOST_TEST((file.info("0.bias").dtype == st::Dtype::I32));
   BOOST_TEST(file.read_scalar<float>("0.table_limit") == q->layer<0>().table_limit());
-  BOOST_TEST(file.read_scalar<std::int32_t>("3.input_zero_point") == q->layer<1>().input().zero_point);
+  BOOST_TEST(file.read_scalar<std::int32_t>("3.input_zero_point") ==
+             q->layer<1>().input().zero_point);
   BOOST_TEST(file.read_scalar<float>("3.output_scale") == q->layer<1>().output().scale);
-  BOOST_TEST(!file.contains("3.table_limit"));  // ReLU: no table
+  BOOST_TEST(!file.contains("3.table_limit"));   // ReLU: no table
   BOOST_TEST(!file.contains("5.output_scale"));  // the last layer gives floats
   BOOST_TEST(file.info("5.weight").shape == (std::vector<std::size_t>{3, 7}));
-  BOOST_TEST(std::string(*file.metadata("fixnet.quantization")) == std::string(quantization_scheme));
+  BOOST_TEST(std::string(*file.metadata("fixnet.quantization")) ==
+             std::string(quantization_scheme));
   BOOST_TEST(holds_quantized_network(file));
   // Other names, as for float networks.
   const auto named = to_safetensors(*q, {.names = {"fc1", "fc2", "out"}});
@@ -147,10 +152,13 @@ BOOST_AUTO_TEST_CASE(files_that_do_not_hold_the_network_are_refused) {
   const std::string other = refusal(*q, to_safetensors(*quantized<Other>(4)));
   BOOST_TEST(contains(other, "layer 0 is Dense<12, 9, Tanh>"), other);
   // A zero weight scale.
-  const std::string tampered = refusal(*q, rewritten(to_safetensors(*q), [](const std::string& name, auto& values) {
-    if (name == "0.weight_scale") values[0] = 0.0f;
-  }));
-  BOOST_TEST(contains(tampered, "invalid quantized layer '0.': a weight scale is not finite and positive"), tampered);
+  const std::string tampered =
+      refusal(*q, rewritten(to_safetensors(*q), [](const std::string& name, auto& values) {
+        if (name == "0.weight_scale") values[0] = 0.0f;
+      }));
+  BOOST_TEST(
+      contains(tampered, "invalid quantized layer '0.': a weight scale is not finite and positive"),
+      tampered);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,12 +47,14 @@ namespace fixnet::tests {
 /// The table network (sigmoid hidden, 784 inputs: MNIST's shape).
 using TableNet = Mlp<Sigmoid, Identity, 784, 50, 10>;
 /// Direct codes (ReLU, leaky ReLU), a Dropout left out.
-using DirectNet = Network<Dense<20, 33, Relu>, Dropout<33>, Dense<33, 17, LeakyRelu>, Dense<17, 5, Identity>>;
+using DirectNet =
+    Network<Dense<20, 33, Relu>, Dropout<33>, Dense<33, 17, LeakyRelu>, Dense<17, 5, Identity>>;
 /// A tanh table, widths off every vector size, a layer without bias.
 using OddNet = Network<Dense<7, 130, Tanh>, Dense<130, 3, Identity, NoBias>>;
 /// Softmax on the last layer (applied in float).
 using SoftmaxNet = Mlp<Relu, Softmax, 19, 9, 4>;
-using Cases = std::tuple<Quantized<TableNet>, Quantized<DirectNet>, Quantized<OddNet>, Quantized<SoftmaxNet>>;
+using Cases =
+    std::tuple<Quantized<TableNet>, Quantized<DirectNet>, Quantized<OddNet>, Quantized<SoftmaxNet>>;
 
 /// One target's passes for quantized network Q.
 template <class Q>
@@ -109,7 +111,8 @@ struct Trial {
   static void for_each_layer_parameters(Net& net, F&& f) {
     detail::for_each_index<Net::layer_count>([&](auto i) {
       using L = typename Net::template layer_type<decltype(i)::value>;
-      if constexpr (L::parameter_count > 0) f(net.template layer_parameters<decltype(i)::value>(), L::inputs);
+      if constexpr (L::parameter_count > 0)
+        f(net.template layer_parameters<decltype(i)::value>(), L::inputs);
     });
   }
 };
@@ -142,7 +145,8 @@ void check_against_reference(const QuantizedKernels<Q>& k) {
       if constexpr (exact) {
         BOOST_TEST(from_floats == expected, boost::test_tools::per_element());
       } else {
-        for (std::size_t o = 0; o < Q::outputs; ++o) BOOST_TEST(from_floats[o] == expected[o], boost::test_tools::tolerance(1e-6f));
+        for (std::size_t o = 0; o < Q::outputs; ++o)
+          BOOST_TEST(from_floats[o] == expected[o], boost::test_tools::tolerance(1e-6f));
       }
       BOOST_TEST(from_codes == from_floats, boost::test_tools::per_element());
     }
@@ -179,12 +183,14 @@ void check_against_reference(const QuantizedKernels<Q>& k) {
 
 /// The largest difference between Q's and Net's outputs on the test rows.
 template <class Net>
-double worst_difference(const Net& net, const Quantized<Net>& q, const std::vector<std::array<float, Net::inputs>>& rows) {
+double worst_difference(const Net& net, const Quantized<Net>& q,
+                        const std::vector<std::array<float, Net::inputs>>& rows) {
   double worst = 0;
   for (std::size_t r = 200; r < rows.size(); ++r) {
     const auto y = net.forward(rows[r]);
     const auto yq = q.forward(rows[r]);
-    for (std::size_t o = 0; o < Net::outputs; ++o) worst = std::max(worst, double(std::abs(y[o] - yq[o])));
+    for (std::size_t o = 0; o < Net::outputs; ++o)
+      worst = std::max(worst, double(std::abs(y[o] - yq[o])));
   }
   return worst;
 }
@@ -195,7 +201,8 @@ BOOST_AUTO_TEST_SUITE(quantized)
 
 BOOST_AUTO_TEST_CASE(every_target_gives_the_integer_reference_bit_for_bit) {
   FIXNET_ON_EVERY_TARGET(get_kernels, [](const KernelTable& table) {
-    for_each_entry(table, []<class Q>(const QuantizedKernels<Q>& k) { check_against_reference(k); });
+    for_each_entry(table,
+                   []<class Q>(const QuantizedKernels<Q>& k) { check_against_reference(k); });
   });
 }
 
@@ -228,13 +235,16 @@ BOOST_AUTO_TEST_CASE(the_static_target_forward_is_the_reference) {
 BOOST_AUTO_TEST_CASE(quantized_outputs_are_close_to_the_float_network) {
   // Errors of a few codes' worth: outputs of order 1, codes 1/255 of a range.
   const Trial<TableNet> table(11);
-  BOOST_TEST(worst_difference(*table.net, quantize(*table.net, table.calibration()), table.rows) < 0.05);
+  BOOST_TEST(worst_difference(*table.net, quantize(*table.net, table.calibration()), table.rows) <
+             0.05);
   const Trial<DirectNet> direct(12);
-  BOOST_TEST(worst_difference(*direct.net, quantize(*direct.net, direct.calibration()), direct.rows) < 0.05);
+  BOOST_TEST(worst_difference(*direct.net, quantize(*direct.net, direct.calibration()),
+                              direct.rows) < 0.05);
   const Trial<OddNet> odd(13);
   BOOST_TEST(worst_difference(*odd.net, quantize(*odd.net, odd.calibration()), odd.rows) < 0.05);
   const Trial<SoftmaxNet> softmax(14);
-  BOOST_TEST(worst_difference(*softmax.net, quantize(*softmax.net, softmax.calibration()), softmax.rows) < 0.02);
+  BOOST_TEST(worst_difference(*softmax.net, quantize(*softmax.net, softmax.calibration()),
+                              softmax.rows) < 0.02);
 }
 
 BOOST_AUTO_TEST_CASE(weights_are_symmetric_int8_with_a_scale_per_output) {
@@ -248,7 +258,8 @@ BOOST_AUTO_TEST_CASE(weights_are_symmetric_int8_with_a_scale_per_output) {
     for (std::size_t i = 0; i < 20; ++i) {
       largest = std::max(largest, std::abs(p.weight(o, i)));
       widest = std::max(widest, std::abs(int{l.weight(o, i)}));
-      BOOST_TEST(std::abs(l.weight_scale(o) * l.weight(o, i) - p.weight(o, i)) <= 0.5f * l.weight_scale(o) * 1.0001f);
+      BOOST_TEST(std::abs(l.weight_scale(o) * l.weight(o, i) - p.weight(o, i)) <=
+                 0.5f * l.weight_scale(o) * 1.0001f);
     }
     BOOST_TEST(widest == 127);
     BOOST_TEST(l.weight_scale(o) == largest / 127, boost::test_tools::tolerance(1e-6f));
@@ -264,8 +275,8 @@ BOOST_AUTO_TEST_CASE(weights_are_symmetric_int8_with_a_scale_per_output) {
 BOOST_AUTO_TEST_CASE(codes_round_to_nearest_even_and_clamp) {
   const Quantization q{0.5f, 10};
   BOOST_TEST(q.code(0.0f) == 10);
-  BOOST_TEST(q.code(0.25f) == 10);   // 0.5 code: to even
-  BOOST_TEST(q.code(0.75f) == 12);   // 1.5 codes: to even
+  BOOST_TEST(q.code(0.25f) == 10);  // 0.5 code: to even
+  BOOST_TEST(q.code(0.75f) == 12);  // 1.5 codes: to even
   BOOST_TEST(q.code(-5.0f) == 0);
   BOOST_TEST(q.code(-100.0f) == 0);
   BOOST_TEST(q.code(122.5f) == 255);
@@ -298,12 +309,14 @@ BOOST_AUTO_TEST_CASE(percentile_ranges_clip_outliers) {
   // One outlier input among 200 x 20 values.
   trial.rows[7][3] = 50.0f;
   const auto minmax = quantize(*trial.net, trial.calibration());
-  const auto clipped = quantize(*trial.net, trial.calibration(), {.ranges = RangeMethod::percentile, .percentile = 99.9});
+  const auto clipped = quantize(*trial.net, trial.calibration(),
+                                {.ranges = RangeMethod::percentile, .percentile = 99.9});
   BOOST_TEST(minmax.input_quantization().scale == 50.0f / 255, boost::test_tools::tolerance(1e-6f));
   BOOST_TEST(clipped.input_quantization().scale < 1.1f / 255);
   BOOST_TEST(clipped.input_quantization().scale > 0.9f / 255);
   // Clipping the outlier helps every other row.
-  BOOST_TEST(worst_difference(*trial.net, clipped, trial.rows) < worst_difference(*trial.net, minmax, trial.rows));
+  BOOST_TEST(worst_difference(*trial.net, clipped, trial.rows) <
+             worst_difference(*trial.net, minmax, trial.rows));
 }
 
 BOOST_AUTO_TEST_CASE(quantize_reports_what_it_cannot_do) {
@@ -315,8 +328,10 @@ BOOST_AUTO_TEST_CASE(quantize_reports_what_it_cannot_do) {
     };
   };
   const std::vector<std::array<float, 20>> none;
-  BOOST_CHECK_EXCEPTION(quantize(*trial.net, none), std::invalid_argument, message_is("no calibration rows"));
-  BOOST_CHECK_EXCEPTION(quantize(*trial.net, trial.calibration(), {.ranges = RangeMethod::percentile, .percentile = 40}),
+  BOOST_CHECK_EXCEPTION(quantize(*trial.net, none), std::invalid_argument,
+                        message_is("no calibration rows"));
+  BOOST_CHECK_EXCEPTION(quantize(*trial.net, trial.calibration(),
+                                 {.ranges = RangeMethod::percentile, .percentile = 40}),
                         std::invalid_argument, message_is("percentile must be in (50, 100]"));
   BOOST_CHECK_EXCEPTION(quantize(*trial.net, trial.calibration(), {.input = Quantization{0.0f, 0}}),
                         std::invalid_argument, message_is("finite positive scale"));

@@ -17,10 +17,12 @@
 #include <fixnet/io/safetensors.hpp>
 
 int main(int argc, char** argv) {
-  CLI::App app{"Writes a fixnet model file's network as a C++ header: `using Network = ...;` and a constexpr "
-               "`network` holding its parameters (for a quantized file: its tensors as constant arrays and "
-               "`network()`, the fixnet::Quantized<Network> they make).",
-               "fixnet-bake"};
+  CLI::App app{
+      "Writes a fixnet model file's network as a C++ header: `using Network = ...;` and a "
+      "constexpr "
+      "`network` holding its parameters (for a quantized file: its tensors as constant arrays and "
+      "`network()`, the fixnet::Quantized<Network> they make).",
+      "fixnet-bake"};
   std::string model, name, output, type, prefix;
   std::vector<std::string> names;
   app.add_option("model", model, "The model file (.safetensors) written by fixnet::save or torch_to_fixnet.py")

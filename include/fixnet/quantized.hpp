@@ -82,7 +82,8 @@ struct QuantizedLayout {
     std::array<std::size_t, count> kept{};
     std::size_t n = 0;
     for_each_index<Net::layer_count>([&](auto i) {
-      if (!Net::template layer_type<decltype(i)::value>::identity_in_inference) kept[n++] = decltype(i)::value;
+      if (!Net::template layer_type<decltype(i)::value>::identity_in_inference)
+        kept[n++] = decltype(i)::value;
     });
     return kept;
   }();
@@ -111,7 +112,8 @@ struct is_float_network<BasicNetwork<float, Layers...>> : std::true_type {};
 template <class Net>
 class Quantized {
   // Fix: quantize a float network (fixnet::Network / fixnet::Mlp).
-  static_assert(detail::is_float_network<Net>::value, "fixnet: Quantized<Net> needs a float fixnet::Network");
+  static_assert(detail::is_float_network<Net>::value,
+                "fixnet: Quantized<Net> needs a float fixnet::Network");
   using Layout = detail::QuantizedLayout<Net>;
 
  public:
@@ -158,19 +160,21 @@ class Quantized {
     using E = typename Traits::element_type;
     static_assert(detail::check_input_extent<inputs, Traits::extent>());
     // Fix: pass std::array<float, inputs>, or std::array<std::uint8_t, inputs> of codes.
-    static_assert(std::same_as<E, float> || std::same_as<E, std::uint8_t>,
-                  "fixnet: a quantized network takes a row of float, or of std::uint8_t input codes");
+    static_assert(
+        std::same_as<E, float> || std::same_as<E, std::uint8_t>,
+        "fixnet: a quantized network takes a row of float, or of std::uint8_t input codes");
     std::array<float, outputs> y;
     // Guarded so that, once a check has failed, its message is the only error.
-    if constexpr ((std::same_as<E, float> || std::same_as<E, std::uint8_t>) && Traits::extent == inputs)
+    if constexpr ((std::same_as<E, float> || std::same_as<E, std::uint8_t>)&&Traits::extent ==
+                  inputs)
       detail::StaticQuantizedKernels<Quantized>::forward(*this, x.data(), y.data());
     return y;
   }
 
   /// Anything else as one sample: one error saying what is accepted.
   template <class Row>
-    requires(!FixedRow<Row>)
-  std::array<float, outputs> forward(const Row& /*x*/) const noexcept {
+  requires(!FixedRow<Row>) std::array<float, outputs> forward(const Row& /*x*/)
+  const noexcept {
     static_assert(detail::check_input_row_type<float, Row>());
     return {};
   }
@@ -187,11 +191,12 @@ class Quantized {
     static_assert(detail::check_batch_width<inputs, In::extent>());
     static_assert(detail::check_output_extent<outputs, Out::extent>());
     // Fix: pass rows of std::uint8_t codes or of float, and rows of float for the outputs.
-    static_assert((std::same_as<typename In::element_type, float> ||
-                   std::same_as<typename In::element_type, std::uint8_t>) &&
-                      std::same_as<typename Out::element_type, float>,
-                  "fixnet: a quantized network's batch takes rows of float or of std::uint8_t codes, and "
-                  "gives rows of float");
+    static_assert(
+        (std::same_as<typename In::element_type, float> ||
+         std::same_as<typename In::element_type,
+                      std::uint8_t>)&&std::same_as<typename Out::element_type, float>,
+        "fixnet: a quantized network's batch takes rows of float or of std::uint8_t codes, and "
+        "gives rows of float");
     using Kernels = detail::StaticQuantizedKernels<Quantized>;
     using E = typename In::element_type;
     constexpr std::size_t B = batch_size_v<Xs>, G = Kernels::group, kGrouped = B / G * G;
@@ -205,7 +210,8 @@ class Quantized {
       Kernels::forward_group(*this, in, out);
     }
     if constexpr (kGrouped < B)
-      for (std::size_t b = kGrouped; b < B; ++b) Kernels::forward(*this, xs[b].data(), ys[b].data());
+      for (std::size_t b = kGrouped; b < B; ++b)
+        Kernels::forward(*this, xs[b].data(), ys[b].data());
   }
 
   /// The scalar reference of `forward`: the same codes and sums, computed
@@ -213,7 +219,8 @@ class Quantized {
   template <FixedRow Row>
   std::array<float, outputs> reference_forward(const Row& x) const noexcept {
     std::array<std::uint8_t, max_row_bytes> a{}, b{};
-    if constexpr (std::same_as<typename detail::FixedExtent<std::remove_cvref_t<Row>>::element_type, float>) {
+    if constexpr (std::same_as<typename detail::FixedExtent<std::remove_cvref_t<Row>>::element_type,
+                               float>) {
       for (std::size_t i = 0; i < inputs; ++i) a[i] = input_quantization().code(x[i]);
     } else {
       for (std::size_t i = 0; i < inputs; ++i) a[i] = x[i];
@@ -222,19 +229,23 @@ class Quantized {
     detail::for_each_index<layer_count>([&](auto k) {
       constexpr std::size_t K = decltype(k)::value;
       if constexpr (K + 1 < layer_count)
-        layer<K>().reference_forward(K % 2 == 0 ? a.data() : b.data(), K % 2 == 0 ? b.data() : a.data());
+        layer<K>().reference_forward(K % 2 == 0 ? a.data() : b.data(),
+                                     K % 2 == 0 ? b.data() : a.data());
       else
         layer<K>().reference_forward(K % 2 == 0 ? a.data() : b.data(), z.data());
     });
-    output_activation::reference_forward(std::span<const float, outputs>(z), std::span<float, outputs>(y));
+    output_activation::reference_forward(std::span<const float, outputs>(z),
+                                         std::span<float, outputs>(y));
     return y;
   }
 
   /// Equal layers: the same weights, scales and codes.
   friend bool operator==(const Quantized& a, const Quantized& b) noexcept {
     bool equal = true;
-    detail::for_each_index<layer_count>(
-        [&](auto k) { equal = equal && a.template layer<decltype(k)::value>() == b.template layer<decltype(k)::value>(); });
+    detail::for_each_index<layer_count>([&](auto k) {
+      equal =
+          equal && a.template layer<decltype(k)::value>() == b.template layer<decltype(k)::value>();
+    });
     return equal;
   }
 
@@ -258,7 +269,8 @@ inline constexpr std::size_t calibration_batch = 32;
 /// for a layer with a table: the layer alone, with Identity activation, run
 /// by its batch forward pass (made once per calibration pass, then reused).
 /// Nothing for other layers.
-template <class Net, std::size_t K, bool kTable = Quantized<Net>::template layer_type<K>::uses_table>
+template <class Net, std::size_t K,
+          bool kTable = Quantized<Net>::template layer_type<K>::uses_table>
 struct PreActivations {
   explicit PreActivations(const Net&) noexcept {}
   template <class Visit>
@@ -282,7 +294,8 @@ struct PreActivations<Net, K, true> {
   template <class Visit>
   void observe(std::span<const float> values, std::size_t n, RangeObserver& o, Visit& visit) {
     for (std::size_t b = 0; b < calibration_batch; ++b)
-      for (std::size_t i = 0; i < Layer::inputs; ++i) in[b][i] = b < n ? values[b * Layer::inputs + i] : 0.0f;
+      for (std::size_t i = 0; i < Layer::inputs; ++i)
+        in[b][i] = b < n ? values[b * Layer::inputs + i] : 0.0f;
     single.forward(in, z, ws);
     for (std::size_t b = 0; b < n; ++b) visit(o, std::span<const float>(z[b]));
   }
@@ -301,11 +314,13 @@ void calibrate(const Net& net, std::span<const std::array<float, Net::inputs>> r
   auto ys = std::make_unique<std::array<std::array<float, Net::outputs>, kBatch>>();
   auto pre_activations = [&]<std::size_t... K>(std::index_sequence<K...>) {
     return std::make_tuple(std::make_unique<PreActivations<Net, K>>(net)...);
-  }(std::make_index_sequence<Q::layer_count>{});
+  }
+  (std::make_index_sequence<Q::layer_count>{});
   std::vector<float> values;
   for (std::size_t start = 0; start < rows.size(); start += kBatch) {
     const std::size_t n = std::min(kBatch, rows.size() - start);
-    for (std::size_t b = 0; b < kBatch; ++b) (*xs)[b] = b < n ? rows[start + b] : std::array<float, Net::inputs>{};
+    for (std::size_t b = 0; b < kBatch; ++b)
+      (*xs)[b] = b < n ? rows[start + b] : std::array<float, Net::inputs>{};
     net.forward(*xs, *ys, *ws);
     for_each_index<Q::layer_count>([&](auto k) {
       constexpr std::size_t K = decltype(k)::value;
@@ -369,11 +384,11 @@ Quantized<Net> quantize(const Net& net, std::span<const std::array<float, Net::i
       if (!(limit > 0.0f)) limit = 1.0f;
     }
     try {
-      q.template layer<K>() = L::from_float(net.template layer_parameters<Q::template network_layer<K>>(),
-                                            input, output, limit);
+      q.template layer<K>() = L::from_float(
+          net.template layer_parameters<Q::template network_layer<K>>(), input, output, limit);
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("fixnet::quantize: layer " + std::to_string(Q::template network_layer<K>) +
-                                  ": " + e.what());
+      throw std::invalid_argument("fixnet::quantize: layer " +
+                                  std::to_string(Q::template network_layer<K>) + ": " + e.what());
     }
   });
   return q;
@@ -382,9 +397,11 @@ Quantized<Net> quantize(const Net& net, std::span<const std::array<float, Net::i
 /// The same, calibrated on a data set's rows (`fixnet::data::Dataset` or
 /// anything whose `rows()` is a span of input rows).
 template <class Net, class Data>
-  requires requires(const Data& d) { std::span<const std::array<float, Net::inputs>>(d.rows()); }
-Quantized<Net> quantize(const Net& net, const Data& calibration, const QuantizeOptions& options = {}) {
-  return quantize(net, std::span<const std::array<float, Net::inputs>>(calibration.rows()), options);
+requires requires(const Data& d) { std::span<const std::array<float, Net::inputs>>(d.rows()); }
+Quantized<Net> quantize(const Net& net, const Data& calibration,
+                        const QuantizeOptions& options = {}) {
+  return quantize(net, std::span<const std::array<float, Net::inputs>>(calibration.rows()),
+                  options);
 }
 
 }  // namespace fixnet

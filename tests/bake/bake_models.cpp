@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     // Its int8 form, calibrated on rows of pixels / 255.
     std::vector<std::array<float, 784>> rows(100);
     for (std::size_t r = 0; r < rows.size(); ++r)
-      for (std::size_t i = 0; i < 784; ++i) rows[r][i] = static_cast<float>((r * 31 + i * 7) % 256) / 255.0f;
+      for (std::size_t i = 0; i < 784; ++i)
+        rows[r][i] = static_cast<float>((r * 31 + i * 7) % 256) / 255.0f;
     const auto q = std::make_unique<fixnet::Quantized<fixnet::tests::Mnist>>(
         fixnet::quantize(*mnist, rows, {.input = fixnet::pixels_over_255}));
     fixnet::save(*q, dir / "mnist_int8.safetensors");

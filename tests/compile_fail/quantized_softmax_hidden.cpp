@@ -6,9 +6,11 @@
 #include <fixnet/quantized.hpp>
 
 #ifdef FIXNET_COMPILE_FAIL
-using Net = fixnet::Network<fixnet::Dense<4, 8, fixnet::Softmax>, fixnet::Dense<8, 3, fixnet::Softmax>>;
+using Net =
+    fixnet::Network<fixnet::Dense<4, 8, fixnet::Softmax>, fixnet::Dense<8, 3, fixnet::Softmax>>;
 #else
-using Net = fixnet::Network<fixnet::Dense<4, 8, fixnet::Sigmoid>, fixnet::Dense<8, 3, fixnet::Softmax>>;
+using Net =
+    fixnet::Network<fixnet::Dense<4, 8, fixnet::Sigmoid>, fixnet::Dense<8, 3, fixnet::Softmax>>;
 #endif
 
 fixnet::Quantized<Net> empty() { return {}; }

@@ -270,8 +270,9 @@ void from_safetensors(BasicNetwork<T, Layers...>& net,
   using Net = BasicNetwork<T, Layers...>;
   const safetensors::Reader file(bytes, std::move(source));
   if (file.metadata(quantization_key))
-    file.fail("holds a quantized network: load it into a fixnet::Quantized<Net> "
-              "(fixnet/io/quantized_model_file.hpp)");
+    file.fail(
+        "holds a quantized network: load it into a fixnet::Quantized<Net> "
+        "(fixnet/io/quantized_model_file.hpp)");
   std::set<std::string> expected;
   for (const TensorSlot& slot : tensor_slots(net, options)) expected.insert(slot.name);
   if (s) {

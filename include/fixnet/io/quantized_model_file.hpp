@@ -45,7 +45,8 @@ namespace fixnet {
 /// What the metadata entry "fixnet.quantization" of a quantized model file
 /// holds: the scheme its tensors follow.
 inline constexpr std::string_view quantization_scheme =
-    "int8 weights, symmetric, a scale per output; uint8 activations, a scale and zero point per layer; "
+    "int8 weights, symmetric, a scale per output; uint8 activations, a scale and zero point per "
+    "layer; "
     "int32 biases";
 
 namespace detail {
@@ -68,7 +69,8 @@ inline std::vector<std::string> weight_bases(const std::vector<TensorSlot>& slot
   std::vector<std::string> bases;
   constexpr std::string_view weight = "weight";
   for (const TensorSlot& slot : slots)
-    if (slot.name.ends_with(weight)) bases.push_back(slot.name.substr(0, slot.name.size() - weight.size()));
+    if (slot.name.ends_with(weight))
+      bases.push_back(slot.name.substr(0, slot.name.size() - weight.size()));
   return bases;
 }
 template <class Net>
@@ -91,7 +93,8 @@ struct QuantizedLayerTensors {
   /// Layer L's tensors.
   template <class L>
   static QuantizedLayerTensors of(const L& layer) {
-    QuantizedLayerTensors t{L::inputs, L::outputs, {}, {}, {}, layer.input(), std::nullopt, std::nullopt};
+    QuantizedLayerTensors t{L::inputs, L::outputs,    {},           {},
+                            {},        layer.input(), std::nullopt, std::nullopt};
     for (std::size_t o = 0; o < L::outputs; ++o) {
       for (std::size_t i = 0; i < L::inputs; ++i) t.weights.push_back(layer.weight(o, i));
       t.weight_scales.push_back(layer.weight_scale(o));
@@ -104,15 +107,23 @@ struct QuantizedLayerTensors {
 
   /// Reads the tensors under `base` of a layer of this shape; `hidden` and
   /// `table` say which of the optional ones it has. Throws ModelFileError.
-  static QuantizedLayerTensors read(const safetensors::Reader& file, const std::string& base, std::size_t inputs,
-                                    std::size_t outputs, bool hidden, bool table) {
-    QuantizedLayerTensors t{inputs, outputs, std::vector<std::int8_t>(outputs * inputs),
-                            std::vector<float>(outputs), std::vector<std::int32_t>(outputs), {}, {}, {}};
+  static QuantizedLayerTensors read(const safetensors::Reader& file, const std::string& base,
+                                    std::size_t inputs, std::size_t outputs, bool hidden,
+                                    bool table) {
+    QuantizedLayerTensors t{inputs,
+                            outputs,
+                            std::vector<std::int8_t>(outputs * inputs),
+                            std::vector<float>(outputs),
+                            std::vector<std::int32_t>(outputs),
+                            {},
+                            {},
+                            {}};
     const std::size_t matrix[] = {outputs, inputs}, row[] = {outputs};
     file.read(base + "weight", matrix, std::span<std::int8_t>(t.weights));
     file.read(base + "weight_scale", row, std::span<float>(t.weight_scales));
     file.read(base + "bias", row, std::span<std::int32_t>(t.biases));
-    t.input = {file.read_scalar<float>(base + "input_scale"), file.read_scalar<std::int32_t>(base + "input_zero_point")};
+    t.input = {file.read_scalar<float>(base + "input_scale"),
+               file.read_scalar<std::int32_t>(base + "input_zero_point")};
     if (hidden)
       t.output = Quantization{file.read_scalar<float>(base + "output_scale"),
                               file.read_scalar<std::int32_t>(base + "output_zero_point")};
@@ -122,8 +133,8 @@ struct QuantizedLayerTensors {
 
   /// The names of the tensors under `base` of a layer (`hidden`, with a `table`).
   static std::vector<std::string> names(const std::string& base, bool hidden, bool table) {
-    std::vector<std::string> n{base + "weight", base + "weight_scale", base + "bias", base + "input_scale",
-                               base + "input_zero_point"};
+    std::vector<std::string> n{base + "weight", base + "weight_scale", base + "bias",
+                               base + "input_scale", base + "input_zero_point"};
     if (hidden) {
       n.push_back(base + "output_scale");
       n.push_back(base + "output_zero_point");
@@ -152,14 +163,14 @@ struct QuantizedLayerTensors {
     constexpr std::size_t In = L::inputs, Out = L::outputs;
     layer.set(std::span<const std::int8_t, Out * In>(weights.data(), Out * In),
               std::span<const float, Out>(weight_scales.data(), Out),
-              std::span<const std::int32_t, Out>(biases.data(), Out), input, output.value_or(Quantization{}),
-              table_limit.value_or(0.0f));
+              std::span<const std::int32_t, Out>(biases.data(), Out), input,
+              output.value_or(Quantization{}), table_limit.value_or(0.0f));
   }
 };
 
 template <class Net>
-void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const ModelFileOptions& options,
-                      std::string source) {
+void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes,
+                      const ModelFileOptions& options, std::string source) {
   using Q = Quantized<Net>;
   const safetensors::Reader file(bytes, std::move(source));
   const auto scheme = file.metadata(quantization_key);
@@ -173,13 +184,15 @@ void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const
   std::set<std::string> expected;
   for_each_index<Q::layer_count>([&](auto k) {
     using L = typename Q::template layer_type<decltype(k)::value>;
-    for (auto& name : QuantizedLayerTensors::names(bases[k], L::hidden, L::uses_table)) expected.insert(std::move(name));
+    for (auto& name : QuantizedLayerTensors::names(bases[k], L::hidden, L::uses_table))
+      expected.insert(std::move(name));
   });
   check_no_extra(file, expected, options);
   auto fresh = std::make_unique<Q>();
   for_each_index<Q::layer_count>([&](auto k) {
     using L = typename Q::template layer_type<decltype(k)::value>;
-    const auto tensors = QuantizedLayerTensors::read(file, bases[k], L::inputs, L::outputs, L::hidden, L::uses_table);
+    const auto tensors = QuantizedLayerTensors::read(file, bases[k], L::inputs, L::outputs,
+                                                     L::hidden, L::uses_table);
     try {
       tensors.set(fresh->template layer<decltype(k)::value>());
     } catch (const std::invalid_argument& e) {
@@ -195,7 +208,8 @@ void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const
 /// Adds `q`'s tensors (named per `options`, as its float network's) and
 /// metadata to `file`.
 template <class Net>
-void add_network(safetensors::Writer& file, const Quantized<Net>& q, const ModelFileOptions& options = {}) {
+void add_network(safetensors::Writer& file, const Quantized<Net>& q,
+                 const ModelFileOptions& options = {}) {
   using Q = Quantized<Net>;
   const std::vector<std::string> bases = detail::quantized_layer_bases<Net>(options);
   detail::for_each_index<Q::layer_count>([&](auto k) {
@@ -214,7 +228,8 @@ void add_network(safetensors::Writer& file, const Quantized<Net>& q, const Model
 
 /// `q` as the bytes of a safetensors file.
 template <class Net>
-std::vector<std::byte> to_safetensors(const Quantized<Net>& q, const ModelFileOptions& options = {}) {
+std::vector<std::byte> to_safetensors(const Quantized<Net>& q,
+                                      const ModelFileOptions& options = {}) {
   safetensors::Writer file;
   add_network(file, q, options);
   return file.bytes();
@@ -223,20 +238,23 @@ std::vector<std::byte> to_safetensors(const Quantized<Net>& q, const ModelFileOp
 /// Sets `q` from the bytes of a quantized model file (see the top of this
 /// header). Throws ModelFileError; `q` is then unchanged.
 template <class Net>
-void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes, const ModelFileOptions& options = {}) {
+void from_safetensors(Quantized<Net>& q, std::span<const std::byte> bytes,
+                      const ModelFileOptions& options = {}) {
   detail::from_safetensors(q, bytes, options, "<memory>");
 }
 
 /// Writes `q` to `path` atomically, as `save` does a float network.
 template <class Net>
-void save(const Quantized<Net>& q, const std::filesystem::path& path, const ModelFileOptions& options = {}) {
+void save(const Quantized<Net>& q, const std::filesystem::path& path,
+          const ModelFileOptions& options = {}) {
   safetensors::write_file_atomically(path, to_safetensors(q, options));
 }
 
 /// Sets `q` from the quantized model file at `path`. Throws ModelFileError
 /// naming the file; `q` is then unchanged.
 template <class Net>
-void load(Quantized<Net>& q, const std::filesystem::path& path, const ModelFileOptions& options = {}) {
+void load(Quantized<Net>& q, const std::filesystem::path& path,
+          const ModelFileOptions& options = {}) {
   const std::vector<std::byte> bytes = safetensors::read_file(path);
   detail::from_safetensors(q, bytes, options, path.string());
 }

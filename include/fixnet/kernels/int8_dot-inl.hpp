@@ -50,14 +50,16 @@ template <std::size_t Out, std::size_t In, std::size_t kW, std::size_t S = 1, st
 HWY_INLINE void int8_dot_rows(const std::int8_t* HWY_RESTRICT w, const std::uint8_t* HWY_RESTRICT x,
                               std::int32_t* HWY_RESTRICT acc) {
   static_assert(In >= 1 && In <= kMaxInt8DotWidth, "fixnet: int8 sums of this width overflow int32");
-  static_assert(kW % 64 == 0 && kW >= In && kX % 64 == 0 && kX >= kW, "fixnet: int8 rows are whole lines");
+  static_assert(kW % 64 == 0 && kW >= In && kX % 64 == 0 && kX >= kW,
+                "fixnet: int8 rows are whole lines");
   constexpr std::size_t kStride = kInt8SumsStride<Out>;
 #if HWY_TARGET == HWY_SCALAR
   // One lane: no pairs to widen into; the same exact sums.
   for (std::size_t s = 0; s < S; ++s)
     for (std::size_t o = 0; o < Out; ++o) {
       std::int32_t sum = 0;
-      for (std::size_t i = 0; i < In; ++i) sum += std::int32_t{w[o * kW + i]} * std::int32_t{x[s * kX + i]};
+      for (std::size_t i = 0; i < In; ++i)
+        sum += std::int32_t{w[o * kW + i]} * std::int32_t{x[s * kX + i]};
       acc[s * kStride + o] = sum;
     }
 #else
@@ -92,7 +94,8 @@ HWY_INLINE void int8_dot_rows(const std::int8_t* HWY_RESTRICT w, const std::uint
           for (std::size_t r = 0; r < kR; ++r)
             wv[r] = hn::PromoteTo(d16, hn::LoadU(d8, w + (first + r) * kW + c * kStep));
           for (std::size_t s = 0; s < kS; ++s) {
-            const auto xv = hn::PromoteTo(d16, hn::LoadU(du8, x + (first_sample + s) * kX + c * kStep));
+            const auto xv =
+                hn::PromoteTo(d16, hn::LoadU(du8, x + (first_sample + s) * kX + c * kStep));
             for (std::size_t r = 0; r < kR; ++r)
               sum0[r][s] = hn::ReorderWidenMulAccumulate(d32, wv[r], xv, sum0[r][s], sum1[r][s]);
           }

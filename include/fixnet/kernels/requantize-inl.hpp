@@ -45,7 +45,8 @@ HWY_INLINE auto round_clamped(D df, V v, float lo, float hi) {
 /// code[i] = Quantization::code(x[i]) for i < N, written in whole vectors
 /// (up to N rounded up to the lanes); x holds exactly N floats, unaligned.
 template <std::size_t N>
-HWY_INLINE void quantize_inputs(const float* HWY_RESTRICT x, Quantization q, std::uint8_t* HWY_RESTRICT code) {
+HWY_INLINE void quantize_inputs(const float* HWY_RESTRICT x, Quantization q,
+                                std::uint8_t* HWY_RESTRICT code) {
   const QuantizedTag df;
   const hn::RebindToSigned<decltype(df)> di;
   const hn::Rebind<std::uint8_t, decltype(di)> du8;
@@ -70,7 +71,8 @@ HWY_INLINE void quantize_inputs(const float* HWY_RESTRICT x, Quantization q, std
 /// v = float(acc[o] + bias[o]) * multiplier[o] for o < N (N a multiple of
 /// 16), one vector at a time, to f(o, v).
 template <std::size_t N, class F>
-HWY_INLINE void for_each_scaled_sum(const std::int32_t* HWY_RESTRICT acc, const std::int32_t* HWY_RESTRICT bias,
+HWY_INLINE void for_each_scaled_sum(const std::int32_t* HWY_RESTRICT acc,
+                                    const std::int32_t* HWY_RESTRICT bias,
                                     const float* HWY_RESTRICT multiplier, F&& f) {
   static_assert(N % 16 == 0, "fixnet: per-output arrays are padded to 16");
   const QuantizedTag df;
@@ -85,9 +87,9 @@ HWY_INLINE void for_each_scaled_sum(const std::int32_t* HWY_RESTRICT acc, const 
 /// [lo, hi], plus offset (Act positively homogeneous, see
 /// fixnet/quantized/dense.hpp); N codes written (the padding's too).
 template <class Act, std::size_t N>
-HWY_INLINE void requantize_codes(const std::int32_t* acc, const std::int32_t* bias, const float* multiplier,
-                                 std::int32_t lo, std::int32_t hi, std::int32_t offset,
-                                 std::uint8_t* HWY_RESTRICT code) {
+HWY_INLINE void requantize_codes(const std::int32_t* acc, const std::int32_t* bias,
+                                 const float* multiplier, std::int32_t lo, std::int32_t hi,
+                                 std::int32_t offset, std::uint8_t* HWY_RESTRICT code) {
   const QuantizedTag df;
   const hn::RebindToSigned<decltype(df)> di;
   const hn::Rebind<std::uint8_t, decltype(di)> du8;
@@ -100,9 +102,9 @@ HWY_INLINE void requantize_codes(const std::int32_t* acc, const std::int32_t* bi
 
 /// A table's indices: index[o] = round(v) clamped to [lo, hi], plus offset.
 template <std::size_t N>
-HWY_INLINE void requantize_indices(const std::int32_t* acc, const std::int32_t* bias, const float* multiplier,
-                                   std::int32_t lo, std::int32_t hi, std::int32_t offset,
-                                   std::int32_t* HWY_RESTRICT index) {
+HWY_INLINE void requantize_indices(const std::int32_t* acc, const std::int32_t* bias,
+                                   const float* multiplier, std::int32_t lo, std::int32_t hi,
+                                   std::int32_t offset, std::int32_t* HWY_RESTRICT index) {
   const QuantizedTag df;
   const hn::RebindToSigned<decltype(df)> di;
   for_each_scaled_sum<N>(acc, bias, multiplier, [&](std::size_t o, auto v) {
@@ -113,10 +115,11 @@ HWY_INLINE void requantize_indices(const std::int32_t* acc, const std::int32_t* 
 
 /// The last layer's pre-activations: z[o] = v.
 template <std::size_t N>
-HWY_INLINE void dequantize_sums(const std::int32_t* acc, const std::int32_t* bias, const float* multiplier,
-                                float* HWY_RESTRICT z) {
+HWY_INLINE void dequantize_sums(const std::int32_t* acc, const std::int32_t* bias,
+                                const float* multiplier, float* HWY_RESTRICT z) {
   const QuantizedTag df;
-  for_each_scaled_sum<N>(acc, bias, multiplier, [&](std::size_t o, auto v) { hn::Store(v, df, z + o); });
+  for_each_scaled_sum<N>(acc, bias, multiplier,
+                         [&](std::size_t o, auto v) { hn::Store(v, df, z + o); });
 }
 
 }  // namespace fixnet::HWY_NAMESPACE

@@ -53,13 +53,14 @@ HWY_INLINE void quantized_layer_forward(const L& layer, const std::uint8_t* HWY_
       std::uint8_t* codes = y + s * kX;
       if constexpr (L::uses_table) {
         alignas(64) std::int32_t index[kPadded];
-        requantize_indices<kPadded>(sums, layer.folded_biases(), layer.multipliers(), bounds.lo, bounds.hi,
-                                    bounds.offset, index);
+        requantize_indices<kPadded>(sums, layer.folded_biases(), layer.multipliers(), bounds.lo,
+                                    bounds.hi, bounds.offset, index);
         const std::uint8_t* table = layer.table();
         for (std::size_t o = 0; o < kOut; ++o) codes[o] = table[index[o]];
       } else {
-        requantize_codes<typename L::activation, kPadded>(sums, layer.folded_biases(), layer.multipliers(),
-                                                           bounds.lo, bounds.hi, bounds.offset, codes);
+        requantize_codes<typename L::activation, kPadded>(sums, layer.folded_biases(),
+                                                          layer.multipliers(), bounds.lo, bounds.hi,
+                                                          bounds.offset, codes);
       }
       std::memset(codes + kOut, 0, kNextRowBytes - kOut);
     }
@@ -81,7 +82,8 @@ HWY_INLINE void quantized_layers_forward(const Q& q, std::uint8_t* first, float*
       if constexpr (kI + 1 < Q::layer_count) return Q::template layer_type<kI + 1>::row_bytes;
       return std::size_t{0};
     }();
-    quantized_layer_forward<L, S, kX, kNext>(q.template layer<kI>(), rows[kI % 2], rows[(kI + 1) % 2], y);
+    quantized_layer_forward<L, S, kX, kNext>(q.template layer<kI>(), rows[kI % 2],
+                                             rows[(kI + 1) % 2], y);
   });
 }
 
@@ -98,7 +100,8 @@ HWY_INLINE void quantized_forward(const Q& q, const float* const* xs, float* con
     std::memset(codes + s * kX + First::inputs, 0, First::row_bytes - First::inputs);
   }
   quantized_layers_forward<Q, S>(q, codes, out);
-  for (std::size_t s = 0; s < S; ++s) std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
+  for (std::size_t s = 0; s < S; ++s)
+    std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
 }
 
 /// S samples of input codes (xs[s]: Q::inputs bytes, unaligned) through q.
@@ -113,7 +116,8 @@ HWY_INLINE void quantized_forward(const Q& q, const std::uint8_t* const* xs, flo
     std::memset(codes + s * kX + First::inputs, 0, First::row_bytes - First::inputs);
   }
   quantized_layers_forward<Q, S>(q, codes, out);
-  for (std::size_t s = 0; s < S; ++s) std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
+  for (std::size_t s = 0; s < S; ++s)
+    std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
 }
 
 /// One sample (floats or codes) through q.

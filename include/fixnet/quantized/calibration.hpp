@@ -49,9 +49,8 @@ inline void check_quantize_options(const QuantizeOptions& options) {
   if (!(options.percentile > 50.0 && options.percentile <= 100.0))
     throw std::invalid_argument("fixnet::quantize: percentile must be in (50, 100], got " +
                                 std::to_string(options.percentile));
-  if (options.input &&
-      (!(options.input->scale > 0.0f) || !std::isfinite(options.input->scale) ||
-       options.input->zero_point < 0 || options.input->zero_point > 255))
+  if (options.input && (!(options.input->scale > 0.0f) || !std::isfinite(options.input->scale) ||
+                        options.input->zero_point < 0 || options.input->zero_point > 255))
     throw std::invalid_argument(
         "fixnet::quantize: the input quantization needs a finite positive scale and a zero "
         "point in 0..255");

@@ -83,7 +83,8 @@ class QuantizedDense {
   /// by `output`, through a table over +-`table_limit` when it uses one.
   /// Throws std::invalid_argument on a non-finite parameter.
   template <class P>
-  static QuantizedDense from_float(const P& p, Quantization input, Quantization output, float table_limit) {
+  static QuantizedDense from_float(const P& p, Quantization input, Quantization output,
+                                   float table_limit) {
     std::array<std::int8_t, Out * In> w{};
     std::array<float, Out> scales{};
     std::array<std::int32_t, Out> b{};
@@ -96,13 +97,14 @@ class QuantizedDense {
       }
       scales[o] = largest > 0 ? static_cast<float>(largest / 127) : 1.0f;
       for (std::size_t i = 0; i < In; ++i)
-        w[o * In + i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(p.weight(o, i) / double{scales[o]}), -127.0, 127.0));
+        w[o * In + i] = static_cast<std::int8_t>(
+            std::clamp(std::nearbyint(p.weight(o, i) / double{scales[o]}), -127.0, 127.0));
       if constexpr (P::has_bias) {
         const double v = p.bias(o);
         if (!std::isfinite(v)) throw std::invalid_argument("a bias is not finite");
         const double limit = static_cast<double>(detail::max_quantized_bias);
-        b[o] = static_cast<std::int32_t>(
-            std::clamp(std::nearbyint(v / (double{scales[o]} * double{input.scale})), -limit, limit));
+        b[o] = static_cast<std::int32_t>(std::clamp(
+            std::nearbyint(v / (double{scales[o]} * double{input.scale})), -limit, limit));
       }
     }
     QuantizedDense layer;
@@ -147,12 +149,14 @@ class QuantizedDense {
       // The inputs' zero point, folded into the bias: sum W (x - z) = sum W x - z sum W.
       folded_biases_[o] = static_cast<std::int32_t>(biases[o] - input.zero_point * row_sum);
       const double scale = double{scales[o]} * double{input.scale};
-      multipliers_[o] = static_cast<float>(!Hidden ? scale : uses_table ? scale / step : scale / output.scale);
+      multipliers_[o] = static_cast<float>(!Hidden      ? scale
+                                           : uses_table ? scale / step
+                                                        : scale / output.scale);
     }
     if constexpr (uses_table) {
       for (std::size_t k = 0; k < table_size; ++k)
-        table_[k] = output.code(static_cast<float>(
-            Act::value((static_cast<double>(k) - table_middle) * step)));
+        table_[k] = output.code(
+            static_cast<float>(Act::value((static_cast<double>(k) - table_middle) * step)));
       bounds_ = {-table_middle, table_middle - 1, table_middle};
     } else if constexpr (Hidden) {
       bounds_ = {-output.zero_point, 255 - output.zero_point, output.zero_point};
@@ -160,7 +164,9 @@ class QuantizedDense {
   }
 
   /// W[o][i], o < Out, i < In.
-  std::int8_t weight(std::size_t o, std::size_t i) const noexcept { return weights_[o * row_bytes + i]; }
+  std::int8_t weight(std::size_t o, std::size_t i) const noexcept {
+    return weights_[o * row_bytes + i];
+  }
   /// s_o: w[o][i] ~ s_o W[o][i].
   float weight_scale(std::size_t o) const noexcept { return scales_[o]; }
   /// The bias in units of s_o times the input scale.
@@ -190,22 +196,19 @@ class QuantizedDense {
   /// multiplier; a hidden layer's code is round(f(v)) clamped and offset
   /// (directly), or the table's entry at round(v) + 2048; the last layer's
   /// pre-activation is v.
-  void reference_forward(const std::uint8_t* x, std::uint8_t* y) const noexcept
-    requires Hidden
-  {
+  void reference_forward(const std::uint8_t* x, std::uint8_t* y) const noexcept requires Hidden {
     for (std::size_t o = 0; o < Out; ++o) {
       const float v = scaled_sum(x, o);
       if constexpr (uses_table) {
-        y[o] = table_[static_cast<std::size_t>(detail::round_clamped(v, bounds_.lo, bounds_.hi) + bounds_.offset)];
+        y[o] = table_[static_cast<std::size_t>(detail::round_clamped(v, bounds_.lo, bounds_.hi) +
+                                               bounds_.offset)];
       } else {
         y[o] = static_cast<std::uint8_t>(
             detail::round_clamped(Act::value(v), bounds_.lo, bounds_.hi) + bounds_.offset);
       }
     }
   }
-  void reference_forward(const std::uint8_t* x, float* z) const noexcept
-    requires(!Hidden)
-  {
+  void reference_forward(const std::uint8_t* x, float* z) const noexcept requires(!Hidden) {
     for (std::size_t o = 0; o < Out; ++o) z[o] = scaled_sum(x, o);
   }
 
@@ -220,7 +223,8 @@ class QuantizedDense {
 
   float scaled_sum(const std::uint8_t* x, std::size_t o) const noexcept {
     std::int32_t acc = 0;
-    for (std::size_t i = 0; i < In; ++i) acc += std::int32_t{weights_[o * row_bytes + i]} * std::int32_t{x[i]};
+    for (std::size_t i = 0; i < In; ++i)
+      acc += std::int32_t{weights_[o * row_bytes + i]} * std::int32_t{x[i]};
     return static_cast<float>(acc + folded_biases_[o]) * multipliers_[o];
   }
 

@@ -47,7 +47,8 @@ inline constexpr float rounding_magic = 12582912.0f;
 /// float, so that the magic addition stays exact.
 inline std::int32_t round_clamped(float v, std::int32_t lo, std::int32_t hi) noexcept {
   v = std::min(std::max(v, static_cast<float>(lo)), static_cast<float>(hi));
-  return std::bit_cast<std::int32_t>(v + rounding_magic) - std::bit_cast<std::int32_t>(rounding_magic);
+  return std::bit_cast<std::int32_t>(v + rounding_magic) -
+         std::bit_cast<std::int32_t>(rounding_magic);
 }
 
 /// The quantization of values in [lo, hi], widened to hold zero: 256 codes
@@ -57,7 +58,8 @@ inline Quantization quantization_of_range(double lo, double hi) noexcept {
   hi = std::max(hi, 0.0);
   if (!(hi > lo)) return {1.0f, 0};
   const double scale = (hi - lo) / 255.0;
-  const auto zero_point = static_cast<std::int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0, 255.0));
+  const auto zero_point =
+      static_cast<std::int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0, 255.0));
   return {static_cast<float>(scale), zero_point};
 }
 

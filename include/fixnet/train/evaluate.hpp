@@ -218,7 +218,8 @@ class Quantized;
 /// output (`L::reference_value`, in double) since a quantized network has
 /// no logits. The same checks of the data as above.
 template <class Net, Loss L, Scalar T, std::size_t Width, class Label>
-Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label>& data, L /*loss*/) {
+Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label>& data,
+                    L /*loss*/) {
   static_assert(detail::check_dataset_width<Net::inputs, Width>());
   static_assert(detail::check_target_width<Net::outputs, Label>());
   if (std::string error = detail::classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
@@ -230,7 +231,8 @@ Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label
   constexpr std::size_t outputs = Net::outputs;
   Evaluation result;
   result.samples = data.size();
-  if constexpr (data::Dataset<T, Width, Label>::classification) result.confusion = ConfusionMatrix(outputs);
+  if constexpr (data::Dataset<T, Width, Label>::classification)
+    result.confusion = ConfusionMatrix(outputs);
   RegressionErrors errors;
   std::array<double, outputs> a{}, t{};
   for (std::size_t i = 0; i < data.size(); ++i) {
@@ -243,7 +245,8 @@ Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label
       else
         t[k] = k == static_cast<std::size_t>(label) ? 1.0 : 0.0;
     }
-    result.total_loss += L::reference_value(std::span<const double, outputs>(a), std::span<const double, outputs>(t));
+    result.total_loss += L::reference_value(std::span<const double, outputs>(a),
+                                            std::span<const double, outputs>(t));
     detail::add_to_metrics(result, errors, y, label);
   }
   result.loss = result.samples == 0 ? 0.0 : result.total_loss / static_cast<double>(result.samples);
