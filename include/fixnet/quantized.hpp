@@ -33,7 +33,7 @@
 #include "fixnet/core/shape_checks.hpp"
 #include "fixnet/quantized/calibration.hpp"
 #include "fixnet/quantized/dense.hpp"
-#include "fixnet/quantized/quantization.hpp"
+#include "fixnet/core/quantization.hpp"
 
 #endif  // FIXNET_QUANTIZED_HPP
 

@@ -4,7 +4,7 @@
 //
 // Every step is one IEEE operation in a fixed order (int32 to float, a
 // multiply, min/max, the magic-number rounding of
-// fixnet/quantized/quantization.hpp), so each target gives the scalar
+// fixnet/core/quantization.hpp), so each target gives the scalar
 // reference (QuantizedDense::reference_forward, Quantization::code) bit for
 // bit. Per-output arrays (sums, biases, multipliers) are aligned and padded
 // to 16 values.
@@ -22,7 +22,7 @@
 
 #include "fixnet/kernels/activation-inl.hpp"
 #include "fixnet/kernels/row-inl.hpp"
-#include "fixnet/quantized/quantization.hpp"
+#include "fixnet/core/quantization.hpp"
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();

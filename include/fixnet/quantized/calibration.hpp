@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "fixnet/quantized/quantization.hpp"
+#include "fixnet/core/quantization.hpp"
 
 namespace fixnet {
 

@@ -20,7 +20,7 @@
 #include "fixnet/activations/leaky_relu.hpp"
 #include "fixnet/activations/relu.hpp"
 #include "fixnet/core/config.hpp"
-#include "fixnet/quantized/quantization.hpp"
+#include "fixnet/core/quantization.hpp"
 
 namespace fixnet {
 namespace detail {

@@ -1,7 +1,7 @@
 // fixnet — the uint8 codes of quantized activations, and the one rounding
 // that every target's kernel and the scalar reference share.
-#ifndef FIXNET_QUANTIZED_QUANTIZATION_HPP
-#define FIXNET_QUANTIZED_QUANTIZATION_HPP
+#ifndef FIXNET_CORE_QUANTIZATION_HPP
+#define FIXNET_CORE_QUANTIZATION_HPP
 
 #include <algorithm>
 #include <bit>
@@ -75,4 +75,4 @@ inline std::uint8_t Quantization::code(float value) const noexcept {
 
 }  // namespace fixnet
 
-#endif  // FIXNET_QUANTIZED_QUANTIZATION_HPP
+#endif  // FIXNET_CORE_QUANTIZATION_HPP
