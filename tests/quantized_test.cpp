@@ -74,8 +74,8 @@ using KernelTable = KernelsPerSetT<QuantizedKernels, Cases>;
 FIXNET_PER_TARGET_TABLE(get_kernels, KernelTable, []<class Q>(QuantizedKernels<Q>& k) {
   k.from_floats = &::fixnet::HWY_NAMESPACE::quantized_forward<Q>;
   k.from_codes = &::fixnet::HWY_NAMESPACE::quantized_forward<Q>;
-  k.three_from_floats = &::fixnet::HWY_NAMESPACE::quantized_forward<Q, 3>;
-  k.three_from_codes = &::fixnet::HWY_NAMESPACE::quantized_forward<Q, 3>;
+  k.three_from_floats = &::fixnet::HWY_NAMESPACE::quantized_forward_group<Q, 3, float>;
+  k.three_from_codes = &::fixnet::HWY_NAMESPACE::quantized_forward_group<Q, 3, std::uint8_t>;
 });
 
 #if HWY_ONCE

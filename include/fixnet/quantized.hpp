@@ -153,7 +153,10 @@ class Quantized {
 
   /// One sample: a row of `inputs` floats (std::array or fixed-extent span),
   /// or of `inputs` uint8 input codes (`input_quantization()`: raw pixels
-  /// with `QuantizeOptions::input = fixnet::pixels_over_255`).
+  /// with `QuantizeOptions::input = fixnet::pixels_over_255`). Float inputs
+  /// beyond the calibrated range are clamped to its ends; a NaN input gives
+  /// unspecified (finite) outputs, not NaN: check inputs first where they
+  /// may hold NaN (fixnet::evaluate does).
   template <FixedRow Row>
   std::array<float, outputs> forward(const Row& x) const noexcept {
     using Traits = detail::FixedExtent<std::remove_cvref_t<Row>>;
@@ -363,7 +366,9 @@ Quantized<Net> quantize(const Net& net, std::span<const std::array<float, Net::i
                     [](detail::RangeObserver& o, std::span<const float> v) { o.observe(v); });
   if (options.ranges == RangeMethod::percentile)
     detail::calibrate(net, calibration, ranges,
-                      [](detail::RangeObserver& o, std::span<const float> v) { o.count(v); });
+                      [](detail::RangeObserver& o, std::span<const float> v) {
+                        o.add_to_histogram(v);
+                      });
   const auto quantization_of = [&](const detail::RangeObserver& o) {
     const auto [lo, hi] = o.range(options.ranges, options.percentile);
     return detail::quantization_of_range(lo, hi);

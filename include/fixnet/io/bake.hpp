@@ -89,10 +89,10 @@ inline std::string baked_guard(std::string_view name) {
   return guard + "_HPP";
 }
 
-/// `values` as the elements of a braced initialiser, `per_line` a line.
-template <class T, class Format>
-void append_values(std::string& out, const std::vector<T>& values, std::size_t per_line,
-                   Format&& format) {
+/// `values` (a vector or span) as the elements of a braced initialiser,
+/// `per_line` a line, each written by `format`.
+template <class Values, class Format>
+void append_values(std::string& out, const Values& values, std::size_t per_line, Format&& format) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     out += i % per_line == 0 ? "\n    " : " ";
     out += format(values[i]);
@@ -180,12 +180,8 @@ std::string baked_header(std::string_view type, std::string_view description, st
   out += "/// The parameters in canonical order: layer by layer, the weights [out][in]\n";
   out += "/// row-major, then the biases [out].\n";
   out += "inline constexpr std::array<" + std::string(scalar) + ", Network::parameter_count> parameters{";
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    out += i % 6 == 0 ? "\n    " : " ";
-    out += hex_literal(parameters[i]);
-    out += ',';
-  }
-  out += "\n};\n\n";
+  append_values(out, parameters, 6, [](T v) { return hex_literal(v); });
+  out += "\n";
   out += "/// The network, a constant expression: `constexpr const auto& net = " + std::string(name) +
          "::network;`.\n";
   out += "inline constexpr Network network{parameters};\n\n";

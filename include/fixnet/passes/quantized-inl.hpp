@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "fixnet/core/layer.hpp"
 #include "fixnet/kernels/activation-inl.hpp"
@@ -31,11 +32,11 @@ namespace fixnet::HWY_NAMESPACE {
 
 /// Layer L on S samples' codes in x (rows kX bytes apart, zero past
 /// L::inputs): a hidden layer writes each sample's output codes to y (rows
-/// kX apart, zero past L::outputs up to kNextRowBytes), the last one the
-/// outputs (L::outputs floats a sample) to out.
+/// kX apart, zero past L::outputs up to kNextRowBytes), the last one each
+/// sample's outputs (L::outputs floats) to ys[s].
 template <class L, std::size_t S, std::size_t kX, std::size_t kNextRowBytes>
 HWY_INLINE void quantized_layer_forward(const L& layer, const std::uint8_t* HWY_RESTRICT x,
-                                        std::uint8_t* HWY_RESTRICT y, float* HWY_RESTRICT out) {
+                                        std::uint8_t* HWY_RESTRICT y, float* const* ys) {
   constexpr std::size_t kOut = L::outputs, kPadded = L::padded_outputs;
   static_assert(kPadded == kInt8SumsStride<kOut>);
   alignas(64) std::int32_t acc[S * kPadded];
@@ -48,7 +49,7 @@ HWY_INLINE void quantized_layer_forward(const L& layer, const std::uint8_t* HWY_
       alignas(64) float z[kPadded];
       dequantize_sums<kPadded>(sums, layer.folded_biases(), layer.multipliers(), z);
       activation_forward_row<typename L::activation, kOut>(z, z);
-      std::memcpy(out + s * kOut, z, kOut * sizeof(float));
+      std::memcpy(ys[s], z, kOut * sizeof(float));
     } else {
       std::uint8_t* codes = y + s * kX;
       if constexpr (L::uses_table) {
@@ -68,10 +69,10 @@ HWY_INLINE void quantized_layer_forward(const L& layer, const std::uint8_t* HWY_
 }
 
 /// The layers of q after the S samples' input codes in `first` (rows
-/// Q::max_row_bytes apart, zero past the inputs): their outputs to y
-/// (Q::outputs floats a sample).
+/// Q::max_row_bytes apart, zero past the inputs): their outputs to ys[s]
+/// (Q::outputs floats each).
 template <class Q, std::size_t S>
-HWY_INLINE void quantized_layers_forward(const Q& q, std::uint8_t* first, float* y) {
+HWY_INLINE void quantized_layers_forward(const Q& q, std::uint8_t* first, float* const* ys) {
   constexpr std::size_t kX = Q::max_row_bytes;
   alignas(64) std::uint8_t second[S * kX];
   std::uint8_t* rows[2] = {first, second};
@@ -83,47 +84,32 @@ HWY_INLINE void quantized_layers_forward(const Q& q, std::uint8_t* first, float*
       return std::size_t{0};
     }();
     quantized_layer_forward<L, S, kX, kNext>(q.template layer<kI>(), rows[kI % 2],
-                                             rows[(kI + 1) % 2], y);
+                                             rows[(kI + 1) % 2], ys);
   });
 }
 
-/// S samples of floats (xs[s]: Q::inputs, unaligned) through q, their
-/// outputs to ys[s].
-template <class Q, std::size_t S = 1>
-HWY_INLINE void quantized_forward(const Q& q, const float* const* xs, float* const* ys) {
+/// S samples through q: xs[s] holds Q::inputs floats (quantized on the way
+/// in) or input codes (In = std::uint8_t), unaligned; their outputs go to
+/// ys[s].
+template <class Q, std::size_t S, class In>
+HWY_INLINE void quantized_forward_group(const Q& q, const In* const* xs, float* const* ys) {
   using First = typename Q::template layer_type<0>;
   constexpr std::size_t kX = Q::max_row_bytes;
   alignas(64) std::uint8_t codes[S * kX];
-  alignas(64) float out[S * Q::outputs];
   for (std::size_t s = 0; s < S; ++s) {
-    quantize_inputs<First::inputs>(xs[s], q.template layer<0>().input(), codes + s * kX);
+    if constexpr (std::is_same_v<In, float>)
+      quantize_inputs<First::inputs>(xs[s], q.template layer<0>().input(), codes + s * kX);
+    else
+      std::memcpy(codes + s * kX, xs[s], First::inputs);
     std::memset(codes + s * kX + First::inputs, 0, First::row_bytes - First::inputs);
   }
-  quantized_layers_forward<Q, S>(q, codes, out);
-  for (std::size_t s = 0; s < S; ++s)
-    std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
-}
-
-/// S samples of input codes (xs[s]: Q::inputs bytes, unaligned) through q.
-template <class Q, std::size_t S = 1>
-HWY_INLINE void quantized_forward(const Q& q, const std::uint8_t* const* xs, float* const* ys) {
-  using First = typename Q::template layer_type<0>;
-  constexpr std::size_t kX = Q::max_row_bytes;
-  alignas(64) std::uint8_t codes[S * kX];
-  alignas(64) float out[S * Q::outputs];
-  for (std::size_t s = 0; s < S; ++s) {
-    std::memcpy(codes + s * kX, xs[s], First::inputs);
-    std::memset(codes + s * kX + First::inputs, 0, First::row_bytes - First::inputs);
-  }
-  quantized_layers_forward<Q, S>(q, codes, out);
-  for (std::size_t s = 0; s < S; ++s)
-    std::memcpy(ys[s], out + s * Q::outputs, Q::outputs * sizeof(float));
+  quantized_layers_forward<Q, S>(q, codes, ys);
 }
 
 /// One sample (floats or codes) through q.
 template <class Q, class In>
 HWY_INLINE void quantized_forward(const Q& q, const In* x, float* y) {
-  quantized_forward<Q, 1>(q, &x, &y);
+  quantized_forward_group<Q, 1>(q, &x, &y);
 }
 
 }  // namespace fixnet::HWY_NAMESPACE
@@ -145,7 +131,7 @@ struct StaticQuantizedKernels {
   }
   template <class Q, class In>
   static void forward_group(const Q& q, const In* const* xs, float* const* ys) noexcept {
-    fixnet::HWY_NAMESPACE::quantized_forward<Q, group>(q, xs, ys);
+    fixnet::HWY_NAMESPACE::quantized_forward_group<Q, group>(q, xs, ys);
   }
 };
 

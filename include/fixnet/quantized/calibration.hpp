@@ -75,7 +75,7 @@ class RangeObserver {
     count_ += values.size();
   }
   /// Second pass (percentiles only): the histogram over [lo, hi].
-  void count(std::span<const float> values) noexcept {
+  void add_to_histogram(std::span<const float> values) noexcept {
     if (histogram_.empty()) histogram_.assign(bins, 0);
     const double width = hi_ > lo_ ? (hi_ - lo_) / bins : 1.0;
     for (const float v : values) {

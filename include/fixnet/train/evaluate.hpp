@@ -140,13 +140,10 @@ void add_to_metrics(Evaluation& result, RegressionErrors& errors, const Out& y,
     result.confusion.add(label, argmax(y));
 }
 
-template <class Net, class L, Scalar T, std::size_t Width, class Label, class W>
-Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>& data, L loss,
-                            W& ws) {
-  constexpr std::size_t B = W::batch_size;
-  static_assert(std::is_same_v<W, typename Net::template workspace_type<B>>,
-                "fixnet: evaluate: the workspace is not a fixnet::Workspace<Net, B> of this network");
-  constexpr std::size_t outputs = Net::outputs;
+/// Throws data::DataError if `data` has more classes than Net's outputs or
+/// a non-finite input.
+template <class Net, Scalar T, std::size_t Width, class Label>
+void check_evaluation_data(const data::Dataset<T, Width, Label>& data) {
   if (std::string error = classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
       !error.empty())
     throw data::DataError(error);
@@ -155,6 +152,16 @@ Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>
   if (const std::optional<NonFiniteInput> bad = first_non_finite_input(data))
     throw data::DataError("fixnet: evaluate: " + describe(*bad) +
                           ": expected finite inputs (look for NaN and infinity in the data)");
+}
+
+template <class Net, class L, Scalar T, std::size_t Width, class Label, class W>
+Evaluation evaluate_batches(const Net& net, const data::Dataset<T, Width, Label>& data, L loss,
+                            W& ws) {
+  constexpr std::size_t B = W::batch_size;
+  static_assert(std::is_same_v<W, typename Net::template workspace_type<B>>,
+                "fixnet: evaluate: the workspace is not a fixnet::Workspace<Net, B> of this network");
+  constexpr std::size_t outputs = Net::outputs;
+  check_evaluation_data<Net>(data);
   using Out = std::array<typename Net::scalar_type, outputs>;
 
   Evaluation result;
@@ -222,12 +229,7 @@ Evaluation evaluate(const Quantized<Net>& q, const data::Dataset<T, Width, Label
                     L /*loss*/) {
   static_assert(detail::check_dataset_width<Net::inputs, Width>());
   static_assert(detail::check_target_width<Net::outputs, Label>());
-  if (std::string error = detail::classes_beyond_outputs<Net>(data, "fixnet: evaluate", "data set");
-      !error.empty())
-    throw data::DataError(error);
-  if (const std::optional<detail::NonFiniteInput> bad = detail::first_non_finite_input(data))
-    throw data::DataError("fixnet: evaluate: " + detail::describe(*bad) +
-                          ": expected finite inputs (look for NaN and infinity in the data)");
+  detail::check_evaluation_data<Net>(data);
   constexpr std::size_t outputs = Net::outputs;
   Evaluation result;
   result.samples = data.size();
